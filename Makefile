@@ -1,0 +1,42 @@
+# Portail: the two commands of the README are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/pip -q --disable-pip-version-check
+INI ?= development.ini
+
+.PHONY: install run test lint i18n clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Re-install whenever the declared dependencies or their pins change.
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml constraints.txt
+	$(PIP) install -c constraints.txt 'setuptools<81' wheel
+	$(PIP) install -c constraints.txt -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Serve the portal; the first run creates the database and the demo département.
+run: install
+	mkdir -p var
+	$(BIN)/portail-init $(INI) --demo
+	$(BIN)/pserve $(INI)
+
+lint: install
+	$(BIN)/ruff check portail tests
+
+test: install lint
+	$(BIN)/pytest --cov=portail --cov-report=term-missing:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
+
+# Extract the message catalog template and compile every catalog.
+i18n: install
+	$(BIN)/pot-create -o portail/locale/portail.pot portail
+	for po in portail/locale/*/LC_MESSAGES/portail.po; do \
+	  $(BIN)/pybabel update -i portail/locale/portail.pot -o $$po --no-fuzzy-matching -w 100 -l $$(echo $$po | cut -d/ -f3); \
+	  $(BIN)/pybabel compile -i $$po -o $${po%.po}.mo; \
+	done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .coverage htmlcov

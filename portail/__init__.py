@@ -1,0 +1,32 @@
+"""Portail: insertion contracts portal for a département's social service.
+
+:func:`main` builds the WSGI application from the ``[app:main]`` settings.
+"""
+from pyramid.config import Configurator
+
+from portail.acl.policy import PortalSecurityPolicy
+from portail.csrf import SessionCSRFStoragePolicy
+from portail.models.root import root_factory
+from portail.settings import parse_settings
+
+
+def main(global_config, **settings):
+    """Return the Portail WSGI application."""
+    settings = parse_settings(settings)
+    with Configurator(settings=settings, root_factory=root_factory) as config:
+        config.include('pyramid_chameleon')
+        config.include('pyramid_tm')
+        config.include('pyramid_retry')
+        config.include('pyramid_zodbconn')
+        config.include('portail.i18n')
+        config.include('portail.clock')
+        config.include('portail.headers')
+        config.include('portail.auth.sessions')
+        config.set_security_policy(PortalSecurityPolicy())
+        config.set_csrf_storage_policy(SessionCSRFStoragePolicy())
+        config.set_default_csrf_options(require_csrf=True)
+        # Deny by default: a view that forgets its permission is still protected.
+        config.set_default_permission('view_home')
+        config.include('portail.views')
+        config.scan('portail.views')
+    return config.make_wsgi_app()

@@ -1,0 +1,58 @@
+"""The Pyramid security policy of the portal.
+
+Identity comes from the server-side session (:mod:`portail.auth.sessions`);
+the principals are those of the account (:mod:`portail.acl.principals`)
+plus the *local roles* that the context and its parents compute for this
+identity at the time of the check (référent, delegate until a date...), so
+local roles are never copied into ACLs and an expired delegation grants
+nothing without any job.  The context's ``__acl__`` then decides through
+:class:`~pyramid.authorization.ACLHelper`.
+"""
+from pyramid.authorization import ACLHelper, Everyone
+from pyramid.interfaces import ISecurityPolicy
+from pyramid.location import lineage
+from zope.interface import implementer
+
+from portail.acl.principals import user_principals
+from portail.auth import sessions
+from portail.clock import utcnow
+
+
+@implementer(ISecurityPolicy)
+class PortalSecurityPolicy:
+    """ACL-based policy over server-side sessions, with computed local roles."""
+
+    def __init__(self):
+        self.helper = ACLHelper()
+
+    def identity(self, request):
+        """The :class:`portail.auth.sessions.Identity` of the request, or ``None``."""
+        return sessions.current_identity(request)
+
+    def authenticated_userid(self, request):
+        identity = self.identity(request)
+        return None if identity is None else identity.uid
+
+    def principals_for(self, request, context):
+        identity = self.identity(request)
+        if identity is None:
+            return {Everyone}
+        principals = set(identity.principals)
+        if identity.password_ok:
+            now = utcnow(request.registry)
+            for node in lineage(context):
+                compute = getattr(node, 'local_principals', None)
+                if compute is not None:
+                    principals.update(compute(identity, now))
+        return principals
+
+    def permits(self, request, context, permission):
+        principals = self.principals_for(request, context)
+        return self.helper.permits(context, principals, permission)
+
+    def remember(self, request, userid, **kw):
+        return sessions.start_session(request, userid)
+
+    def forget(self, request, **kw):
+        return sessions.end_session(request)
+

@@ -1,0 +1,44 @@
+"""How principals are spelled.
+
+A request carries the principals of its identity (:func:`user_principals`)
+plus the local roles that the context computes for that identity (see
+:meth:`portail.acl.policy.PortalSecurityPolicy.principals_for`).
+"""
+from pyramid.authorization import Authenticated, Everyone
+
+#: an authenticated account whose password needs no change: the only state
+#: in which role principals are granted
+ACTIVE = 'portail:active'
+
+
+def user(uid):
+    return f'user:{uid}'
+
+
+def role(name):
+    return f'role:{name}'
+
+
+def district(district_id):
+    return f'district:{district_id}'
+
+
+def local(name):
+    """A local role computed for one context (référent, delegate...)."""
+    return f'local:{name}'
+
+
+def user_principals(user_obj, password_ok):
+    """Return the principals of an account.
+
+    While the password must be changed, the account keeps only
+    ``Authenticated`` and its user principal: nothing but the password
+    change and logout is granted to it.
+    """
+    principals = [Everyone, Authenticated, user(user_obj.uid)]
+    if password_ok:
+        principals.append(ACTIVE)
+        principals.extend(role(r) for r in user_obj.roles)
+        if user_obj.district:
+            principals.append(district(user_obj.district))
+    return principals

@@ -1,0 +1,42 @@
+"""ACLs of the portal root and of the top-level folders (SPEC §2, §6).
+
+ACLs are tuples of ``(action, principal, permissions)`` read by Pyramid's
+:class:`~pyramid.authorization.ACLHelper`.  Anything not granted here or on
+a child is denied: the root ends with ``DENY_ALL``.
+"""
+from pyramid.authorization import DENY_ALL, Allow, Authenticated
+
+from portail.acl import permissions as P
+from portail.acl import principals as pr
+
+
+def root_acl():
+    return [
+        (Allow, pr.ACTIVE, P.VIEW_HOME),
+        (Allow, Authenticated, (P.CHANGE_PASSWORD, P.LOGOUT)),
+        (Allow, pr.role('admin'), P.MANAGE_ACCOUNTS),
+        DENY_ALL,
+    ]
+
+
+def users_acl():
+    """``/users``: only account administrators, then the root's rules."""
+    return [(Allow, pr.role('admin'), P.MANAGE_ACCOUNTS)]
+
+
+def user_acl():
+    """One account: only account administrators."""
+    return [(Allow, pr.role('admin'), P.MANAGE_ACCOUNTS)]
+
+
+def districts_acl():
+    return [(Allow, pr.role('admin'), P.MANAGE_ACCOUNTS)]
+
+
+def dossiers_acl():
+    """``/dossiers``: nothing is granted at this level yet (deny by default)."""
+    return [DENY_ALL]
+
+
+def cli_acl():
+    return [DENY_ALL]

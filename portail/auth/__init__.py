@@ -1,0 +1,1 @@
+"""Accounts and sessions: passwords, login and lockout, server-side sessions."""

@@ -1,0 +1,71 @@
+"""Login checks and lockout (SPEC §6).
+
+After ``portail.max_failed_logins`` (3) consecutive failures the account is
+locked until an administrator unlocks it.  The answer never reveals whether
+a login exists: unknown logins count failures too (under the SHA-256 of the
+login) and lock the same way, and they spend the same hashing time.
+"""
+import hashlib
+from dataclasses import dataclass
+
+from portail.auth import passwords
+from portail.clock import utcnow
+
+OK = 'ok'
+INVALID = 'invalid'
+LOCKED = 'locked'
+
+
+@dataclass
+class LoginResult:
+    status: str
+    user: object = None
+
+
+def _unknown_key(login):
+    return hashlib.sha256(login.encode('utf-8')).hexdigest()
+
+
+def check_login(request, users, login, password):
+    """Check credentials; count failures; return a :class:`LoginResult`.
+
+    The caller must let the transaction commit whatever the result, so that
+    the failure counter is kept.
+    """
+    settings = request.registry.settings
+    profile = settings['portail.argon2_profile']
+    limit = settings['portail.max_failed_logins']
+    user = users.find_login(login)
+    if user is None:
+        passwords.spend_verification_time(password, profile)
+        key = _unknown_key(users.normalise_login(login))
+        count = users.unknown_failures.get(key, 0)
+        if count < limit:
+            count += 1
+            users.unknown_failures[key] = count
+        return LoginResult(LOCKED if count >= limit else INVALID)
+    if user.locked:
+        passwords.spend_verification_time(password, profile)
+        return LoginResult(LOCKED)
+    if not passwords.verify(user.password_hash, password, profile):
+        user.failed_logins += 1
+        if user.failed_logins >= limit:
+            users.set_locked(user, True)
+            return LoginResult(LOCKED)
+        return LoginResult(INVALID)
+    if user.disabled:
+        return LoginResult(INVALID)
+    user.failed_logins = 0
+    if passwords.needs_rehash(user.password_hash, profile):
+        user.password_hash = passwords.hash_password(password, profile)
+    user.previous_login = user.last_login
+    user.last_login = (utcnow(request.registry), request.client_addr or '')
+    return LoginResult(OK, user)
+
+
+def set_password(user, password, now, profile, must_change=False):
+    """Store a new password for ``user`` and rotate its session."""
+    user.password_hash = passwords.hash_password(password, profile)
+    user.password_changed_at = now
+    user.must_change_password = must_change
+    user.privileges_changed()

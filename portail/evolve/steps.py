@@ -1,0 +1,28 @@
+"""The evolve steps, in the order they run.  Never rename or reorder one."""
+from portail.auth.sessions import SESSIONS_DB, create_store
+from portail.evolve import step
+from portail.models.cli import CliSpace
+from portail.models.district import Districts
+from portail.models.dossier import Dossiers
+from portail.models.root import ROOT_KEY, PortalRoot
+from portail.models.user import Users
+
+
+
+@step('0001-create-portal-root')
+def create_portal_root(zodb_root, conn):
+    """Create the portal root and its four folders (SPEC §2)."""
+    if ROOT_KEY in zodb_root:
+        return
+    root = PortalRoot()
+    root.attach('districts', Districts())
+    root.attach('dossiers', Dossiers())
+    root.attach('cli', CliSpace())
+    root.attach('users', Users())
+    zodb_root[ROOT_KEY] = root
+
+
+@step('0002-create-session-store')
+def create_session_store(zodb_root, conn):
+    """Create the session store in the ``sessions`` database."""
+    create_store(conn.get_connection(SESSIONS_DB).root())

@@ -1,0 +1,42 @@
+"""Security headers on every response (SPEC §6).
+
+``Cache-Control: no-store`` is sent on every page except static files, so
+no page holding personal data is ever kept by a browser or a proxy.
+"""
+from pyramid.events import NewResponse
+
+CONTENT_SECURITY_POLICY = '; '.join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+SECURITY_HEADERS = {
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'X-Frame-Options': 'DENY',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
+}
+
+STATIC_PREFIX = '/static/'
+
+
+def add_security_headers(event):
+    response = event.response
+    for name, value in SECURITY_HEADERS.items():
+        response.headers[name] = value
+    if not event.request.path_info.startswith(STATIC_PREFIX):
+        response.headers['Cache-Control'] = 'no-store'
+        response.headers['Pragma'] = 'no-cache'
+
+
+def includeme(config):
+    config.add_subscriber(add_security_headers, NewResponse)

@@ -1,0 +1,23 @@
+"""Districts (circonscriptions) of the département."""
+from persistent import Persistent
+
+from portail.acl.root import districts_acl
+from portail.models.container import Container
+
+
+class District(Persistent):
+    """A circonscription: its name and the name of its CLI."""
+
+    def __init__(self, name, cli_name=''):
+        self.name = name
+        self.cli_name = cli_name
+
+
+class Districts(Container):
+    """The ``/districts`` folder."""
+
+    __acl__ = districts_acl()
+
+    def choices(self):
+        """Return ``[(id, name), ...]`` sorted by name, for forms."""
+        return sorted(((k, d.name) for k, d in self.items()), key=lambda kv: kv[1])

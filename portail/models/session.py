@@ -1,0 +1,29 @@
+"""Server-side sessions, stored in their own ZODB database (``sessions``).
+
+Keeping sessions apart from the content database means session writes never
+conflict with content, the session database can be packed on its own, and
+every application server (ZEO, RelStorage) shares them.  A session holds no
+personal data: the pseudonymous user id, times, the origin address of the
+login, a CSRF token and pending flash messages.
+"""
+import secrets
+
+from persistent import Persistent
+from persistent.list import PersistentList
+
+#: key of the session store in the root of the ``sessions`` database
+STORE_KEY = 'sessions'
+
+
+class PortalSession(Persistent):
+    """One login session.  ``ended`` holds why it ended (or ``None``)."""
+
+    def __init__(self, uid, now, origin, privilege_serial):
+        self.uid = uid
+        self.created = now
+        self.last_seen = now
+        self.origin = origin
+        self.privilege_serial = privilege_serial
+        self.csrf_token = secrets.token_urlsafe(32)
+        self.flash = PersistentList()
+        self.ended = None

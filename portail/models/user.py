@@ -1,0 +1,100 @@
+"""Accounts: the principals of the portal (SPEC §1, §6).
+
+A :class:`User` is stored under ``/users/<uid>`` where ``uid`` is an opaque
+random id: the login never appears in a URL, a log line or a transaction
+note; ``uid`` is the pseudonymous user id used everywhere else.
+"""
+from BTrees.OOBTree import OOBTree, OOTreeSet
+from persistent import Persistent
+
+from portail.acl.root import user_acl, users_acl
+from portail.models.container import Container
+
+ROLES = ('worker', 'secretary', 'beneficiary', 'cli', 'manager', 'admin', 'dpo')
+
+#: roles that cover the whole département and need no district
+DEPARTMENT_WIDE_ROLES = frozenset({'admin', 'dpo'})
+
+
+class User(Persistent):
+    """One account.  Security state lives here; sessions live elsewhere."""
+
+    __acl__ = user_acl()
+
+    def __init__(self, login, fullname, roles=(), district=None, qualified=False):
+        self.login = login
+        self.fullname = fullname
+        self.roles = tuple(roles)
+        self.district = district
+        #: a manager who is a qualified social worker may see district dossiers
+        self.qualified_social_worker = qualified
+        self.password_hash = None
+        self.password_changed_at = None
+        #: set by an administrator's reset: the next login must change it
+        self.must_change_password = True
+        self.password_never_expires = False
+        self.failed_logins = 0
+        self.locked = False
+        self.disabled = False
+        #: (utc datetime, origin) of the last and the previous login
+        self.last_login = None
+        self.previous_login = None
+        #: key of the only live session of this user (one session per user)
+        self.session_key = None
+        #: bumped at every change of roles, district or password
+        self.privilege_serial = 0
+        self.created_at = None
+
+    @property
+    def uid(self):
+        return self.__name__
+
+    def privileges_changed(self):
+        """Record that the account's privileges changed (rotates its session)."""
+        self.privilege_serial += 1
+
+
+class Users(Container):
+    """The ``/users`` folder, with a login → uid index."""
+
+    __acl__ = users_acl()
+
+    def __init__(self):
+        super().__init__()
+        self.by_login = OOBTree()
+        #: failures on logins that do not exist: sha256(login) -> count
+        self.unknown_failures = OOBTree()
+        #: uids of locked accounts, for the administrators' list
+        self.locked_uids = OOTreeSet()
+
+    @staticmethod
+    def normalise_login(login):
+        return (login or '').strip().lower()
+
+    def add_user(self, user):
+        key = self.normalise_login(user.login)
+        if not key or key in self.by_login:
+            raise ValueError('login taken')
+        user.login = key
+        uid = self.add(user)
+        self.by_login[key] = uid
+        return uid
+
+    def set_locked(self, user, locked):
+        """Lock or unlock ``user``, keeping :attr:`locked_uids` in step."""
+        user.locked = locked
+        if locked:
+            self.locked_uids.insert(user.uid)
+        else:
+            user.failed_logins = 0
+            if user.uid in self.locked_uids:
+                self.locked_uids.remove(user.uid)
+
+    def page(self, start=0, size=50):
+        """Return accounts ``start`` to ``start + size`` in login order."""
+        uids = self.by_login.values()
+        return [self.data[uid] for uid in uids[start:start + size]]
+
+    def find_login(self, login):
+        uid = self.by_login.get(self.normalise_login(login))
+        return None if uid is None else self.data[uid]

@@ -1,0 +1,33 @@
+"""``portail-init CONFIG.ini [--demo]``: create or evolve the database.
+
+Runs the pending evolve steps; with ``--demo``, adds the demo département
+when the database holds no demo accounts yet (``make run`` does this).
+"""
+import argparse
+
+from portail.clock import SystemClock
+from portail.demo import ACCOUNTS, DEMO_PASSWORD, create_demo, has_demo
+from portail.evolve import evolve
+from portail.scripts import load_registry, portal_root, primary_db
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description='Create or evolve the Portail database.')
+    parser.add_argument('config', help='the ini file, e.g. development.ini')
+    parser.add_argument('--demo', action='store_true',
+                        help='add the demo département if it is not there')
+    args = parser.parse_args(argv)
+    registry = load_registry(args.config)
+    now = SystemClock().now()
+    evolve(primary_db(registry), now)
+    if args.demo:
+        with portal_root(registry, 'create demo') as root:
+            if has_demo(root):
+                print('Demo département already present.')
+                return 0
+            create_demo(root, now, registry.settings['portail.argon2_profile'])
+        print('Demo département created. Accounts (password %s):' % DEMO_PASSWORD)
+        for login, fullname, roles, district, _qualified in ACCOUNTS:
+            where = f'district {district}' if district else 'département'
+            print(f'  {login:<14} {", ".join(roles):<12} {where:<12} {fullname}')
+    return 0

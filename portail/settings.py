@@ -1,0 +1,35 @@
+"""Typed Portail settings, read once from the ini file at start-up.
+
+Every ``portail.*`` setting has a default here so that an ini file only
+lists what it changes.  The parsed values replace the raw strings in the
+registry settings, so code reads ``settings['portail.session_idle_minutes']``
+as an ``int``.
+"""
+from pyramid.settings import asbool
+
+DEFAULTS = {
+    # Accounts (SPEC §6)
+    'portail.password_min_length': (int, 12),
+    'portail.password_max_age_days': (int, 90),  # 0 disables expiry
+    'portail.max_failed_logins': (int, 3),
+    'portail.argon2_profile': (str, 'default'),  # 'fast' only in tests
+    # Sessions (SPEC §6)
+    'portail.session_idle_minutes': (int, 15),
+    'portail.session_max_hours': (int, 10),
+    'portail.session_touch_seconds': (int, 60),
+    'portail.secure_cookies': (asbool, True),
+    # Workflow (SPEC §4)
+    'portail.secretaries_enter_contracts': (asbool, True),
+}
+
+
+def parse_settings(settings):
+    """Return a copy of ``settings`` with every ``portail.*`` value typed."""
+    parsed = dict(settings)
+    parsed.setdefault('pyramid.default_locale_name', 'fr')
+    parsed.setdefault('retry.attempts', '3')
+    parsed.setdefault('tm.manager_hook', 'pyramid_tm.explicit_manager')
+    for key, (convert, default) in DEFAULTS.items():
+        raw = parsed.get(key)
+        parsed[key] = default if raw is None or raw == '' else convert(raw)
+    return parsed

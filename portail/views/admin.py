@@ -1,0 +1,255 @@
+"""Account administration (SPEC §1 ``admin``, §6).
+
+Administrators create and disable accounts, assign roles and district,
+unlock locked accounts and reset passwords.  They never see dossier
+content: nothing here reaches below ``/users`` and ``/districts``.
+"""
+import secrets
+
+import colander
+import deform
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.view import view_config
+
+from portail.acl import permissions as P
+from portail.auth.login import set_password
+from portail.auth.sessions import ENDED_RESET
+from portail.auth.sessions import current_identity, end_user_sessions
+from portail.clock import utcnow
+from portail.evolve import status as evolve_status
+from portail.flash import flash
+from portail.i18n import _
+from portail.models.user import DEPARTMENT_WIDE_ROLES, ROLES, User, Users
+from portail.views.forms import CSRFSchema, make_form, validate
+from portail.views.home import ROLE_LABELS
+
+PAGE_SIZE = 50
+STATE_LABELS = {'active': _('active'), 'locked': _('locked'), 'disabled': _('disabled')}
+TEMP_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'
+
+
+def temporary_password():
+    """A random password easy to read aloud or copy: ``K7MQ-2XHT-9PQR-WX4N``."""
+    return '-'.join(''.join(secrets.choice(TEMP_ALPHABET) for _ in range(4)) for _ in range(4))
+
+
+@colander.deferred
+def deferred_district_widget(node, kw):
+    choices = [('', kw['request'].localizer.translate(_('— none (département-wide) —')))]
+    choices.extend(kw['request'].root.districts.choices())
+    return deform.widget.SelectWidget(values=choices)
+
+
+@colander.deferred
+def deferred_roles_widget(node, kw):
+    translate = kw['request'].localizer.translate
+    return deform.widget.CheckboxChoiceWidget(
+        values=[(r, translate(ROLE_LABELS[r])) for r in ROLES])
+
+
+@colander.deferred
+def deferred_login_validator(node, kw):
+    users = kw['request'].root.users
+
+    def validator(node, value):
+        if users.find_login(value) is not None:
+            raise colander.Invalid(node, _('This login is already used.'))
+
+    return colander.All(
+        colander.Length(min=3, max=40),
+        colander.Regex(r'^[a-zA-Z0-9._-]+$', _('Letters, digits, dot, dash, underscore only.')),
+        validator)
+
+
+@colander.deferred
+def deferred_account_validator(node, kw):
+    request = kw['request']
+    editing = kw.get('editing')
+
+    def validator(form, value):
+        roles = set(value['roles'])
+        exc = colander.Invalid(form)
+        if roles - DEPARTMENT_WIDE_ROLES and not value['district']:
+            exc['district'] = _('These roles belong to a district: choose one.')
+        if value['qualified'] and 'manager' not in roles:
+            exc['qualified'] = _('Only a district manager can be flagged as social worker.')
+        me = current_identity(request).user
+        if editing is me and 'admin' not in roles:
+            exc['roles'] = _('You cannot remove your own administrator role.')
+        if exc.children:
+            raise exc
+
+    return validator
+
+
+class AccountSchema(CSRFSchema):
+    fullname = colander.SchemaNode(
+        colander.String(), title=_('Full name'), validator=colander.Length(min=2, max=100))
+    roles = colander.SchemaNode(
+        colander.Set(), title=_('Roles'), widget=deferred_roles_widget,
+        validator=colander.Length(min=1, min_err=_('Choose at least one role.')))
+    district = colander.SchemaNode(
+        colander.String(), title=_('District'), widget=deferred_district_widget,
+        missing='')
+    qualified = colander.SchemaNode(
+        colander.Boolean(), title=_('Qualified social worker (managers only)'),
+        description=_('A manager with this flag may see the dossiers of their district.'),
+        missing=False)
+
+
+class NewAccountSchema(AccountSchema):
+    login = colander.SchemaNode(
+        colander.String(), title=_('Login'), validator=deferred_login_validator,
+        preparer=lambda v: v.strip().lower() if isinstance(v, str) else v)
+
+
+def account_row(user, request):
+    translate = request.localizer.translate
+    districts = request.root.districts
+    district = districts.get(user.district) if user.district else None
+    state_code = 'disabled' if user.disabled else 'locked' if user.locked else 'active'
+    state = STATE_LABELS[state_code]
+    return {
+        'user': user,
+        'url': request.resource_url(user),
+        'roles': ', '.join(translate(ROLE_LABELS[r]) for r in user.roles),
+        'district': district.name if district else translate(_('département')),
+        'state': state,
+        'state_code': state_code,
+    }
+
+
+@view_config(context=Users, name='', renderer='portail:templates/admin/users.pt',
+             permission=P.MANAGE_ACCOUNTS)
+def users_view(request):
+    users = request.root.users
+    only_locked = request.GET.get('filter') == 'locked'
+    try:
+        page = max(0, int(request.GET.get('page', 0)))
+    except ValueError:
+        page = 0
+    if only_locked:
+        selected = [users[uid] for uid in users.locked_uids]
+        more = False
+    else:
+        selected = users.page(page * PAGE_SIZE, PAGE_SIZE + 1)
+        more = len(selected) > PAGE_SIZE
+        selected = selected[:PAGE_SIZE]
+    version, latest, _pending = evolve_status(request.root._p_jar.root())
+    return {
+        'rows': [account_row(u, request) for u in selected],
+        'only_locked': only_locked,
+        'page': page,
+        'more': more,
+        'count': len(users),
+        'schema_version': version,
+        'schema_latest': latest,
+    }
+
+
+@view_config(context=Users, name='add', renderer='portail:templates/form.pt',
+             permission=P.MANAGE_ACCOUNTS)
+def add_user_view(request):
+    schema = NewAccountSchema(validator=deferred_account_validator)
+    schema.children.insert(1, schema.children.pop())  # login first, after the token
+    form = make_form(request, schema, _('Create the account'))
+    page = {'title': _('New account'), 'intro': None}
+    if request.method == 'POST':
+        appstruct, rendered = validate(form, request)
+        if appstruct is None:
+            return dict(page, form=rendered)
+        settings = request.registry.settings
+        user = User(appstruct['login'], appstruct['fullname'], sorted(appstruct['roles']),
+                    appstruct['district'] or None, appstruct['qualified'])
+        now = utcnow(request.registry)
+        user.created_at = now
+        password = temporary_password()
+        set_password(user, password, now, settings['portail.argon2_profile'], must_change=True)
+        request.root.users.add_user(user)
+        return _show_temporary_password(request, user, password)
+    return dict(page, form=form.render())
+
+
+def _show_temporary_password(request, user, password):
+    request.override_renderer = 'portail:templates/admin/password.pt'
+    return {'user': user, 'password': password, 'user_url': request.resource_url(user)}
+
+
+@view_config(context=User, name='', renderer='portail:templates/admin/user.pt',
+             permission=P.MANAGE_ACCOUNTS)
+def user_view(request):
+    user = request.context
+    schema = AccountSchema(validator=deferred_account_validator)
+    form = make_form(request, schema, _('Save'), editing=user)
+    if request.method == 'POST':
+        appstruct, rendered = validate(form, request)
+        if appstruct is None:
+            return {'row': account_row(user, request), 'form': rendered}
+        roles = tuple(sorted(appstruct['roles']))
+        district = appstruct['district'] or None
+        changed = (roles != tuple(user.roles) or district != user.district
+                   or appstruct['qualified'] != user.qualified_social_worker)
+        user.fullname = appstruct['fullname']
+        user.roles = roles
+        user.district = district
+        user.qualified_social_worker = appstruct['qualified']
+        if changed:
+            user.privileges_changed()
+        flash(request, _('The account is saved.'))
+        return HTTPSeeOther(request.resource_url(user))
+    appstruct = {'fullname': user.fullname, 'roles': set(user.roles),
+                 'district': user.district or '', 'qualified': user.qualified_social_worker}
+    return {'row': account_row(user, request), 'form': form.render(appstruct)}
+
+
+@view_config(context=User, name='unlock', request_method='POST', permission=P.MANAGE_ACCOUNTS)
+def unlock_view(request):
+    request.root.users.set_locked(request.context, False)
+    flash(request, _('The account is unlocked.'))
+    return HTTPSeeOther(request.resource_url(request.context))
+
+
+CONFIRM = 'portail:templates/admin/confirm.pt'
+
+
+@view_config(context=User, name='disable', renderer=CONFIRM, permission=P.MANAGE_ACCOUNTS)
+def disable_view(request):
+    user = request.context
+    if user is current_identity(request).user:
+        flash(request, _('You cannot disable your own account.'), 'error')
+        return HTTPSeeOther(request.resource_url(user))
+    if request.method == 'POST':
+        user.disabled = True
+        end_user_sessions(request, user)
+        flash(request, _('The account is disabled; its session is closed.'))
+        return HTTPSeeOther(request.resource_url(user))
+    return {'user': user, 'title': _('Disable this account?'),
+            'message': _('The person will no longer be able to log in, and an open session '
+                         'is closed at once. You can enable the account again later.'),
+            'button': _('Disable the account')}
+
+
+@view_config(context=User, name='enable', request_method='POST', permission=P.MANAGE_ACCOUNTS)
+def enable_view(request):
+    request.context.disabled = False
+    flash(request, _('The account is enabled.'))
+    return HTTPSeeOther(request.resource_url(request.context))
+
+
+@view_config(context=User, name='reset-password', renderer=CONFIRM,
+             permission=P.MANAGE_ACCOUNTS)
+def reset_password_view(request):
+    user = request.context
+    if request.method == 'POST':
+        password = temporary_password()
+        settings = request.registry.settings
+        set_password(user, password, utcnow(request.registry), settings['portail.argon2_profile'],
+                     must_change=True)
+        request.root.users.set_locked(user, False)
+        end_user_sessions(request, user, ENDED_RESET)
+        return _show_temporary_password(request, user, password)
+    return {'user': user, 'title': _('Reset the password of this account?'),
+            'message': _('A temporary password will be shown once, to hand over in person. '
+                         'The current password stops working at once and the person must '
+                         'choose a new one at the next login.'),
+            'button': _('Reset the password')}

@@ -1,0 +1,181 @@
+"""Login, logout, password change and language switch (SPEC §6)."""
+import colander
+import deform
+from pyramid.httpexceptions import HTTPFound, HTTPSeeOther
+from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
+from pyramid.view import view_config
+from webob.cookies import make_cookie
+
+from portail.acl import permissions as P
+from portail.auth import sessions
+from portail.auth.login import LOCKED, OK, check_login, set_password
+from portail.auth.passwords import password_problems, verify
+from portail.clock import utcnow
+from portail.flash import flash, flash_session
+from portail.i18n import LANG_COOKIE, LANGUAGES, _
+from portail.models.root import PortalRoot
+from portail.timefmt import format_datetime
+from portail.views.forms import CSRFSchema, make_form, validate
+
+#: what the login page says when a session ended, by reason code
+ENDED_MESSAGES = {
+    sessions.ENDED_IDLE: _('session-ended-idle', default=(
+        'Your session was closed after ${minutes} minutes without activity. '
+        'Please log in again.')),
+    sessions.ENDED_ABSOLUTE: _('session-ended-absolute', default=(
+        'Your session reached its maximum length of ${hours} hours. Please log in again.')),
+    sessions.ENDED_REPLACED: _(
+        'Your session was closed because your account logged in somewhere else. '
+        'If it was not you, tell the account administrator at once.'),
+    sessions.ENDED_DISABLED: _('Your session was closed: the account is disabled.'),
+    sessions.ENDED_LOGOUT: _('You are logged out.'),
+    sessions.ENDED_RESET: _(
+        'Your session was closed: an administrator reset the password of your account.'),
+}
+
+INVALID_MESSAGE = _('Wrong login or password.')
+LOCKED_MESSAGE = _(
+    'This account is locked after ${n} failed attempts. '
+    'Ask the account administrator to unlock it.')
+
+
+def ended_message(request, reason):
+    settings = request.registry.settings
+    message = ENDED_MESSAGES.get(reason)
+    if message is None:
+        return None
+    return _(message, mapping={
+        'minutes': settings['portail.session_idle_minutes'],
+        'hours': settings['portail.session_max_hours']})
+
+
+@view_config(context=PortalRoot, name='login', renderer='portail:templates/login.pt',
+             permission=NO_PERMISSION_REQUIRED)
+def login_view(request):
+    identity = sessions.current_identity(request)
+    if identity is not None and request.method == 'GET':
+        return HTTPFound(request.resource_url(request.root))
+    reason = sessions.ended_reason(request) or request.GET.get('reason')
+    info = ended_message(request, reason)
+    error = None
+    login = ''
+    if request.method == 'POST':
+        login = request.POST.get('login', '').strip()
+        password = request.POST.get('password', '')
+        if not login or not password:
+            error = _('Enter your login and your password.')
+        else:
+            result = check_login(request, request.root.users, login, password)
+            if result.status == OK:
+                return _logged_in(request, result.user)
+            limit = request.registry.settings['portail.max_failed_logins']
+            error = (_(LOCKED_MESSAGE, mapping={'n': limit}) if result.status == LOCKED
+                     else INVALID_MESSAGE)
+            info = None
+    # a 200 answer, so the failure counter is committed
+    return {'error': error, 'info': info, 'login': login}
+
+
+def _logged_in(request, user):
+    headers = remember(request, user.uid)
+    session = sessions.session_store(request)[user.session_key]
+    if user.previous_login is None:
+        message = _('Welcome. This is the first login of this account.')
+    else:
+        when, origin = user.previous_login
+        message = _('previous-login', default=(
+            'Welcome. Previous login of this account: ${when} from ${origin}. '
+            'If it was not you, tell the account administrator.'),
+            mapping={'when': format_datetime(when), 'origin': origin or '?'})
+    flash_session(request, session, message)
+    return HTTPSeeOther(request.resource_url(request.root), headers=headers)
+
+
+@view_config(context=PortalRoot, name='logout', request_method='POST', permission=P.LOGOUT)
+def logout_view(request):
+    headers = forget(request)
+    return HTTPSeeOther(request.resource_url(request.root, 'login', query={'reason': 'logout'}),
+                        headers=headers)
+
+
+class PasswordSchema(CSRFSchema):
+    current = colander.SchemaNode(
+        colander.String(), title=_('Current password'),
+        widget=deform.widget.PasswordWidget(attributes={'autocomplete': 'current-password'}))
+    new = colander.SchemaNode(
+        colander.String(), title=_('New password'),
+        description=_('At least 12 characters; a common password is refused.'),
+        widget=deform.widget.CheckedPasswordWidget(
+            attributes={'autocomplete': 'new-password'}))
+
+
+@colander.deferred
+def deferred_password_validator(node, kw):
+    request = kw['request']
+    settings = request.registry.settings
+    user = sessions.current_identity(request).user
+    profile = settings['portail.argon2_profile']
+
+    def validator(form, value):
+        if not verify(user.password_hash, value['current'], profile):
+            exc = colander.Invalid(form)
+            exc['current'] = _('This is not your current password.')
+            raise exc
+        problems = password_problems(
+            value['new'], settings['portail.password_min_length'], login=user.login,
+            current_hash=user.password_hash, profile=profile)
+        if problems:
+            exc = colander.Invalid(form)
+            exc['new'] = ' '.join(request.localizer.translate(p) for p in problems)
+            raise exc
+
+    return validator
+
+
+REASON_MESSAGES = {
+    'reset': _('Your password was set by an administrator: choose your own before going on.'),
+    'expired': _('password-expired', default=(
+        'Your password is more than ${days} days old: choose a new one before going on.')),
+}
+
+
+@view_config(context=PortalRoot, name='password', renderer='portail:templates/form.pt',
+             permission=P.CHANGE_PASSWORD)
+def password_view(request):
+    identity = sessions.current_identity(request)
+    settings = request.registry.settings
+    schema = PasswordSchema(validator=deferred_password_validator)
+    form = make_form(request, schema, _('Change my password'))
+    reason = identity.password_change_reason
+    intro = REASON_MESSAGES.get(reason)
+    if intro is not None:
+        intro = _(intro, mapping={'days': settings['portail.password_max_age_days']})
+    page = {'title': _('Change my password'), 'intro': intro}
+    if request.method == 'POST':
+        appstruct, rendered = validate(form, request)
+        if appstruct is None:
+            return dict(page, form=rendered)
+        set_password(identity.user, appstruct['new'], utcnow(request.registry),
+                     settings['portail.argon2_profile'])
+        flash(request, _('Your password is changed.'))
+        return HTTPSeeOther(request.resource_url(request.root))
+    return dict(page, form=form.render())
+
+
+def safe_local_path(path):
+    """Return ``path`` if it is a path of this site, else ``/``."""
+    if path and path.startswith('/') and not path.startswith('//') and '\\' not in path:
+        return path
+    return '/'
+
+
+@view_config(context=PortalRoot, name='language', request_method='POST',
+             permission=NO_PERMISSION_REQUIRED)
+def language_view(request):
+    lang = request.POST.get('lang')
+    response = HTTPSeeOther(safe_local_path(request.POST.get('came_from')))
+    if lang in LANGUAGES:
+        response.headers.add('Set-Cookie', make_cookie(
+            LANG_COOKIE, lang, max_age=365 * 24 * 3600, path='/', httponly=True,
+            samesite='lax', secure=request.registry.settings['portail.secure_cookies']))
+    return response

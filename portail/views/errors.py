@@ -1,0 +1,68 @@
+"""Error pages: clear French pages, never a traceback (SPEC §6, §9).
+
+Forbidden pages also route people: an anonymous visitor goes to the login
+page (told why if a session just ended); an account that must change its
+password goes to the password page.
+"""
+import logging
+
+from pyramid.exceptions import BadCSRFToken
+from pyramid.httpexceptions import HTTPFound
+from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
+
+from portail.auth import sessions
+from portail.i18n import _
+from portail.models.root import DatabaseNotInitialised
+
+log = logging.getLogger(__name__)
+
+ERROR_TEMPLATE = 'portail:templates/error.pt'
+
+
+def error_page(request, status, title, message):
+    request.response.status_int = status
+    return {'title': title, 'message': message, 'status': status}
+
+
+@forbidden_view_config(renderer=ERROR_TEMPLATE)
+def forbidden_view(exc, request):
+    identity = sessions.current_identity(request)
+    root_url = request.application_url + '/'
+    if identity is None:
+        reason = sessions.ended_reason(request)
+        query = f'?reason={reason}' if reason else ''
+        return HTTPFound(root_url + 'login' + query)
+    if not identity.password_ok:
+        return HTTPFound(root_url + 'password')
+    return error_page(request, 403, _('Access refused'), _(
+        'You do not have the right to open this page. If you think you should, ask '
+        'the person in charge of your access.'))
+
+
+@notfound_view_config(renderer=ERROR_TEMPLATE)
+def notfound_view(exc, request):
+    return error_page(request, 404, _('Page not found'), _(
+        'This page does not exist, or no longer exists.'))
+
+
+@exception_view_config(BadCSRFToken, renderer=ERROR_TEMPLATE)
+def csrf_view(exc, request):
+    return error_page(request, 400, _('Form expired'), _(
+        'This form has expired or was not sent from the portal. Go back, reload the '
+        'page and try again: nothing was changed.'))
+
+
+@exception_view_config(DatabaseNotInitialised, renderer=ERROR_TEMPLATE)
+def not_initialised_view(exc, request):
+    log.error('The database is not initialised: run portail-init.')
+    return error_page(request, 503, _('Service unavailable'), _(
+        'The portal is being set up. Please come back later.'))
+
+
+@exception_view_config(Exception, renderer=ERROR_TEMPLATE)
+def server_error_view(exc, request):
+    log.exception('Unexpected error on %s %s', request.method, request.path_info)
+    return error_page(request, 500, _('Unexpected error'), _(
+        'Something went wrong on our side; nothing was saved. Please try again in a '
+        'moment. If it happens again, tell the account administrator.'))
+

@@ -1,0 +1,11 @@
+"""The public information notice on the processing (SPEC §4, §6)."""
+from pyramid.security import NO_PERMISSION_REQUIRED
+from pyramid.view import view_config
+
+from portail.models.root import PortalRoot
+
+
+@view_config(context=PortalRoot, name='notice', renderer='portail:templates/notice.pt',
+             permission=NO_PERMISSION_REQUIRED)
+def notice_view(request):
+    return {}
