@@ -24,7 +24,11 @@ def main(global_config, **settings):
         config.include('portail.auth.sessions')
         config.set_security_policy(PortalSecurityPolicy())
         config.set_csrf_storage_policy(SessionCSRFStoragePolicy())
-        config.set_default_csrf_options(require_csrf=True)
+        # Every POST must carry the token of its server-side session.  The
+        # Origin check is off: with ``Referrer-Policy: no-referrer`` browsers
+        # send ``Origin: null`` on every POST, which that check would refuse;
+        # the session-bound token and SameSite=Strict cookies protect instead.
+        config.set_default_csrf_options(require_csrf=True, check_origin=False)
         # Deny by default: a view that forgets its permission is still protected.
         config.set_default_permission('view_home')
         config.include('portail.views')

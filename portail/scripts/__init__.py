@@ -7,10 +7,16 @@ from pyramid.paster import get_app, setup_logging
 from portail.models.root import get_root
 
 
-def load_registry(ini_path):
-    """Build the application from ``ini_path`` and return its registry."""
+@contextlib.contextmanager
+def application(ini_path):
+    """Build the application from ``ini_path``; yield its registry; close its databases."""
     setup_logging(ini_path)
-    return get_app(ini_path).registry
+    registry = get_app(ini_path).registry
+    try:
+        yield registry
+    finally:
+        for db in registry._zodb_databases.values():
+            db.close()
 
 
 def primary_db(registry):

@@ -12,7 +12,7 @@ from portail.auth.login import set_password
 from portail.auth.passwords import password_problems
 from portail.clock import SystemClock
 from portail.models.user import User
-from portail.scripts import load_registry, portal_root
+from portail.scripts import application, portal_root
 
 
 def main(argv=None):
@@ -22,7 +22,11 @@ def main(argv=None):
     parser.add_argument('fullname')
     parser.add_argument('--password-stdin', action='store_true')
     args = parser.parse_args(argv)
-    registry = load_registry(args.config)
+    with application(args.config) as registry:
+        return create(registry, args)
+
+
+def create(registry, args):
     settings = registry.settings
     if args.password_stdin:
         password = sys.stdin.readline().rstrip('\n')

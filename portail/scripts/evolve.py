@@ -3,7 +3,7 @@ import argparse
 
 from portail.clock import SystemClock
 from portail.evolve import evolve, status
-from portail.scripts import load_registry, primary_db
+from portail.scripts import application, primary_db
 
 
 def main(argv=None):
@@ -13,17 +13,18 @@ def main(argv=None):
     group.add_argument('--dry-run', action='store_true', help='run the steps, then abort')
     group.add_argument('--status', action='store_true', help='print the schema version')
     args = parser.parse_args(argv)
-    db = primary_db(load_registry(args.config))
-    if args.status:
-        conn = db.open()
-        try:
-            version, latest, pending = status(conn.root())
-        finally:
-            conn.close()
-        print(f'schema version {version}/{latest}')
-        for name in pending:
-            print(f'  pending: {name}')
-        return 0
-    ran = evolve(db, SystemClock().now(), dry_run=args.dry_run)
+    with application(args.config) as registry:
+        db = primary_db(registry)
+        if args.status:
+            conn = db.open()
+            try:
+                version, latest, pending = status(conn.root())
+            finally:
+                conn.close()
+            print(f'schema version {version}/{latest}')
+            for name in pending:
+                print(f'  pending: {name}')
+            return 0
+        ran = evolve(db, SystemClock().now(), dry_run=args.dry_run)
     print(f'{len(ran)} step(s) {"would run" if args.dry_run else "run"}.')
     return 0

@@ -8,7 +8,7 @@ import argparse
 from portail.clock import SystemClock
 from portail.demo import ACCOUNTS, DEMO_PASSWORD, create_demo, has_demo
 from portail.evolve import evolve
-from portail.scripts import load_registry, portal_root, primary_db
+from portail.scripts import application, portal_root, primary_db
 
 
 def main(argv=None):
@@ -17,10 +17,11 @@ def main(argv=None):
     parser.add_argument('--demo', action='store_true',
                         help='add the demo département if it is not there')
     args = parser.parse_args(argv)
-    registry = load_registry(args.config)
-    now = SystemClock().now()
-    evolve(primary_db(registry), now)
-    if args.demo:
+    with application(args.config) as registry:
+        now = SystemClock().now()
+        evolve(primary_db(registry), now)
+        if not args.demo:
+            return 0
         with portal_root(registry, 'create demo') as root:
             if has_demo(root):
                 print('Demo département already present.')

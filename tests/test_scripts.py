@@ -1,0 +1,73 @@
+"""The command-line tools against a real FileStorage."""
+import io
+
+import pytest
+
+from portail.scripts import create_admin, evolve, init
+
+INI = """
+[app:main]
+use = egg:portail
+zodbconn.uri = file://{var}/Data.fs
+zodbconn.uri.sessions = file://{var}/Sessions.fs
+portail.argon2_profile = fast
+portail.secure_cookies = false
+"""
+
+
+@pytest.fixture
+def ini(tmp_path):
+    path = tmp_path / 'test.ini'
+    path.write_text(INI.format(var=tmp_path))
+    return str(path)
+
+
+def test_init_creates_then_keeps_the_demo(ini, capsys):
+    assert init.main([ini, '--demo']) == 0
+    out = capsys.readouterr().out
+    assert 'Portail-Demo-2026' in out and 'beneficiary2' in out
+    assert init.main([ini, '--demo']) == 0
+    assert 'already present' in capsys.readouterr().out
+
+
+def test_evolve_status_and_dry_run(ini, capsys):
+    assert evolve.main([ini, '--status']) == 0
+    out = capsys.readouterr().out
+    assert 'schema version 0/2' in out and 'pending: 0001-create-portal-root' in out
+    assert evolve.main([ini, '--dry-run']) == 0
+    assert '2 step(s) would run' in capsys.readouterr().out
+    assert evolve.main([ini, '--status']) == 0
+    assert 'schema version 0/2' in capsys.readouterr().out
+    assert evolve.main([ini]) == 0
+    assert evolve.main([ini, '--status']) == 0
+    assert 'schema version 2/2' in capsys.readouterr().out
+
+
+def test_create_admin(ini, capsys, monkeypatch):
+    init.main([ini])
+    monkeypatch.setattr('sys.stdin', io.StringIO('short\n'))
+    assert create_admin.main([ini, 'chef', 'Cheffe Admin', '--password-stdin']) == 1
+    assert '12' in capsys.readouterr().err
+    monkeypatch.setattr('sys.stdin', io.StringIO('Une phrase de passe solide\n'))
+    assert create_admin.main([ini, 'chef', 'Cheffe Admin', '--password-stdin']) == 0
+    monkeypatch.setattr('sys.stdin', io.StringIO('Une phrase de passe solide\n'))
+    assert create_admin.main([ini, 'chef', 'Autre', '--password-stdin']) == 1
+    assert 'taken' in capsys.readouterr().err
+    # the new administrator logs in through the portal
+    from pyramid.paster import get_app
+    from webtest import TestApp
+
+    browser = TestApp(get_app(ini))
+    page = browser.get('/login')
+    form = page.forms[1]
+    form['login'] = 'chef'
+    form['password'] = 'Une phrase de passe solide'
+    assert form.submit().follow().follow().request.path == '/users/'
+
+
+def test_create_admin_asks_twice(ini, capsys, monkeypatch):
+    init.main([ini])
+    answers = iter(['Une phrase de passe solide', 'Une autre phrase de passe'])
+    monkeypatch.setattr('getpass.getpass', lambda prompt: next(answers))
+    assert create_admin.main([ini, 'chef', 'Cheffe Admin']) == 1
+    assert 'differ' in capsys.readouterr().err

@@ -1,0 +1,185 @@
+"""Deny by default, CSRF, security headers, no personal data in transaction notes."""
+import pytest
+from pyramid.scripting import prepare
+from pyramid.interfaces import IExceptionResponse
+from pyramid.security import NO_PERMISSION_REQUIRED
+from zope.interface.interface import InterfaceClass
+from webob.request import Request
+
+from portail.models.district import Districts
+from portail.models.root import PortalRoot
+from portail.models.user import User, Users
+from tests.conftest import logged_in
+
+#: the only views anyone may open without logging in (SPEC §6)
+OPEN_VIEWS = {('PortalRoot', 'login'), ('PortalRoot', 'notice'), ('PortalRoot', 'language'),
+              ('static', '')}
+
+
+def registered_views(registry):
+    """Yield ``(context name, view name, permission, introspectable)`` of every view."""
+    for entry in registry.introspector.get_category('views'):
+        intr = entry['introspectable']
+        permissions = [r['value'] for r in entry['related'] if r.category_name == 'permissions']
+        context = intr['context']
+        if intr['route_name'] == '__static/':
+            key = 'static'
+        else:
+            key = getattr(context, '__name__', str(context))
+        yield key, intr['name'], (permissions[0] if permissions else None), intr
+
+
+def is_exception_view(intr):
+    context = intr['context']
+    if isinstance(context, InterfaceClass):
+        return context.isOrExtends(IExceptionResponse)
+    return intr['exception_only'] or (isinstance(context, type) and issubclass(context, Exception))
+
+
+def test_every_view_declares_a_permission(portal):
+    checked = 0
+    for context, name, permission, intr in registered_views(portal.registry):
+        if is_exception_view(intr):
+            continue
+        checked += 1
+        assert permission is not None, f'view {context}/{name} has no permission'
+        if (context, name) in OPEN_VIEWS:
+            assert permission == NO_PERMISSION_REQUIRED
+        else:
+            assert permission != NO_PERMISSION_REQUIRED, f'{context}/{name} is open'
+    assert checked >= 10
+
+
+def url_for(portal, context, name):
+    with portal.root() as root:
+        uid = root.users.find_login('worker2').uid
+    base = {'PortalRoot': '/', 'Users': '/users/', 'User': f'/users/{uid}/',
+            'static': '/static/'}[context]
+    return base + (name if name else '') if context != 'static' else '/static/portail.css'
+
+
+def all_page_views(portal):
+    return [(c, n, p) for c, n, p, intr in registered_views(portal.registry)
+            if not is_exception_view(intr)]
+
+
+def test_anonymous_is_refused_everywhere_but_the_open_pages(portal):
+    browser = portal.browser()
+    token = browser.csrf()  # a valid anonymous token: the refusal is the permission's
+    refused = 0
+    for context, name, _permission in all_page_views(portal):
+        url = url_for(portal, context, name)
+        for method in ('GET', 'POST'):
+            if method == 'GET':
+                response = browser.get(url, status='*')
+            else:
+                response = browser.post(url, {'csrf_token': token}, status='*')
+            if (context, name) in OPEN_VIEWS:
+                assert not (response.status_int == 302 and '/login' in response.location), url
+            else:
+                assert response.status_int == 302, (method, url, response.status)
+                assert response.location.endswith('/login'), (method, url)
+                refused += 1
+    assert refused >= 16
+
+
+def test_accounts_pages_are_refused_to_every_other_role(portal):
+    admin_views = [(c, n) for c, n, p in all_page_views(portal) if p == 'manage_accounts']
+    assert len(admin_views) >= 7
+    for login in ('worker1', 'secretary1', 'beneficiary1', 'cli1', 'manager2', 'dpo1'):
+        browser = logged_in(portal, login)
+        token = browser.csrf()
+        for context, name in admin_views:
+            url = url_for(portal, context, name)
+            assert browser.get(url, status='*').status_int == 403, (login, url)
+            assert browser.post(url, {'csrf_token': token}, status='*').status_int == 403
+    with portal.root() as root:
+        assert not root.users.find_login('worker2').disabled
+
+
+def test_admin_has_no_permission_on_dossier_content(portal):
+    admin = logged_in(portal, 'admin1')
+    permissions = {e['introspectable']['value']
+                   for e in portal.registry.introspector.get_category('permissions')}
+    request = Request.blank('/', cookies={'portail_session': admin.cookies['portail_session']})
+    env = prepare(request=request, registry=portal.registry)
+    try:
+        import transaction
+
+        request.tm = transaction.TransactionManager(explicit=True)
+        request.tm.begin()
+        root = env['root']
+        assert request.has_permission('manage_accounts', root.users)
+        for container in (root.dossiers, root.cli):
+            for permission in permissions | {'view', 'edit', 'view_dossier'}:
+                assert not request.has_permission(permission, container), permission
+        request.tm.abort()
+    finally:
+        env['closer']()
+    assert admin.get('/dossiers/', status='*').status_int in (403, 404)
+    assert admin.get('/cli/', status='*').status_int in (403, 404)
+
+
+def test_csrf_is_required_on_every_post(portal):
+    anonymous = portal.browser()
+    page = anonymous.post('/login', {'login': 'worker1', 'password': 'Portail-Demo-2026'},
+                          status=400)
+    assert 'Formulaire expiré' in page.text
+    assert 'portail_session' not in anonymous.cookies
+    admin = logged_in(portal, 'admin1')
+    with portal.root() as root:
+        uid = root.users.find_login('worker2').uid
+    for url in (f'/users/{uid}/disable', f'/users/{uid}/reset-password', '/logout',
+                f'/users/{uid}/', '/users/add', '/password'):
+        assert admin.post(url, {'csrf_token': 'forged'}, status=400).status_int == 400
+        assert admin.post(url, status=400).status_int == 400
+    with portal.root() as root:
+        assert not root.users[uid].disabled
+
+
+def test_security_headers_on_every_page(portal):
+    anonymous = portal.browser()
+    admin = logged_in(portal, 'admin1')
+    worker = logged_in(portal, 'worker1')
+    responses = [
+        anonymous.get('/login'), anonymous.get('/notice'), anonymous.get('/'),
+        anonymous.get('/no-such-page', status=404), anonymous.post('/logout', status=400),
+        admin.get('/users/'), admin.get('/users/add'), admin.get('/password'),
+        worker.get('/'), worker.get('/users/', status=403),
+        anonymous.get('/static/portail.css'),
+    ]
+    for response in responses:
+        headers = response.headers
+        csp = headers['Content-Security-Policy']
+        assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp
+        assert 'unsafe-inline' not in csp
+        assert headers['X-Content-Type-Options'] == 'nosniff'
+        assert headers['Referrer-Policy'] == 'no-referrer'
+        if response.request.path.startswith('/static/'):
+            assert 'no-store' not in headers.get('Cache-Control', '')
+        else:
+            assert headers['Cache-Control'] == 'no-store'
+            assert '<script' not in response.text and ' style="' not in response.text
+
+
+def test_no_personal_data_in_transaction_notes(portal):
+    worker = logged_in(portal, 'worker1')
+    worker.get('/')
+    admin = logged_in(portal, 'admin1')
+    admin.get('/users/')
+    notes = []
+    for txn in portal.db.storage.iterator():
+        notes.append((txn.user or b'').decode() + ' ' + (txn.description or b'').decode())
+    assert len(notes) >= 3
+    for note in notes:
+        for word in ('worker1', 'admin1', 'Wanda', 'Alice'):
+            assert word not in note
+
+
+@pytest.mark.parametrize('cls', [PortalRoot, Users, User, Districts])
+def test_acls_deny_anonymous_everything(cls):
+    from pyramid.authorization import ACLHelper, Everyone
+
+    obj = cls.__new__(cls)
+    for permission in ('view_home', 'manage_accounts', 'change_password', 'logout'):
+        assert not ACLHelper().permits(obj, [Everyone], permission)
