@@ -1,11 +1,20 @@
-"""The demo département: two districts and one account per role (README).
+"""The demo département: two districts, one account per role, and dossiers
+with contracts in every state (README).
 
 Every demo account has the password :data:`DEMO_PASSWORD`, which never
-expires.  Later issues add demo dossiers and contracts here.
+expires.  The contracts are moved through the real workflow, as the people
+named in their history would have done.
 """
+from datetime import date, timedelta
+
 from portail.auth.passwords import hash_password
-from portail.models.district import District
+from portail.clock import utcnow
+from portail.models.district import add_district
+from portail.models.dossier import Dossier
 from portail.models.user import User
+from portail.system import SystemRequest
+from portail.workflow.consents import record_consent
+from portail.workflow.contract import CONTRACT_WORKFLOW, draft_contract
 
 DEMO_PASSWORD = 'Portail-Demo-2026'  # noqa: S105 (published in the README)
 
@@ -35,9 +44,11 @@ def has_demo(root):
     return root.users.find_login('admin1') is not None
 
 
-def create_demo(root, now, profile='default'):
-    """Add the demo districts and accounts to ``root``; return the logins."""
-    district_ids = [root.districts.add(District(name, cli)) for name, cli in DISTRICTS]
+def create_demo(root, registry):
+    """Add the demo districts, accounts and dossiers to ``root``; return the logins."""
+    now = utcnow(registry)
+    profile = registry.settings['portail.argon2_profile']
+    district_ids = [add_district(root, name, cli) for name, cli in DISTRICTS]
     password_hash = hash_password(DEMO_PASSWORD, profile)
     logins = []
     for login, fullname, roles, district, qualified in ACCOUNTS:
@@ -50,4 +61,87 @@ def create_demo(root, now, profile='default'):
         user.created_at = now
         root.users.add_user(user)
         logins.append(login)
+    create_dossiers(root, registry)
     return logins
+
+
+class ActingAs(SystemRequest):
+    """The demo acts as the people named in the history (demo data only)."""
+
+    def has_permission(self, permission, context=None):
+        return True
+
+
+#: (référent, beneficiary account, last name, first names, birth date, address,
+#:  [states of its contracts])
+DOSSIERS = (
+    ('worker1', 'beneficiary1', 'Martin', 'Bernard', date(1979, 3, 14),
+     '12 rue des Lilas, 59000 Lille', ('shared', 'closed')),
+    ('worker1', None, 'Durand', 'Aïcha', date(1988, 7, 2), '4 place du Marché, 59000 Lille',
+     ('draft',)),
+    ('worker1', None, 'Petit', 'Jules', date(1995, 11, 23), '8 allée des Tilleuls, 59100 Roubaix',
+     ('signed',)),
+    ('worker1', None, 'Leroy', 'Nadia', date(1970, 1, 5), '27 rue Nationale, 59100 Roubaix',
+     ('entered',)),
+    ('worker1', None, 'Moreau', 'Kevin', date(2001, 5, 30), '3 impasse du Moulin, 59200 Tourcoing',
+     ('paper',)),
+    ('worker2', None, 'Fournier', 'Sylvie', date(1983, 9, 12), '15 rue de Paris, 59000 Lille',
+     ('signed', 'closed')),
+    ('worker2', None, 'Girard', 'Mamadou', date(1992, 4, 18), '6 rue Pasteur, 59200 Tourcoing',
+     ('shared',)),
+    ('worker3', 'beneficiary2', 'Bonnet', 'Béatrice', date(1986, 12, 1),
+     '9 chemin des Vignes, 13001 Marseille', ('draft', 'entered')),
+    ('worker3', None, 'Lambert', 'Hugo', date(1999, 2, 27), '22 boulevard du Port, 13002 Marseille',
+     ('shared',)),
+)
+
+CONTENT = {
+    'duration_months': 6,
+    'themes': ('emploi', 'mobilite'),
+    'actions': 'Inscription à un atelier de recherche d\'emploi ; démarches pour le permis B.',
+    'commitments': 'Rendez-vous mensuel avec la référente ; aide au financement du permis.',
+}
+
+
+def create_dossiers(root, registry):
+    """The demo dossiers, with contracts moved through the workflow."""
+    users = root.users
+    today = utcnow(registry).date()
+    for referent, account, last, first, born, address, states in DOSSIERS:
+        worker = users.find_login(referent)
+        dossier = Dossier(worker.district, worker.uid)
+        dossier.last_name, dossier.first_names, dossier.birth_date = last, first, born
+        dossier.address, dossier.household_size = address, 2
+        dossier.created_at = utcnow(registry)
+        root.dossiers.add_dossier(dossier)
+        if account:
+            root.dossiers.set_beneficiary(dossier, users.find_login(account).uid)
+        for age, state in enumerate(states):
+            start = today - timedelta(days=30 + 200 * age)
+            values = dict(CONTENT, start_date=start, review_date=start + timedelta(days=90))
+            _contract_in_state(root, registry, dossier, values, state)
+
+
+def _contract_in_state(root, registry, dossier, values, state):
+    as_referent = ActingAs(registry, root, dossier.referent)
+    contract = draft_contract(as_referent, dossier, values, 'paper')
+    run = CONTRACT_WORKFLOW.execute
+    if state == 'draft':
+        return contract
+    run(contract, as_referent, 'sign_paper', channel='paper')
+    if state == 'signed':
+        return contract
+    if state == 'paper':
+        record_consent(as_referent, contract, 'processing', 'refused', 'paper')
+        run(contract, as_referent, 'keep_on_paper')
+        return contract
+    record_consent(as_referent, contract, 'processing', 'given', 'paper')
+    run(contract, as_referent, 'enter')
+    if state == 'entered':
+        return contract
+    if state == 'shared':
+        record_consent(as_referent, contract, 'share_cli', 'given', 'paper')
+        run(contract, as_referent, 'share', fields=('themes', 'duration_months', 'actions'))
+        return contract
+    run(contract, as_referent, 'close', comment='Objectifs atteints.')
+    return contract

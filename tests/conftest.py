@@ -55,7 +55,7 @@ class Portal:
         evolve(self.db, self.clock.now(), log=lambda msg: None)
         if demo:
             with self.root() as root:
-                create_demo(root, self.clock.now(), 'fast')
+                create_demo(root, self.registry)
         return self
 
     def root(self):

@@ -3,8 +3,37 @@
 #: see one's own home page and the pages every active account may see
 VIEW_HOME = 'view_home'
 #: change one's own password (also allowed while a change is required)
-CHANGE_PASSWORD = 'change_password'
+CHANGE_PASSWORD = 'change_password'  # noqa: S105 (a permission name)
 #: end one's session
 LOGOUT = 'logout'
 #: create, disable, unlock accounts and assign their roles (admin)
 MANAGE_ACCOUNTS = 'manage_accounts'
+
+# Dossiers (SPEC §2, §3)
+#: the "already known?" lookup: level 1 fields only
+LOOKUP = 'lookup_identity'
+CREATE_DOSSIER = 'create_dossier'
+#: read level 2 data of a dossier
+VIEW_DOSSIER = 'view_dossier'
+#: change identity (level 1) and administrative data (level 2)
+EDIT_IDENTITY = 'edit_identity'
+EDIT_ADMIN = 'edit_admin'
+REASSIGN = 'reassign_referent'
+ADD_CONTRACT = 'add_contract'
+
+# Contracts (SPEC §4): granted per workflow state by workflow/contract.py
+VIEW_CONTRACT = 'view_contract'
+EDIT_CONTRACT = 'edit_contract'
+SIGN = 'sign_contract'
+RECORD_SIGNATURE = 'record_paper_signature'
+ENTER = 'enter_contract'
+KEEP_ON_PAPER = 'keep_on_paper'
+SHARE = 'share_contract'
+UNSHARE = 'unshare_contract'
+AMEND = 'amend_contract'
+CLOSE = 'close_contract'
+CLI_OPINION = 'give_cli_opinion'
+#: the beneficiary gives, refuses or withdraws a consent online
+GIVE_CONSENT = 'give_consent'
+#: the référent records a consent given on paper or in person
+RECORD_CONSENT = 'record_consent'

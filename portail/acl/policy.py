@@ -13,7 +13,6 @@ from pyramid.interfaces import ISecurityPolicy
 from pyramid.location import lineage
 from zope.interface import implementer
 
-from portail.acl.principals import user_principals
 from portail.auth import sessions
 from portail.clock import utcnow
 
@@ -43,7 +42,7 @@ class PortalSecurityPolicy:
             for node in lineage(context):
                 compute = getattr(node, 'local_principals', None)
                 if compute is not None:
-                    principals.update(compute(identity, now))
+                    principals.update(compute(identity, now, request.registry.settings))
         return principals
 
     def permits(self, request, context, permission):

@@ -33,10 +33,5 @@ def districts_acl():
     return [(Allow, pr.role('admin'), P.MANAGE_ACCOUNTS)]
 
 
-def dossiers_acl():
-    """``/dossiers``: nothing is granted at this level yet (deny by default)."""
-    return [DENY_ALL]
-
-
 def cli_acl():
     return [DENY_ALL]

@@ -8,7 +8,6 @@ from portail.models.root import ROOT_KEY, PortalRoot
 from portail.models.user import Users
 
 
-
 @step('0001-create-portal-root')
 def create_portal_root(zodb_root, conn):
     """Create the portal root and its four folders (SPEC §2)."""

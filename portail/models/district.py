@@ -21,3 +21,12 @@ class Districts(Container):
     def choices(self):
         """Return ``[(id, name), ...]`` sorted by name, for forms."""
         return sorted(((k, d.name) for k, d in self.items()), key=lambda kv: kv[1])
+
+
+def add_district(root, name, cli_name):
+    """Create a district and its CLI folder; return the district id."""
+    from portail.models.cli import CliDistrict
+
+    district_id = root.districts.add(District(name, cli_name))
+    root.cli.add(CliDistrict(), name=district_id)
+    return district_id

@@ -1,9 +1,181 @@
-"""Dossiers: each person's file (SPEC §2, §3)."""
-from portail.acl.root import dossiers_acl
+"""Dossiers: each person's file (SPEC §2, §3).
+
+A :class:`Dossier` holds the identity (level 1) and the administrative data
+(level 2) of one person, and a folder of contracts.  :class:`Dossiers` keeps
+the indexes that every listing reads (never a scan of all dossiers):
+référent → dossiers, beneficiary account → dossier, exact identity →
+dossiers, and (district, state) and end date → contracts.
+"""
+import unicodedata
+
+from BTrees.OOBTree import OOBTree, OOTreeSet
+from persistent import Persistent
+
+from portail.acl.dossier import dossier_acl, dossiers_acl
+from portail.acl.localroles import dossier_principals
 from portail.models.container import Container
+
+IDENTITY_FIELDS = ('last_name', 'first_names', 'birth_date')
+ADMIN_FIELDS = ('address', 'phone', 'email', 'household_size')
+
+
+def normalise_name(name):
+    """Upper case without accents or extra spaces: ``Élodie  d'Arc`` → ``ELODIE D'ARC``."""
+    decomposed = unicodedata.normalize('NFKD', name or '')
+    plain = ''.join(c for c in decomposed if not unicodedata.combining(c))
+    return ' '.join(plain.upper().split())
+
+
+def identity_key(last_name, first_names, birth_date):
+    return (normalise_name(last_name), normalise_name(first_names), birth_date.isoformat())
+
+
+class Dossier(Persistent):
+    """One person's file.  ``referent`` and ``beneficiary`` are account uids."""
+
+    __acl__ = dossier_acl()
+
+    def __init__(self, district, referent):
+        self.district = district
+        self.referent = referent
+        self.beneficiary = None
+        self.last_name = ''
+        self.first_names = ''
+        self.birth_date = None
+        self.address = ''
+        self.phone = ''
+        self.email = ''
+        self.household_size = None
+        self.created_at = None
+        self.modified_at = None
+        self.modified_by = None
+        self.contracts = Container()
+        self.contracts.__name__ = 'contracts'
+        self.contracts.__parent__ = self
+
+    def __getitem__(self, name):
+        if name == 'contracts':
+            return self.contracts
+        raise KeyError(name)
+
+    def local_principals(self, identity, now, settings):
+        return dossier_principals(self, identity, settings)
+
+    @property
+    def display_name(self):
+        return f'{self.last_name.upper()} {self.first_names}'
+
+    def touch(self, uid, now):
+        self.modified_by = uid
+        self.modified_at = now
 
 
 class Dossiers(Container):
-    """The ``/dossiers`` folder (up to 100 000 children)."""
+    """The ``/dossiers`` folder (up to 100 000 children) and its indexes."""
 
     __acl__ = dossiers_acl()
+
+    def __init__(self):
+        super().__init__()
+        self.by_referent = OOBTree()
+        self.by_beneficiary = OOBTree()
+        self.by_identity = OOBTree()
+        self.contracts_by_district_state = OOBTree()
+        self.contracts_by_end = OOBTree()
+
+    # -- dossiers ----------------------------------------------------------
+
+    def add_dossier(self, dossier):
+        name = self.add(dossier)
+        self._set_add(self.by_referent, dossier.referent, name)
+        self._set_add(self.by_identity, self.identity_of(dossier), name)
+        if dossier.beneficiary:
+            self.by_beneficiary[dossier.beneficiary] = name
+        return name
+
+    @staticmethod
+    def identity_of(dossier):
+        return identity_key(dossier.last_name, dossier.first_names, dossier.birth_date)
+
+    def reindex_identity(self, dossier, old_key):
+        self._set_remove(self.by_identity, old_key, dossier.__name__)
+        self._set_add(self.by_identity, self.identity_of(dossier), dossier.__name__)
+
+    def set_referent(self, dossier, uid):
+        self._set_remove(self.by_referent, dossier.referent, dossier.__name__)
+        dossier.referent = uid
+        self._set_add(self.by_referent, uid, dossier.__name__)
+
+    def set_beneficiary(self, dossier, uid):
+        if dossier.beneficiary:
+            self.by_beneficiary.pop(dossier.beneficiary, None)
+        dossier.beneficiary = uid
+        if uid:
+            self.by_beneficiary[uid] = dossier.__name__
+
+    def lookup(self, last_name, first_names, birth_date):
+        """Dossiers whose identity matches exactly (accents and case aside)."""
+        names = self.by_identity.get(identity_key(last_name, first_names, birth_date), ())
+        return [self.data[n] for n in names]
+
+    def of_referent(self, uid):
+        return [self.data[n] for n in self.by_referent.get(uid, ())]
+
+    def of_beneficiary(self, uid):
+        name = self.by_beneficiary.get(uid)
+        return None if name is None else self.data[name]
+
+    # -- contracts ---------------------------------------------------------
+
+    def reindex_contract(self, contract):
+        """Keep the contract indexes in step after a change of state or dates.
+
+        The keys a contract is indexed under are kept on the contract
+        (``index_keys``), so a change only touches the two buckets concerned.
+        """
+        dossier = contract.__parent__.__parent__
+        ref = (dossier.__name__, contract.__name__)
+        old_state_key, old_end_key = contract.index_keys or (None, None)
+        state_key = (dossier.district, contract.state)
+        end = contract.end_date
+        end_key = end.isoformat() if end is not None and contract.state != 'closed' else None
+        if state_key != old_state_key:
+            if old_state_key is not None:
+                self._set_remove(self.contracts_by_district_state, old_state_key, ref)
+            self._set_add(self.contracts_by_district_state, state_key, ref)
+        if end_key != old_end_key:
+            if old_end_key is not None:
+                self._set_remove(self.contracts_by_end, old_end_key, ref)
+            if end_key is not None:
+                self._set_add(self.contracts_by_end, end_key, ref)
+        contract.index_keys = (state_key, end_key)
+
+    def contract(self, ref):
+        dossier_name, contract_name = ref
+        return self.data[dossier_name].contracts[contract_name]
+
+    def contracts_in(self, district, state):
+        return [self.contract(ref)
+                for ref in self.contracts_by_district_state.get((district, state), ())]
+
+    def contracts_ending_before(self, day):
+        """Contracts not closed whose end date is before ``day``."""
+        refs = []
+        for _end, bucket in self.contracts_by_end.items(max=day.isoformat(), excludemax=True):
+            refs.extend(bucket)
+        return [self.contract(ref) for ref in refs]
+
+    # -- helpers -----------------------------------------------------------
+
+    @staticmethod
+    def _set_add(index, key, value):
+        bucket = index.get(key)
+        if bucket is None:
+            bucket = index[key] = OOTreeSet()
+        bucket.insert(value)
+
+    @staticmethod
+    def _set_remove(index, key, value):
+        bucket = index.get(key)
+        if bucket is not None and value in bucket:
+            bucket.remove(value)

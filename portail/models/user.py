@@ -43,6 +43,8 @@ class User(Persistent):
         self.session_key = None
         #: bumped at every change of roles, district or password
         self.privilege_serial = 0
+        #: the (district, role) keys this account is indexed under
+        self.index_keys = ()
         self.created_at = None
 
     @property
@@ -66,6 +68,8 @@ class Users(Container):
         self.unknown_failures = OOBTree()
         #: uids of locked accounts, for the administrators' list
         self.locked_uids = OOTreeSet()
+        #: (district, role) -> uids, e.g. the social workers of a district
+        self.by_district_role = OOBTree()
 
     @staticmethod
     def normalise_login(login):
@@ -78,7 +82,26 @@ class Users(Container):
         user.login = key
         uid = self.add(user)
         self.by_login[key] = uid
+        self.reindex(user)
         return uid
+
+    def reindex(self, user):
+        """Keep :attr:`by_district_role` in step with the user's roles and district."""
+        old = user.index_keys
+        new = tuple((user.district or '', role) for role in user.roles)
+        for key in set(old) - set(new):
+            bucket = self.by_district_role.get(key)
+            if bucket is not None and user.uid in bucket:
+                bucket.remove(user.uid)
+        for key in set(new) - set(old):
+            if key not in self.by_district_role:
+                self.by_district_role[key] = OOTreeSet()
+            self.by_district_role[key].insert(user.uid)
+        user.index_keys = new
+
+    def with_role(self, district, role):
+        """Accounts holding ``role`` in ``district``."""
+        return [self.data[uid] for uid in self.by_district_role.get((district or '', role), ())]
 
     def set_locked(self, user, locked):
         """Lock or unlock ``user``, keeping :attr:`locked_uids` in step."""

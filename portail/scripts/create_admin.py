@@ -7,7 +7,6 @@ import argparse
 import getpass
 import sys
 
-
 from portail.auth.login import set_password
 from portail.auth.passwords import password_problems
 from portail.clock import SystemClock

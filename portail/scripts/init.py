@@ -26,8 +26,8 @@ def main(argv=None):
             if has_demo(root):
                 print('Demo département already present.')
                 return 0
-            create_demo(root, now, registry.settings['portail.argon2_profile'])
-        print('Demo département created. Accounts (password %s):' % DEMO_PASSWORD)
+            create_demo(root, registry)
+        print(f'Demo département created. Accounts (password {DEMO_PASSWORD}):')
         for login, fullname, roles, district, _qualified in ACCOUNTS:
             where = f'district {district}' if district else 'département'
             print(f'  {login:<14} {", ".join(roles):<12} {where:<12} {fullname}')

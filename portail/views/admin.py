@@ -13,8 +13,7 @@ from pyramid.view import view_config
 
 from portail.acl import permissions as P
 from portail.auth.login import set_password
-from portail.auth.sessions import ENDED_RESET
-from portail.auth.sessions import current_identity, end_user_sessions
+from portail.auth.sessions import ENDED_RESET, current_identity, end_user_sessions
 from portail.clock import utcnow
 from portail.evolve import status as evolve_status
 from portail.flash import flash
@@ -193,6 +192,7 @@ def user_view(request):
         user.roles = roles
         user.district = district
         user.qualified_social_worker = appstruct['qualified']
+        request.root.users.reindex(user)
         if changed:
             user.privileges_changed()
         flash(request, _('The account is saved.'))

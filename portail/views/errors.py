@@ -11,8 +11,10 @@ from pyramid.httpexceptions import HTTPFound
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
 from portail.auth import sessions
+from portail.conflicts import EditConflict
 from portail.i18n import _
 from portail.models.root import DatabaseNotInitialised
+from portail.timefmt import format_datetime
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,19 @@ def csrf_view(exc, request):
     return error_page(request, 400, _('Form expired'), _(
         'This form has expired or was not sent from the portal. Go back, reload the '
         'page and try again: nothing was changed.'))
+
+
+@exception_view_config(EditConflict, renderer=ERROR_TEMPLATE)
+def conflict_view(exc, request):
+    obj = exc.context
+    who = request.root.users.get(getattr(obj, 'modified_by', None))
+    return error_page(request, 409, _('Changed in the meantime'), _(
+        'conflict-message', default=(
+            'While you were working, ${who} saved this page (${when}). Your changes were '
+            'not recorded, so as not to overwrite theirs. Go back to the page, read the '
+            'new version and make your change again.'),
+        mapping={'who': who.fullname if who is not None else '?',
+                 'when': format_datetime(getattr(obj, 'modified_at', None))}))
 
 
 @exception_view_config(DatabaseNotInitialised, renderer=ERROR_TEMPLATE)

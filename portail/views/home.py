@@ -11,18 +11,10 @@ from portail.acl import permissions as P
 from portail.auth.sessions import current_identity
 from portail.i18n import _
 from portail.models.root import PortalRoot
+from portail.workflow.contract import STATES
 
 #: the home section of each role, in the order they are shown
 ROLE_SECTIONS = {
-    'worker': (_('My caseload'), _(
-        'The list of the dossiers you follow (as référent or delegate) comes with the '
-        'dossiers and contracts module, which is not available yet.')),
-    'secretary': (_('Contracts to enter'), _(
-        'The queue of signed contracts of your district comes with the contracts module, '
-        'which is not available yet.')),
-    'beneficiary': (_('My contracts'), _(
-        'Your contracts, their history and your consents will appear here once the '
-        'contracts module is available.')),
     'cli': (_('CLI worklist'), _(
         'The summaries shared with your CLI will appear here once the CLI module is '
         'available.')),
@@ -53,9 +45,55 @@ def home_view(request):
     if roles == ('admin',):
         return HTTPFound(request.resource_url(request.root.users))
     sections = [ROLE_SECTIONS[r] for r in ROLE_SECTIONS if r in roles]
+    dossiers = request.root.dossiers
     return {
         'fullname': identity.user.fullname,
         'roles': [ROLE_LABELS[r] for r in roles],
         'sections': sections,
         'is_admin': 'admin' in roles,
+        'caseload': caseload(request, dossiers, identity) if 'worker' in roles else None,
+        'queue': entry_queue(request, dossiers, identity) if 'secretary' in roles else None,
+        'own': own_contracts(request, dossiers, identity) if 'beneficiary' in roles else None,
+        'can_lookup': request.has_permission(P.LOOKUP, dossiers),
     }
+
+
+def caseload(request, dossiers, identity):
+    """The worker's dossiers, read from the référent index (never a scan)."""
+    rows = []
+    for dossier in dossiers.of_referent(identity.uid):
+        contracts = list(dossier.contracts.values())
+        reviews = [c.review_date for c in contracts
+                   if c.review_date is not None and c.state != 'closed']
+        rows.append({
+            'dossier': dossier,
+            'url': request.resource_url(dossier),
+            'states': sorted({STATES[c.state] for c in contracts}, key=str),
+            'review': min(reviews) if reviews else None,
+        })
+    rows.sort(key=lambda r: (r['dossier'].last_name, r['dossier'].first_names))
+    return rows
+
+
+def entry_queue(request, dossiers, identity):
+    """Signed contracts of the secretary's district, from the (district, state) index."""
+    rows = []
+    for contract in dossiers.contracts_in(identity.user.district, 'signed'):
+        if request.has_permission(P.VIEW_CONTRACT, contract):
+            rows.append({'contract': contract, 'dossier': contract.dossier,
+                         'url': request.resource_url(contract),
+                         'signed_at': contract.history[-1].at})
+    rows.sort(key=lambda r: r['signed_at'])
+    return rows
+
+
+def own_contracts(request, dossiers, identity):
+    """The beneficiary's contracts in every state, with history and consents."""
+    from portail.views.contracts import contract_details
+
+    dossier = dossiers.of_beneficiary(identity.uid)
+    if dossier is None:
+        return []
+    contracts = sorted(dossier.contracts.values(), key=lambda c: c.created_at, reverse=True)
+    return [contract_details(request, c) for c in contracts
+            if request.has_permission(P.VIEW_CONTRACT, c)]

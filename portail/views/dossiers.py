@@ -1,0 +1,236 @@
+"""Dossier pages: the "already known?" lookup, creation, the dossier page,
+editing identity and administrative data, reassigning the référent."""
+import datetime
+
+import colander
+import deform
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.view import view_config
+
+from portail.acl import permissions as P
+from portail.auth.sessions import current_identity
+from portail.clock import utcnow
+from portail.conflicts import check_serial, serial_of
+from portail.flash import flash
+from portail.i18n import _
+from portail.models.dossier import ADMIN_FIELDS, IDENTITY_FIELDS, Dossier, Dossiers
+from portail.views.forms import CSRFSchema, make_form, validate
+from portail.workflow.contract import STATES
+
+DATE_WIDGET = deform.widget.TextInputWidget(attributes={'type': 'date'})
+
+
+def _birth_date_validator(node, value):
+    if not datetime.date(1900, 1, 1) <= value <= datetime.date.today():
+        raise colander.Invalid(node, _('Enter a birth date between 1900 and today.'))
+
+
+class IdentityFields(colander.MappingSchema):
+    last_name = colander.SchemaNode(colander.String(), title=_('Last name'),
+                                    validator=colander.Length(1, 80))
+    first_names = colander.SchemaNode(colander.String(), title=_('First names'),
+                                      validator=colander.Length(1, 120))
+    birth_date = colander.SchemaNode(colander.Date(), title=_('Birth date'),
+                                     widget=DATE_WIDGET, validator=_birth_date_validator,
+                                     description=_('Day/month/year, e.g. 31/12/1980.'))
+
+
+class AdminFields(colander.MappingSchema):
+    address = colander.SchemaNode(
+        colander.String(), title=_('Address'), missing='',
+        widget=deform.widget.TextAreaWidget(rows=3), validator=colander.Length(max=300))
+    phone = colander.SchemaNode(
+        colander.String(), title=_('Phone'), missing='',
+        validator=colander.Regex(r'^[0-9 +().-]{0,30}$', _('Digits, spaces and + only.')))
+    email = colander.SchemaNode(colander.String(), title=_('E-mail (optional)'), missing='',
+                                validator=colander.Email(_('This e-mail address is not valid.')))
+    household_size = colander.SchemaNode(
+        colander.Int(), title=_('Household size'), missing=None,
+        validator=colander.Range(1, 20, _('Between 1 and 20.'), _('Between 1 and 20.')))
+
+
+class LookupSchema(CSRFSchema, IdentityFields):
+    reason = colander.SchemaNode(
+        colander.String(), title=_('Reason for the lookup'),
+        description=_('Every lookup is recorded with its reason.'),
+        validator=colander.Length(5, 200, min_err=_('Give the reason in a few words.')))
+
+
+class DossierSchema(CSRFSchema, IdentityFields, AdminFields):
+    pass
+
+
+class IdentitySchema(CSRFSchema, IdentityFields):
+    serial = colander.SchemaNode(colander.String(), widget=deform.widget.HiddenWidget())
+
+
+class AdminSchema(CSRFSchema, AdminFields):
+    serial = colander.SchemaNode(colander.String(), widget=deform.widget.HiddenWidget())
+
+
+def user_name(request, uid):
+    if uid in (None, 'system'):
+        return request.localizer.translate(_('the portal (automatic)'))
+    user = request.root.users.get(uid)
+    return user.fullname if user is not None else '?'
+
+
+def district_name(request, district_id):
+    district = request.root.districts.get(district_id)
+    return district.name if district is not None else ''
+
+
+@view_config(context=Dossiers, name='lookup', renderer='portail:templates/dossiers/lookup.pt',
+             permission=P.LOOKUP)
+def lookup_view(request):
+    form = make_form(request, LookupSchema(), _('Search'))
+    page = {'form': None, 'results': None, 'identity': None,
+            'can_create': request.has_permission(P.CREATE_DOSSIER, request.context)}
+    if request.method == 'POST':
+        appstruct, rendered = validate(form, request)
+        if appstruct is None:
+            return dict(page, form=rendered)
+        matches = request.context.lookup(
+            appstruct['last_name'], appstruct['first_names'], appstruct['birth_date'])
+        results = [{
+            'name': d.display_name,
+            'birth_date': d.birth_date,
+            'district': district_name(request, d.district),
+            'referent': user_name(request, d.referent),
+        } for d in matches]
+        identity = {k: appstruct[k] for k in IDENTITY_FIELDS}
+        identity['birth_date'] = identity['birth_date'].isoformat()
+        return dict(page, form=form.render(appstruct), results=results, identity=identity)
+    return dict(page, form=form.render())
+
+
+@view_config(context=Dossiers, name='add', renderer='portail:templates/form.pt',
+             permission=P.CREATE_DOSSIER)
+def add_dossier_view(request):
+    if request.method != 'POST':
+        return HTTPSeeOther(request.resource_url(request.context, 'lookup'))
+    form = make_form(request, DossierSchema(), _('Create the dossier'))
+    page = {'title': _('New dossier'), 'intro': _(
+        'You become the référent of this dossier. Enter only what the follow-up needs.')}
+    if '__formid__' not in request.POST:  # coming from the lookup: prefill the identity
+        prefill = {k: request.POST.get(k, '') for k in IDENTITY_FIELDS}
+        return dict(page, form=form.render(prefill))
+    appstruct, rendered = validate(form, request)
+    if appstruct is None:
+        return dict(page, form=rendered)
+    identity = current_identity(request)
+    now = utcnow(request.registry)
+    dossier = Dossier(identity.user.district, identity.uid)
+    for name in IDENTITY_FIELDS + ADMIN_FIELDS:
+        setattr(dossier, name, appstruct[name])
+    dossier.created_at = now
+    dossier.touch(identity.uid, now)
+    request.context.add_dossier(dossier)
+    flash(request, _('The dossier is created; you are its référent.'))
+    return HTTPSeeOther(request.resource_url(dossier))
+
+
+def contract_rows(request, dossier):
+    rows = []
+    for contract in sorted(dossier.contracts.values(), key=lambda c: c.created_at,
+                           reverse=True):
+        rows.append({
+            'url': request.resource_url(contract),
+            'state': STATES[contract.state],
+            'start_date': contract.start_date,
+            'end_date': contract.end_date,
+            'review_date': contract.review_date,
+            'version': contract.version,
+        })
+    return rows
+
+
+@view_config(context=Dossier, name='', renderer='portail:templates/dossiers/dossier.pt',
+             permission=P.VIEW_DOSSIER)
+def dossier_view(request):
+    dossier = request.context
+    return {
+        'dossier': dossier,
+        'district': district_name(request, dossier.district),
+        'referent': user_name(request, dossier.referent),
+        'contracts': contract_rows(request, dossier),
+        'can': {p: request.has_permission(p, dossier) for p in
+                (P.EDIT_IDENTITY, P.EDIT_ADMIN, P.ADD_CONTRACT, P.REASSIGN)},
+    }
+
+
+def _edit(request, schema, fields, title):
+    dossier = request.context
+    form = make_form(request, schema, _('Save'))
+    page = {'title': title, 'intro': None}
+    if request.method == 'POST':
+        check_serial(request, dossier)
+        appstruct, rendered = validate(form, request)
+        if appstruct is None:
+            return dict(page, form=rendered)
+        old_key = request.root.dossiers.identity_of(dossier)
+        for name in fields:
+            setattr(dossier, name, appstruct[name])
+        if fields == IDENTITY_FIELDS:
+            request.root.dossiers.reindex_identity(dossier, old_key)
+        dossier.touch(request.authenticated_userid, utcnow(request.registry))
+        flash(request, _('The dossier is saved.'))
+        return HTTPSeeOther(request.resource_url(dossier))
+    values = {name: getattr(dossier, name) for name in fields}
+    values['serial'] = serial_of(dossier)
+    return dict(page, form=form.render(values))
+
+
+@view_config(context=Dossier, name='edit-identity', renderer='portail:templates/form.pt',
+             permission=P.EDIT_IDENTITY)
+def edit_identity_view(request):
+    return _edit(request, IdentitySchema(), IDENTITY_FIELDS, _('Identity'))
+
+
+@view_config(context=Dossier, name='edit-admin', renderer='portail:templates/form.pt',
+             permission=P.EDIT_ADMIN)
+def edit_admin_view(request):
+    return _edit(request, AdminSchema(), ADMIN_FIELDS, _('Administrative data'))
+
+
+@colander.deferred
+def deferred_worker_widget(node, kw):
+    return deform.widget.SelectWidget(values=kw['workers'])
+
+
+class ReassignSchema(CSRFSchema):
+    serial = colander.SchemaNode(colander.String(), widget=deform.widget.HiddenWidget())
+    referent = colander.SchemaNode(colander.String(), title=_('New référent'),
+                                   widget=deferred_worker_widget)
+
+
+def district_workers(request, district):
+    """Social workers of ``district``: the possible référents."""
+    workers = [(u.uid, u.fullname) for u in request.root.users.with_role(district, 'worker')
+               if not u.disabled]
+    return sorted(workers, key=lambda w: w[1])
+
+
+@view_config(context=Dossier, name='reassign', renderer='portail:templates/form.pt',
+             permission=P.REASSIGN)
+def reassign_view(request):
+    dossier = request.context
+    workers = district_workers(request, dossier.district)
+    schema = ReassignSchema()
+    schema['referent'].validator = colander.OneOf([uid for uid, _name in workers])
+    form = make_form(request, schema, _('Reassign'), workers=workers)
+    page = {'title': _('Reassign the référent'), 'intro': _(
+        'The new référent gets access to the dossier; the former référent keeps nothing.')}
+    if request.method == 'POST':
+        check_serial(request, dossier)
+        appstruct, rendered = validate(form, request)
+        if appstruct is None:
+            return dict(page, form=rendered)
+        request.root.dossiers.set_referent(dossier, appstruct['referent'])
+        dossier.touch(request.authenticated_userid, utcnow(request.registry))
+        flash(request, _('The référent is changed.'))
+        return HTTPSeeOther(request.resource_url(dossier))
+    return dict(page, form=form.render({'referent': dossier.referent,
+                                        'serial': serial_of(dossier)}))
+
+

@@ -1,0 +1,38 @@
+"""Recording consents, and what a refusal or a withdrawal sets off (SPEC §4).
+
+A consent record is never changed: each decision is a new record.
+Withdrawing (or refusing) the consent to share with the CLI unshares the
+contract at once; withdrawing the consent to computerised processing turns
+every entered or shared contract of the person into a paper-only record.
+"""
+from portail.clock import utcnow
+from portail.models.contract import CHANNELS, CONSENT_KINDS, DECISIONS, ConsentRecord
+from portail.workflow.contract import CONTRACT_WORKFLOW
+
+NEGATIVE = ('refused', 'withdrawn')
+
+
+def record_consent(request, contract, kind, decision, channel, note=''):
+    """Append a consent record to ``contract`` and run its consequences."""
+    if kind not in CONSENT_KINDS or decision not in DECISIONS or channel not in CHANNELS:
+        raise ValueError('unknown consent kind, decision or channel')
+    now = utcnow(request.registry)
+    uid = request.authenticated_userid
+    record = ConsentRecord(kind, decision, now, channel, uid, note)
+    contract.consents.append(record)
+    contract.touch(uid, now)
+    if decision not in NEGATIVE:
+        return record
+    label = f'{kind}:{decision}'
+    if kind == 'share_cli' and contract.state == 'shared':
+        CONTRACT_WORKFLOW.execute(contract, request, 'unshare', system=True, consent=label,
+                                  channel=channel)
+    if kind == 'processing':
+        for other in contract.dossier.contracts.values():
+            if other.state not in ('entered', 'shared'):
+                continue
+            if other is not contract:
+                other.consents.append(record)
+            CONTRACT_WORKFLOW.execute(other, request, 'withdraw_processing', system=True,
+                                      consent=label, channel=channel)
+    return record

@@ -1,0 +1,156 @@
+"""A small generic workflow engine, after Plone's DCWorkflow.
+
+A :class:`Workflow` is data: states, transitions, and a *state permission
+table* saying, for each state, which principals hold which permissions.  At
+every transition the object's ``__acl__`` is rebuilt from that table (so
+views only declare permissions and never test a state), and a record is
+appended to the object's history, whose last target always equals the
+current state.
+
+A transition runs in this order, and nothing is changed unless every check
+passes: source state, permission (unless the system runs it), guards (each
+returns ``None`` or a translation string naming what is missing), then
+``before`` callbacks and :class:`BeforeTransition`, the state change and its
+history record and ACL, then ``after`` callbacks and :class:`AfterTransition`.
+"""
+from dataclasses import dataclass, field
+
+from pyramid.authorization import DENY_ALL, Allow
+from pyramid.httpexceptions import HTTPForbidden
+
+from portail.clock import utcnow
+from portail.i18n import _
+
+
+class WorkflowError(Exception):
+    """A transition that cannot run; ``message`` says why, for the user."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    title: object
+    sources: tuple
+    target: str
+    permission: str
+    guards: tuple = ()
+    before: tuple = ()
+    after: tuple = ()
+    #: shown in the contract's menu (False: run from another page or by the system)
+    menu: bool = True
+
+
+@dataclass
+class TransitionEvent:
+    """Sent before and after a transition: ``context``, ``request``, ``transition``."""
+
+    context: object
+    request: object
+    transition: Transition
+    source: str
+    options: dict = field(default_factory=dict)
+
+
+class BeforeTransition(TransitionEvent):
+    pass
+
+
+class AfterTransition(TransitionEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class HistoryRecord:
+    """One line of a history: who did what, when, relying on which consent."""
+
+    transition: str
+    source: str
+    target: str
+    actor: str
+    at: object
+    comment: str = ''
+    consent: str = ''
+    channel: str = ''
+
+
+class Workflow:
+    """States, transitions and the state × principal × permission table."""
+
+    def __init__(self, name, initial, states, transitions, table, always=()):
+        self.name = name
+        self.initial = initial
+        self.states = dict(states)
+        self.transitions = {t.name: t for t in transitions}
+        self.table = table
+        #: ACEs that hold in every state, placed before the state's own
+        self.always = tuple(always)
+        for t in transitions:
+            unknown = set(t.sources + (t.target,)) - set(self.states)
+            if unknown:
+                raise ValueError(f'transition {t.name} uses unknown states {unknown}')
+        if set(table) != set(self.states):
+            raise ValueError('the permission table must list every state')
+
+    def acl_for(self, state):
+        """The ACL of an object in ``state``: the table's grants, then deny all."""
+        acl = list(self.always)
+        for principal, permissions in self.table[state].items():
+            acl.append((Allow, principal, tuple(sorted(permissions))))
+        acl.append(DENY_ALL)
+        return acl
+
+    def apply_acl(self, context):
+        context.__acl__ = self.acl_for(context.state)
+
+    def initialise(self, context, request, comment='', channel=''):
+        """Put a new object in the initial state, with its first history record."""
+        context.state = self.initial
+        self._record(context, request, self.initial, '', self.initial, comment, channel=channel)
+        self.apply_acl(context)
+
+    def possible(self, context, request):
+        """Transitions from the current state that the user may run (the menu)."""
+        return [t for t in self.transitions.values()
+                if t.menu and context.state in t.sources
+                and request.has_permission(t.permission, context)]
+
+    def check(self, context, request, name, system=False, **options):
+        """Return the transition ``name`` if it may run now; else raise."""
+        transition = self.transitions.get(name)
+        if transition is None or context.state not in transition.sources:
+            raise WorkflowError(_('This action is not possible in the current state.'))
+        if not system and not request.has_permission(transition.permission, context):
+            raise HTTPForbidden()
+        for guard in transition.guards:
+            problem = guard(context, request, **options)
+            if problem is not None:
+                raise WorkflowError(problem)
+        return transition
+
+    def execute(self, context, request, name, comment='', system=False, consent='',
+                channel='', **options):
+        """Run transition ``name`` on ``context``; return the new state."""
+        transition = self.check(context, request, name, system=system, **options)
+        source = context.state
+        for callback in transition.before:
+            callback(context, request, **options)
+        request.registry.notify(BeforeTransition(context, request, transition, source, options))
+        context.state = transition.target
+        self._record(context, request, name, source, transition.target, comment,
+                     consent=consent, channel=channel, system=system)
+        self.apply_acl(context)
+        for callback in transition.after:
+            callback(context, request, **options)
+        request.registry.notify(AfterTransition(context, request, transition, source, options))
+        return context.state
+
+    def _record(self, context, request, name, source, target, comment, consent='',
+                channel='', system=False):
+        actor = 'system' if system else (request.authenticated_userid or 'system')
+        context.history.append(HistoryRecord(
+            transition=name, source=source, target=target, actor=actor,
+            at=utcnow(request.registry), comment=comment, consent=consent, channel=channel))
