@@ -119,10 +119,10 @@ def create_dossiers(root, registry):
         for age, state in enumerate(states):
             start = today - timedelta(days=30 + 200 * age)
             values = dict(CONTENT, start_date=start, review_date=start + timedelta(days=90))
-            _contract_in_state(root, registry, dossier, values, state)
+            contract_in_state(root, registry, dossier, values, state)
 
 
-def _contract_in_state(root, registry, dossier, values, state):
+def contract_in_state(root, registry, dossier, values, state):
     as_referent = ActingAs(registry, root, dossier.referent)
     contract = draft_contract(as_referent, dossier, values, 'paper')
     run = CONTRACT_WORKFLOW.execute

@@ -135,3 +135,43 @@ def logged_in(portal, login):
     browser = portal.browser()
     browser.login(login)
     return browser
+
+
+class RequestAs:
+    """A real Pyramid request of ``browser``'s session, inside a transaction
+    that is aborted at the end: for checks at the level of the security policy."""
+
+    def __init__(self, portal, browser=None):
+        self.portal = portal
+        self.browser = browser
+
+    def __enter__(self):
+        from pyramid.request import Request
+        from pyramid.scripting import prepare
+
+        cookies = {}
+        if self.browser is not None and self.browser.cookies.get('portail_session'):
+            cookies['portail_session'] = self.browser.cookies['portail_session']
+        request = Request.blank('/', cookies=cookies)
+        request.tm = transaction.TransactionManager(explicit=True)
+        request.tm.begin()
+        self.env = prepare(request=request, registry=self.portal.registry)
+        request.root = self.env['root']
+        return request
+
+    def __exit__(self, *args):
+        self.env['request'].tm.abort()
+        self.env['closer']()
+
+
+def find_dossier(root, last_name):
+    for dossier in root.dossiers.values():
+        if dossier.last_name == last_name:
+            return dossier
+    raise KeyError(last_name)
+
+
+def tick(form, values, name='checkbox'):
+    """Tick exactly ``values`` among a deform checkbox group of ``form``."""
+    for field in form.fields[name]:
+        field.checked = field._value in values

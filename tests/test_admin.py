@@ -1,5 +1,5 @@
 """Account administration pages (SPEC §1 admin, §6)."""
-from tests.conftest import logged_in
+from tests.conftest import logged_in, tick
 
 
 def uid_of(portal, login):
@@ -43,7 +43,7 @@ def test_create_an_account_with_a_temporary_password(portal):
     form = add_form(admin)
     form['login'] = 'NouvelleTS'
     form['fullname'] = 'Nina Nouvelle'
-    form['roles'] = ['worker']
+    tick(form, ['worker'])
     with portal.root() as root:
         district = root.districts.choices()[0][0]
     form['district'] = district
@@ -71,7 +71,7 @@ def test_create_account_validation_is_french(portal):
     form = response.forms['form']
     form['login'] = 'bad login!'
     form['fullname'] = 'Bob Sans District'
-    form['roles'] = ['secretary']
+    tick(form, ['secretary'])
     text = form.submit().text
     assert 'choisissez-en une' in text
     assert 'Lettres, chiffres' in text
@@ -101,7 +101,7 @@ def test_admin_cannot_remove_own_admin_role_nor_disable_self(portal):
     uid = uid_of(portal, 'admin1')
     page = admin.get(f'/users/{uid}/')
     form = page.forms['form']
-    form['roles'] = ['dpo']
+    tick(form, ['dpo'])
     assert 'propre rôle' in form.submit().text
     page = admin.get(f'/users/{uid}/disable').follow()
     assert 'propre compte' in page.text

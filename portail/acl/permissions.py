@@ -37,3 +37,5 @@ CLI_OPINION = 'give_cli_opinion'
 GIVE_CONSENT = 'give_consent'
 #: the référent records a consent given on paper or in person
 RECORD_CONSENT = 'record_consent'
+#: granted to nobody: transitions only the portal itself runs (system=True)
+SYSTEM_ONLY = 'system_only'

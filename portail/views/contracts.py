@@ -98,8 +98,9 @@ class ContractFields(colander.MappingSchema):
 @colander.deferred
 def deferred_channel_widget(node, kw):
     translate = kw['request'].localizer.translate
-    return deform.widget.RadioChoiceWidget(
-        values=[(c, translate(label)) for c, label in CHANNEL_LABELS.items()])
+    return deform.widget.SelectWidget(
+        values=[('', translate(_('— choose —')))]
+        + [(c, translate(label)) for c, label in CHANNEL_LABELS.items()])
 
 
 class NewContractSchema(CSRFSchema, ContractFields):
@@ -240,6 +241,8 @@ def transition_view(request):
     """Confirm, then run, one transition of the contract's menu."""
     contract = request.context
     params = request.POST if request.method == 'POST' else request.GET
+    if request.method == 'POST':
+        check_serial(request, contract)
     name = params.get('name', '')
     transition = next((t for t in CONTRACT_WORKFLOW.possible(contract, request)
                        if t.name == name), None)
@@ -252,7 +255,6 @@ def transition_view(request):
             'chosen': set(params.getall('fields'))}
     if request.method != 'POST':
         return page
-    check_serial(request, contract)
     comment = request.POST.get('comment', '').strip()[:500]
     options = {}
     if name == 'share':
@@ -292,13 +294,14 @@ def consent_view(request):
     contract = request.context
     params = request.POST if request.method == 'POST' else request.GET
     kind, decision = params.get('kind'), params.get('decision')
+    if request.method == 'POST':
+        check_serial(request, contract)
     allowed = {(k, d) for k, d, _label in consent_actions(request, contract)}
     if (kind, decision) not in allowed:
         flash(request, _('This choice is not possible now.'), 'error')
         return HTTPSeeOther(request.resource_url(contract))
     page = _consent_page(request, contract, kind, decision, 'online', '')
     if request.method == 'POST':
-        check_serial(request, contract)
         record_consent(request, contract, kind, decision, 'online')
         flash(request, _('Your choice is recorded.'))
         return HTTPSeeOther(request.resource_url(contract))

@@ -3,7 +3,8 @@
 A consent record is never changed: each decision is a new record.
 Withdrawing (or refusing) the consent to share with the CLI unshares the
 contract at once; withdrawing the consent to computerised processing turns
-every entered or shared contract of the person into a paper-only record.
+every entered or shared contract of the person into a paper-only record (a
+refusal recorded on one contract concerns that contract only).
 """
 from portail.clock import utcnow
 from portail.models.contract import CHANNELS, CONSENT_KINDS, DECISIONS, ConsentRecord
@@ -28,7 +29,9 @@ def record_consent(request, contract, kind, decision, channel, note=''):
         CONTRACT_WORKFLOW.execute(contract, request, 'unshare', system=True, consent=label,
                                   channel=channel)
     if kind == 'processing':
-        for other in contract.dossier.contracts.values():
+        # a withdrawal covers all the person's contracts; a refusal, this one
+        targets = contract.dossier.contracts.values() if decision == 'withdrawn' else [contract]
+        for other in targets:
             if other.state not in ('entered', 'shared'):
                 continue
             if other is not contract:

@@ -200,7 +200,7 @@ TRANSITIONS = (
                before=(withdraw_summary,)),
     # consequence of a withdrawn consent to processing (SPEC §4)
     Transition('withdraw_processing', _('Keep on paper only'), ('entered', 'shared'), 'paper',
-               P.KEEP_ON_PAPER, before=(keep_only_paper_facts,), menu=False),
+               P.SYSTEM_ONLY, before=(keep_only_paper_facts,), menu=False),
 )
 
 CONTRACT_WORKFLOW = Workflow('contract', 'draft', STATES, TRANSITIONS, PERMISSIONS_BY_STATE)

@@ -1,0 +1,38 @@
+"""``portail-close-expired CONFIG.ini`` and ``portail-reapply-acls CONFIG.ini``.
+
+- close-expired closes every contract whose end date has passed (SPEC §4:
+  "close ... automatically after its end date"); run it daily from cron.
+- reapply-acls rewrites every contract's ACL from the workflow table; run it
+  after any change to ``portail/workflow/contract.py``'s table.
+"""
+import argparse
+
+from portail.clock import utcnow
+from portail.scripts import application, portal_root
+from portail.system import SystemRequest
+from portail.workflow.contract import close_expired, reapply_acls
+
+
+def _config(argv, description):
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument('config')
+    return parser.parse_args(argv).config
+
+
+def close_expired_main(argv=None):
+    config = _config(argv, 'Close the contracts whose end date has passed.')
+    with application(config) as registry:
+        with portal_root(registry, 'close expired contracts') as root:
+            today = utcnow(registry).date()
+            closed = close_expired(SystemRequest(registry, root), today)
+    print(f'{len(closed)} contract(s) closed.')
+    return 0
+
+
+def reapply_acls_main(argv=None):
+    config = _config(argv, "Rewrite every contract's ACL from the workflow table.")
+    with application(config) as registry:
+        with portal_root(registry, 'reapply contract ACLs') as root:
+            count = reapply_acls(root.dossiers)
+    print(f'{count} contract(s) updated.')
+    return 0
