@@ -114,6 +114,10 @@ def add_dossier_view(request):
         'You become the référent of this dossier. Enter only what the follow-up needs.')}
     if '__formid__' not in request.POST:  # coming from the lookup: prefill the identity
         prefill = {k: request.POST.get(k, '') for k in IDENTITY_FIELDS}
+        try:
+            prefill['birth_date'] = datetime.date.fromisoformat(prefill['birth_date'])
+        except ValueError:
+            prefill['birth_date'] = colander.null
         return dict(page, form=form.render(prefill))
     appstruct, rendered = validate(form, request)
     if appstruct is None:
