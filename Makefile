@@ -32,10 +32,10 @@ test: install lint
 
 # Extract the message catalog template and compile every catalog.
 i18n: install
-	$(BIN)/pot-create -o portail/locale/portail.pot portail
+	$(BIN)/pot-create -d portail --package-name Portail -o portail/locale/portail.pot portail
 	for po in portail/locale/*/LC_MESSAGES/portail.po; do \
-	  $(BIN)/pybabel update -i portail/locale/portail.pot -o $$po --no-fuzzy-matching -w 100 -l $$(echo $$po | cut -d/ -f3); \
-	  $(BIN)/pybabel compile -i $$po -o $${po%.po}.mo; \
+	  $(BIN)/pybabel update -i portail/locale/portail.pot -o $$po --no-fuzzy-matching -w 100 -l $$(echo $$po | cut -d/ -f3) || exit 1; \
+	  $(BIN)/pybabel compile --statistics -i $$po -o $${po%.po}.mo || exit 1; \
 	done
 
 clean:

@@ -118,7 +118,9 @@ def create_dossiers(root, registry):
             root.dossiers.set_beneficiary(dossier, users.find_login(account).uid)
         for age, state in enumerate(states):
             start = today - timedelta(days=30 + 200 * age)
-            values = dict(CONTENT, start_date=start, review_date=start + timedelta(days=90))
+            # earlier contracts last 12 months, so none has ended on the demo's day
+            values = dict(CONTENT, start_date=start, review_date=start + timedelta(days=90),
+                          duration_months=12 if age else CONTENT['duration_months'])
             contract_in_state(root, registry, dossier, values, state)
 
 

@@ -10,7 +10,7 @@ from tests.conftest import find_dossier, logged_in, tick
 
 
 def form_posting_to(page, end):
-    for index, form in page.forms.items():
+    for form in page.forms.values():
         if (form.action or '').endswith(end):
             return form
     raise AssertionError(f'no form posting to {end}')
@@ -278,3 +278,22 @@ def test_the_menu_follows_the_permissions(portal):
     page = worker.get(url + 'transition?name=enter').follow()
     assert "n'est pas possible" in page.text
     assert contract_state(portal, url) == 'draft'
+
+
+def test_contract_form_validation_is_french(portal):
+    worker = logged_in(portal, 'worker1')
+    form = worker.get(dossier_url(portal, 'Martin') + 'add-contract').forms['form']
+    form['start_date'] = '2026-11-15'
+    form['duration_months'] = '6'
+    tick(form, ['emploi'])
+    form['actions'] = 'x' * 1001
+    form['review_date'] = '2027-09-01'
+    page = form.submit()
+    assert '1 000 caractères au maximum' in page.text.replace('\xa0', ' ')
+    form = page.forms['form']
+    form['actions'] = 'Atelier'
+    form['notice_channel'] = 'paper'
+    page = form.submit()
+    assert 'doit se situer entre le début et la fin' in page.text
+    tick(page.forms['form'], [])
+    assert 'Choisissez au moins un thème' in page.forms['form'].submit().text

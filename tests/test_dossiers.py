@@ -36,7 +36,7 @@ def test_lookup_ignores_accents_and_case_but_not_the_birth_date(portal):
 
 def test_lookup_requires_a_reason_and_a_valid_date(portal):
     worker = logged_in(portal, 'worker1')
-    page = lookup(worker, 'Martin', 'Bernard', '3000-01-01', reason='')
+    page = lookup(worker, 'Martin', 'Bernard', '3000-01-01', reason='ab')
     assert 'Indiquez le motif' in page.text and 'entre 1900' in page.text
 
 

@@ -38,9 +38,9 @@ def test_empty_form_is_answered(portal, browser):
 
 @pytest.mark.parametrize('login,landing,marker', [
     ('admin1', '/users/', 'admin1'),
-    ('worker1', '/', 'worker'),
-    ('secretary1', '/', 'secretary'),
-    ('beneficiary1', '/', 'beneficiary'),
+    ('worker1', '/', 'Mes dossiers'),
+    ('secretary1', '/', 'Contrats à saisir'),
+    ('beneficiary1', '/', 'Mes contrats'),
     ('cli1', '/', 'cli'),
     ('manager1', '/', 'manager'),
     ('dpo1', '/', 'dpo'),
@@ -163,4 +163,5 @@ def test_secure_cookies_in_production():
     form['password'] = DEMO_PASSWORD
     response = form.submit()
     cookie = [v for k, v in response.headerlist if k == 'Set-Cookie' and 'portail_session' in v][0]
-    assert 'Secure' in cookie and 'HttpOnly' in cookie and 'SameSite=Strict' in cookie
+    assert '; secure' in cookie.lower() and 'httponly' in cookie.lower()
+    assert 'samesite=strict' in cookie.lower()

@@ -71,3 +71,23 @@ def test_create_admin_asks_twice(ini, capsys, monkeypatch):
     monkeypatch.setattr('getpass.getpass', lambda prompt: next(answers))
     assert create_admin.main([ini, 'chef', 'Cheffe Admin']) == 1
     assert 'differ' in capsys.readouterr().err
+
+
+def test_close_expired_and_reapply_acls(ini, capsys):
+    from portail.scripts import maintenance
+
+    init.main([ini, '--demo'])
+    capsys.readouterr()
+    assert maintenance.close_expired_main([ini]) == 0
+    assert '0 contract(s) closed' in capsys.readouterr().out  # no demo contract has ended
+    from portail.scripts import application, portal_root
+    from portail.workflow.contract import CONTRACT_WORKFLOW
+
+    with application(ini) as registry, portal_root(registry, 'test') as root:
+        contract = next(iter(next(iter(root.dossiers.values())).contracts.values()))
+        contract.__acl__ = []  # as if the table had changed since
+    assert maintenance.reapply_acls_main([ini]) == 0
+    assert '12 contract(s) updated' in capsys.readouterr().out
+    with application(ini) as registry, portal_root(registry, 'test') as root:
+        contract = next(iter(next(iter(root.dossiers.values())).contracts.values()))
+        assert contract.__acl__ == CONTRACT_WORKFLOW.acl_for(contract.state)

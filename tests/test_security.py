@@ -9,7 +9,7 @@ from zope.interface.interface import InterfaceClass
 from portail.models.district import Districts
 from portail.models.root import PortalRoot
 from portail.models.user import User, Users
-from tests.conftest import logged_in
+from tests.conftest import find_dossier, logged_in
 
 #: the only views anyone may open without logging in (SPEC §6)
 OPEN_VIEWS = {('PortalRoot', 'login'), ('PortalRoot', 'notice'), ('PortalRoot', 'language'),
@@ -59,7 +59,11 @@ def test_every_view_declares_a_permission(portal):
 def url_for(portal, context, name):
     with portal.root() as root:
         uid = root.users.find_login('worker2').uid
+        dossier = find_dossier(root, 'Martin')
+        contract = next(iter(dossier.contracts))
     base = {'PortalRoot': '/', 'Users': '/users/', 'User': f'/users/{uid}/',
+            'Dossiers': '/dossiers/', 'Dossier': f'/dossiers/{dossier.__name__}/',
+            'Contract': f'/dossiers/{dossier.__name__}/contracts/{contract}/',
             'static': '/static/'}[context]
     return base + (name if name else '') if context != 'static' else '/static/portail.css'
 

@@ -119,7 +119,7 @@ def test_the_table_says_what_the_spec_says():
     for state in ('signed', 'entered', 'shared', 'paper'):
         assert who_may('amend', state) == {'worker1'}
     for login in ('admin1', 'dpo1', 'manager1', 'worker2', 'worker3', 'cli1'):
-        for state, grants in PERMISSIONS_BY_STATE.items():
+        for state in PERMISSIONS_BY_STATE:
             assert 'view_contract' not in expected_permissions(state, login)
 
 

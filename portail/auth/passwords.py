@@ -50,8 +50,7 @@ def password_problems(password, min_length, login=None, current_hash=None, profi
     """Return the list of reasons (translation strings) why ``password`` is refused."""
     problems = []
     if len(password) < min_length:
-        problems.append(_('password-too-short',
-                          default='The password must have at least ${n} characters.',
+        problems.append(_('The password must have at least ${n} characters.',
                           mapping={'n': min_length}))
     if is_common(password):
         problems.append(_('This password is too common: choose another one.'))

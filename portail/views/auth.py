@@ -19,11 +19,11 @@ from portail.views.forms import CSRFSchema, make_form, validate
 
 #: what the login page says when a session ended, by reason code
 ENDED_MESSAGES = {
-    sessions.ENDED_IDLE: _('session-ended-idle', default=(
+    sessions.ENDED_IDLE: _(
         'Your session was closed after ${minutes} minutes without activity. '
-        'Please log in again.')),
-    sessions.ENDED_ABSOLUTE: _('session-ended-absolute', default=(
-        'Your session reached its maximum length of ${hours} hours. Please log in again.')),
+        'Please log in again.'),
+    sessions.ENDED_ABSOLUTE: _(
+        'Your session reached its maximum length of ${hours} hours. Please log in again.'),
     sessions.ENDED_REPLACED: _(
         'Your session was closed because your account logged in somewhere else. '
         'If it was not you, tell the account administrator at once.'),
@@ -73,7 +73,8 @@ def login_view(request):
                      else INVALID_MESSAGE)
             info = None
     # a 200 answer, so the failure counter is committed
-    return {'error': error, 'info': info, 'login': login}
+    return {'error': error, 'info': info, 'login': login,
+            'max_failed': request.registry.settings['portail.max_failed_logins']}
 
 
 def _logged_in(request, user):
@@ -83,9 +84,9 @@ def _logged_in(request, user):
         message = _('Welcome. This is the first login of this account.')
     else:
         when, origin = user.previous_login
-        message = _('previous-login', default=(
+        message = _(
             'Welcome. Previous login of this account: ${when} from ${origin}. '
-            'If it was not you, tell the account administrator.'),
+            'If it was not you, tell the account administrator.',
             mapping={'when': format_datetime(when), 'origin': origin or '?'})
     flash_session(request, session, message)
     return HTTPSeeOther(request.resource_url(request.root), headers=headers)
@@ -98,13 +99,19 @@ def logout_view(request):
                         headers=headers)
 
 
+@colander.deferred
+def deferred_password_description(node, kw):
+    length = kw['request'].registry.settings['portail.password_min_length']
+    return _('At least ${n} characters; a common password is refused.', mapping={'n': length})
+
+
 class PasswordSchema(CSRFSchema):
     current = colander.SchemaNode(
         colander.String(), title=_('Current password'),
         widget=deform.widget.PasswordWidget(attributes={'autocomplete': 'current-password'}))
     new = colander.SchemaNode(
         colander.String(), title=_('New password'),
-        description=_('At least 12 characters; a common password is refused.'),
+        description=deferred_password_description,
         widget=deform.widget.CheckedPasswordWidget(
             attributes={'autocomplete': 'new-password'}))
 
@@ -134,8 +141,8 @@ def deferred_password_validator(node, kw):
 
 REASON_MESSAGES = {
     'reset': _('Your password was set by an administrator: choose your own before going on.'),
-    'expired': _('password-expired', default=(
-        'Your password is more than ${days} days old: choose a new one before going on.')),
+    'expired': _(
+        'Your password is more than ${days} days old: choose a new one before going on.'),
 }
 
 

@@ -192,15 +192,14 @@ def consent_actions(request, contract):
         return []
     actions = []
     for kind in ('processing', 'share_cli'):
+        what = {'what': request.localizer.translate(KIND_LABELS[kind])}
         if contract.has_consent(kind):
             actions.append((kind, 'withdrawn', _('Withdraw my consent to ${what}',
-                                                 mapping={'what': KIND_LABELS[kind]})))
+                                                 mapping=what)))
         else:
-            actions.append((kind, 'given', _('I consent to ${what}',
-                                             mapping={'what': KIND_LABELS[kind]})))
+            actions.append((kind, 'given', _('I consent to ${what}', mapping=what)))
             if contract.latest_consent(kind) is None:
-                actions.append((kind, 'refused', _('I refuse ${what}',
-                                                   mapping={'what': KIND_LABELS[kind]})))
+                actions.append((kind, 'refused', _('I refuse ${what}', mapping=what)))
     return actions
 
 

@@ -59,10 +59,9 @@ def conflict_view(exc, request):
     obj = exc.context
     who = request.root.users.get(getattr(obj, 'modified_by', None))
     return error_page(request, 409, _('Changed in the meantime'), _(
-        'conflict-message', default=(
-            'While you were working, ${who} saved this page (${when}). Your changes were '
-            'not recorded, so as not to overwrite theirs. Go back to the page, read the '
-            'new version and make your change again.'),
+        'While you were working, ${who} saved this page (${when}). Your changes were '
+        'not recorded, so as not to overwrite theirs. Go back to the page, read the '
+        'new version and make your change again.',
         mapping={'who': who.fullname if who is not None else '?',
                  'when': format_datetime(getattr(obj, 'modified_at', None))}))
 

@@ -185,7 +185,7 @@ TRANSITIONS = (
     Transition('enter', _('Enter the contract'), ('signed',), 'entered', P.ENTER,
                guards=(processing_consent, matches_signed_text)),
     Transition('keep_on_paper', _('Keep on paper only'), ('signed',), 'paper',
-               P.KEEP_ON_PAPER, guards=(processing_refused,), before=(keep_only_paper_facts,)),
+               P.KEEP_ON_PAPER, guards=(processing_refused,), after=(keep_only_paper_facts,)),
     Transition('share', _('Share with the CLI'), ('entered',), 'shared', P.SHARE,
                guards=(share_consent, fields_chosen), after=(create_summary,)),
     Transition('unshare', _('Stop sharing with the CLI'), ('shared',), 'entered', P.UNSHARE,
@@ -200,7 +200,7 @@ TRANSITIONS = (
                before=(withdraw_summary,)),
     # consequence of a withdrawn consent to processing (SPEC §4)
     Transition('withdraw_processing', _('Keep on paper only'), ('entered', 'shared'), 'paper',
-               P.SYSTEM_ONLY, before=(keep_only_paper_facts,), menu=False),
+               P.SYSTEM_ONLY, after=(keep_only_paper_facts,), menu=False),
 )
 
 CONTRACT_WORKFLOW = Workflow('contract', 'draft', STATES, TRANSITIONS, PERMISSIONS_BY_STATE)
