@@ -24,55 +24,61 @@ STATES = {
     'closed': _('closed'),
 }
 
-_REFERENT_DRAFT = {P.VIEW_CONTRACT, P.EDIT_CONTRACT, P.RECORD_SIGNATURE, P.CLOSE, P.RECORD_CONSENT}
 _BENEFICIARY = {P.VIEW_CONTRACT, P.GIVE_CONSENT}
+#: the référent and their active delegates act alike (SPEC §3)
+_ACTING = (L.REFERENT, L.DELEGATE)
 
-#: state → local role → permissions.  Delegates act as the référent (SPEC §3).
-PERMISSIONS_BY_STATE = {
+
+def _table(rows):
+    """Expand ``{(principal, ...): permissions}`` rows into principal → permissions."""
+    table = {}
+    for state, grants in rows.items():
+        table[state] = {}
+        for principals, permissions in grants.items():
+            for principal in principals if isinstance(principals, tuple) else (principals,):
+                table[state][principal] = frozenset(permissions)
+    return table
+
+
+#: state → local role → permissions: the one table every contract ACL comes from
+PERMISSIONS_BY_STATE = _table({
     'draft': {
-        L.REFERENT: _REFERENT_DRAFT,
-        L.DELEGATE: _REFERENT_DRAFT,
+        _ACTING: {P.VIEW_CONTRACT, P.EDIT_CONTRACT, P.RECORD_SIGNATURE, P.CLOSE,
+                  P.RECORD_CONSENT},
         L.BENEFICIARY: _BENEFICIARY | {P.SIGN},
         L.MANAGER: {P.VIEW_CONTRACT},
     },
     'signed': {
-        L.REFERENT: {P.VIEW_CONTRACT, P.ENTER, P.KEEP_ON_PAPER, P.AMEND, P.CLOSE,
-                     P.RECORD_CONSENT},
-        L.DELEGATE: {P.VIEW_CONTRACT, P.ENTER, P.KEEP_ON_PAPER, P.AMEND, P.CLOSE,
-                     P.RECORD_CONSENT},
+        _ACTING: {P.VIEW_CONTRACT, P.ENTER, P.KEEP_ON_PAPER, P.AMEND, P.CLOSE, P.RECORD_CONSENT},
         L.BENEFICIARY: _BENEFICIARY,
         L.SECRETARY: {P.VIEW_CONTRACT},
         L.ENTERING_SECRETARY: {P.ENTER},
         L.MANAGER: {P.VIEW_CONTRACT},
     },
     'entered': {
-        L.REFERENT: {P.VIEW_CONTRACT, P.SHARE, P.AMEND, P.CLOSE, P.RECORD_CONSENT},
-        L.DELEGATE: {P.VIEW_CONTRACT, P.SHARE, P.AMEND, P.CLOSE, P.RECORD_CONSENT},
+        _ACTING: {P.VIEW_CONTRACT, P.SHARE, P.AMEND, P.CLOSE, P.RECORD_CONSENT},
         L.BENEFICIARY: _BENEFICIARY,
         L.SECRETARY: {P.VIEW_CONTRACT},
         L.MANAGER: {P.VIEW_CONTRACT},
     },
     'shared': {
-        L.REFERENT: {P.VIEW_CONTRACT, P.UNSHARE, P.AMEND, P.CLOSE, P.RECORD_CONSENT},
-        L.DELEGATE: {P.VIEW_CONTRACT, P.UNSHARE, P.AMEND, P.CLOSE, P.RECORD_CONSENT},
+        _ACTING: {P.VIEW_CONTRACT, P.UNSHARE, P.AMEND, P.CLOSE, P.RECORD_CONSENT},
         L.BENEFICIARY: _BENEFICIARY,
         L.SECRETARY: {P.VIEW_CONTRACT},
         L.MANAGER: {P.VIEW_CONTRACT},
         L.CLI: {P.CLI_OPINION},
     },
     'paper': {
-        L.REFERENT: {P.VIEW_CONTRACT, P.AMEND, P.CLOSE, P.RECORD_CONSENT},
-        L.DELEGATE: {P.VIEW_CONTRACT, P.AMEND, P.CLOSE, P.RECORD_CONSENT},
+        _ACTING: {P.VIEW_CONTRACT, P.AMEND, P.CLOSE, P.RECORD_CONSENT},
         L.BENEFICIARY: _BENEFICIARY,
         L.MANAGER: {P.VIEW_CONTRACT},
     },
     'closed': {
-        L.REFERENT: {P.VIEW_CONTRACT},
-        L.DELEGATE: {P.VIEW_CONTRACT},
+        _ACTING: {P.VIEW_CONTRACT},
         L.BENEFICIARY: {P.VIEW_CONTRACT},
         L.MANAGER: {P.VIEW_CONTRACT},
     },
-}
+})
 
 # -- guards: return None, or the message naming what is missing -------------
 
