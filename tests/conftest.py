@@ -21,6 +21,7 @@ START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 TEST_SETTINGS = {
     'zodbconn.uri': 'memory://',
     'zodbconn.uri.sessions': 'memory://',
+    'zodbconn.uri.journal': 'memory://',
     'portail.argon2_profile': 'fast',
     'portail.secure_cookies': 'false',
 }

@@ -9,16 +9,18 @@ from tests.conftest import Portal
 def test_new_database_runs_every_step_once():
     portal = Portal()
     conn = portal.db.open()
-    assert ev.status(conn.root()) == (0, 2, ['0001-create-portal-root',
-                                             '0002-create-session-store'])
+    assert ev.status(conn.root()) == (0, 3, ['0001-create-portal-root',
+                                             '0002-create-session-store',
+                                             '0003-create-journal'])
     conn.close()
     ran = ev.evolve(portal.db, portal.clock.now(), log=lambda m: None)
-    assert ran == ['0001-create-portal-root', '0002-create-session-store']
+    assert ran == ['0001-create-portal-root', '0002-create-session-store',
+                   '0003-create-journal']
     assert ev.evolve(portal.db, portal.clock.now(), log=lambda m: None) == []
     conn = portal.db.open()
     root = get_root(conn.root())
     assert len(root.users) == 0 and root['users'] is root.users
-    assert ev.status(conn.root()) == (2, 2, [])
+    assert ev.status(conn.root()) == (3, 3, [])
     with pytest.raises(KeyError):
         root['evolve_done']
     conn.close()
@@ -28,7 +30,7 @@ def test_dry_run_writes_nothing():
     portal = Portal()
     messages = []
     ran = ev.evolve(portal.db, portal.clock.now(), dry_run=True, log=messages.append)
-    assert len(ran) == 2 and messages[0].startswith('[dry run]')
+    assert len(ran) == 3 and messages[0].startswith('[dry run]')
     conn = portal.db.open()
     with pytest.raises(DatabaseNotInitialised):
         get_root(conn.root())
@@ -41,7 +43,8 @@ def test_each_step_is_its_own_transaction():
     before = len(list(portal.db.storage.iterator()))
     ev.evolve(portal.db, portal.clock.now(), log=lambda m: None)
     notes = [t.description for t in portal.db.storage.iterator()][before:]
-    assert notes == [b'evolve 0001-create-portal-root', b'evolve 0002-create-session-store']
+    assert notes == [b'evolve 0001-create-portal-root', b'evolve 0002-create-session-store',
+                     b'evolve 0003-create-journal']
 
 
 def test_duplicate_step_names_are_refused():

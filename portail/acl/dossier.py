@@ -10,13 +10,34 @@ from portail.acl import principals as pr
 
 def dossier_acl():
     return [
-        (Allow, L.REFERENT, (P.VIEW_DOSSIER, P.EDIT_IDENTITY, P.EDIT_ADMIN, P.ADD_CONTRACT)),
+        (Allow, L.REFERENT, (P.VIEW_DOSSIER, P.EDIT_IDENTITY, P.EDIT_ADMIN, P.ADD_CONTRACT,
+                             P.MANAGE_DELEGATION, P.ADD_NOTE)),
         (Allow, L.DELEGATE, (P.VIEW_DOSSIER, P.EDIT_IDENTITY, P.EDIT_ADMIN, P.ADD_CONTRACT)),
-        (Allow, L.BENEFICIARY, (P.VIEW_DOSSIER,)),
+        (Allow, L.NOTES_DELEGATE, (P.ADD_NOTE,)),
+        (Allow, L.BENEFICIARY, (P.VIEW_DOSSIER, P.VIEW_DOSSIER_JOURNAL)),
         (Allow, L.SECRETARY, (P.VIEW_DOSSIER, P.EDIT_ADMIN)),
-        (Allow, L.MANAGER, (P.VIEW_DOSSIER, P.REASSIGN)),
+        (Allow, L.MANAGER, (P.VIEW_DOSSIER, P.REASSIGN, P.MANAGE_DELEGATION)),
         DENY_ALL,
     ]
+
+
+def note_acl(note):
+    """A working note (level 3): its author, the colleagues they granted it to,
+    the référent's notes-delegate, and the beneficiary unless the note holds
+    third-party information (then only its existence).  Never anyone else."""
+    acl = [
+        (Allow, L.NOTE_AUTHOR, (P.VIEW_NOTE, P.VIEW_NOTE_EXISTENCE, P.EDIT_NOTE, P.SHARE_NOTE)),
+        (Allow, L.NOTE_READER, (P.VIEW_NOTE, P.VIEW_NOTE_EXISTENCE)),
+    ]
+    dossier = note.__parent__.__parent__ if note.__parent__ is not None else None
+    if dossier is not None and note.author == dossier.referent:
+        acl.append((Allow, L.NOTES_DELEGATE, (P.VIEW_NOTE, P.VIEW_NOTE_EXISTENCE)))
+    if note.third_party:
+        acl.append((Allow, L.BENEFICIARY, (P.VIEW_NOTE_EXISTENCE,)))
+    else:
+        acl.append((Allow, L.BENEFICIARY, (P.VIEW_NOTE, P.VIEW_NOTE_EXISTENCE)))
+    acl.append(DENY_ALL)
+    return acl
 
 
 def dossiers_acl():

@@ -39,3 +39,19 @@ GIVE_CONSENT = 'give_consent'
 RECORD_CONSENT = 'record_consent'
 #: granted to nobody: transitions only the portal itself runs (system=True)
 SYSTEM_ONLY = 'system_only'
+
+# Confidentiality (SPEC §3, issue 4)
+#: name or revoke a delegate on a dossier
+MANAGE_DELEGATION = 'manage_delegation'
+ADD_NOTE = 'add_note'
+#: read a working note (level 3)
+VIEW_NOTE = 'view_note'
+#: know that a note holding third-party information exists (its date and author)
+VIEW_NOTE_EXISTENCE = 'view_note_existence'
+EDIT_NOTE = 'edit_note'
+#: grant or revoke a colleague's access to one's note
+SHARE_NOTE = 'share_note'
+#: the beneficiary's "who consulted my dossier"
+VIEW_DOSSIER_JOURNAL = 'view_dossier_journal'
+#: the DPO's view of every journal
+VIEW_ALL_JOURNALS = 'view_all_journals'

@@ -13,6 +13,7 @@ from portail.acl import principals as pr
 def root_acl():
     return [
         (Allow, pr.ACTIVE, P.VIEW_HOME),
+        (Allow, pr.role('dpo'), P.VIEW_ALL_JOURNALS),
         (Allow, Authenticated, (P.CHANGE_PASSWORD, P.LOGOUT)),
         (Allow, pr.role('admin'), P.MANAGE_ACCOUNTS),
         DENY_ALL,

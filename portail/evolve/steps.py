@@ -25,3 +25,13 @@ def create_portal_root(zodb_root, conn):
 def create_session_store(zodb_root, conn):
     """Create the session store in the ``sessions`` database."""
     create_store(conn.get_connection(SESSIONS_DB).root())
+
+
+@step('0003-create-journal')
+def create_journal(zodb_root, conn):
+    """Create the access journal in the ``journal`` database."""
+    from portail.journal.model import JOURNAL_DB, ROOT_KEY, Journal
+
+    journal_root = conn.get_connection(JOURNAL_DB).root()
+    if ROOT_KEY not in journal_root:
+        journal_root[ROOT_KEY] = Journal()

@@ -7,6 +7,7 @@ référent → dossiers, beneficiary account → dossier, exact identity →
 dossiers, and (district, state) and end date → contracts.
 """
 import unicodedata
+from dataclasses import dataclass
 
 from BTrees.OOBTree import OOBTree, OOTreeSet
 from persistent import Persistent
@@ -24,6 +25,17 @@ def normalise_name(name):
     decomposed = unicodedata.normalize('NFKD', name or '')
     plain = ''.join(c for c in decomposed if not unicodedata.combining(c))
     return ' '.join(plain.upper().split())
+
+
+@dataclass(frozen=True)
+class Delegation:
+    """A colleague standing in for the référent until ``until`` (inclusive)."""
+
+    delegate: str
+    until: object
+    notes: bool
+    granted_by: str
+    granted_at: object
 
 
 def identity_key(last_name, first_names, birth_date):
@@ -49,17 +61,22 @@ class Dossier(Persistent):
         self.created_at = None
         self.modified_at = None
         self.modified_by = None
+        #: delegate uid -> :class:`Delegation`
+        self.delegations = OOBTree()
         self.contracts = Container()
         self.contracts.__name__ = 'contracts'
         self.contracts.__parent__ = self
+        self.notes = Container()
+        self.notes.__name__ = 'notes'
+        self.notes.__parent__ = self
 
     def __getitem__(self, name):
-        if name == 'contracts':
-            return self.contracts
+        if name in ('contracts', 'notes'):
+            return getattr(self, name)
         raise KeyError(name)
 
     def local_principals(self, identity, now, settings):
-        return dossier_principals(self, identity, settings)
+        return dossier_principals(self, identity, now, settings)
 
     @property
     def display_name(self):
@@ -78,6 +95,8 @@ class Dossiers(Container):
     def __init__(self):
         super().__init__()
         self.by_referent = OOBTree()
+        #: delegate uid -> dossier names (expired delegations are filtered on read)
+        self.by_delegate = OOBTree()
         self.by_beneficiary = OOBTree()
         self.by_identity = OOBTree()
         self.contracts_by_district_state = OOBTree()
@@ -105,6 +124,26 @@ class Dossiers(Container):
         self._set_remove(self.by_referent, dossier.referent, dossier.__name__)
         dossier.referent = uid
         self._set_add(self.by_referent, uid, dossier.__name__)
+
+    def delegate(self, dossier, delegation):
+        dossier.delegations[delegation.delegate] = delegation
+        self._set_add(self.by_delegate, delegation.delegate, dossier.__name__)
+
+    def revoke(self, dossier, uid):
+        dossier.delegations.pop(uid, None)
+        self._set_remove(self.by_delegate, uid, dossier.__name__)
+
+    def delegated_to(self, uid, now):
+        """Dossiers where ``uid`` is an active delegate at ``now``."""
+        from portail.acl.localroles import active
+
+        found = []
+        for name in self.by_delegate.get(uid, ()):
+            dossier = self.data[name]
+            delegation = dossier.delegations.get(uid)
+            if delegation is not None and active(delegation.until, now):
+                found.append(dossier)
+        return found
 
     def set_beneficiary(self, dossier, uid):
         if dossier.beneficiary:

@@ -18,6 +18,7 @@ from portail.clock import utcnow
 from portail.evolve import status as evolve_status
 from portail.flash import flash
 from portail.i18n import _
+from portail.journal.record import record
 from portail.models.user import DEPARTMENT_WIDE_ROLES, ROLES, User, Users
 from portail.views.forms import CSRFSchema, make_form, validate
 from portail.views.home import ROLE_LABELS
@@ -195,6 +196,7 @@ def user_view(request):
         request.root.users.reindex(user)
         if changed:
             user.privileges_changed()
+            record(request, None, f'user:{user.uid}', 'roles', 0, ','.join(roles))
         flash(request, _('The account is saved.'))
         return HTTPSeeOther(request.resource_url(user))
     appstruct = {'fullname': user.fullname, 'roles': set(user.roles),

@@ -14,6 +14,7 @@ from portail.clock import utcnow
 from portail.conflicts import check_serial, serial_of
 from portail.flash import flash
 from portail.i18n import _
+from portail.journal.record import READ, record, record_once
 from portail.models.contract import CONTENT_FIELDS, THEMES, Contract
 from portail.models.dossier import Dossier
 from portail.views.dossiers import DATE_WIDGET, district_name, user_name
@@ -146,8 +147,10 @@ def edit_contract_view(request):
         contract.set_content(appstruct)
         contract.touch(request.authenticated_userid, utcnow(request.registry))
         request.root.dossiers.reindex_contract(contract)
+        record(request, contract.dossier.__name__, f'contract:{contract.__name__}', 'change', 2)
         flash(request, _('The draft is saved.'))
         return HTTPSeeOther(request.resource_url(contract))
+    record_once(request, contract.dossier.__name__, f'contract:{contract.__name__}', READ, 2)
     values = {name: getattr(contract, name) for name in CONTENT_FIELDS}
     values['themes'] = set(contract.themes)
     values['serial'] = serial_of(contract)
@@ -208,6 +211,7 @@ def consent_actions(request, contract):
 def contract_view(request):
     contract = request.context
     dossier = contract.dossier
+    record_once(request, dossier.__name__, f'contract:{contract.__name__}', READ, 2)
     can_see_dossier = request.has_permission(P.VIEW_DOSSIER, dossier)
     return {'d': contract_details(request, contract), 'dossier': dossier,
             'dossier_url': request.resource_url(dossier) if can_see_dossier else None,
@@ -248,6 +252,7 @@ def transition_view(request):
     if transition is None:
         flash(request, _('This action is not possible in the current state.'), 'error')
         return HTTPSeeOther(request.resource_url(contract))
+    record_once(request, contract.dossier.__name__, f'contract:{contract.__name__}', READ, 2)
     page = {'transition': transition, 'help': TRANSITION_HELP.get(name), 'error': None,
             'serial': serial_of(contract), 'contract': contract,
             'labels': FIELD_LABELS, 'shareable': SHAREABLE_FIELDS,

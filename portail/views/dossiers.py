@@ -13,6 +13,7 @@ from portail.clock import utcnow
 from portail.conflicts import check_serial, serial_of
 from portail.flash import flash
 from portail.i18n import _
+from portail.journal.record import CHANGE, READ, record, record_once
 from portail.models.dossier import ADMIN_FIELDS, IDENTITY_FIELDS, Dossier, Dossiers
 from portail.views.forms import CSRFSchema, make_form, validate
 from portail.workflow.contract import STATES
@@ -92,6 +93,11 @@ def lookup_view(request):
             return dict(page, form=rendered)
         matches = request.context.lookup(
             appstruct['last_name'], appstruct['first_names'], appstruct['birth_date'])
+        reason = appstruct['reason']
+        for dossier in matches:
+            record(request, dossier.__name__, 'identity', 'lookup', 1, reason)
+        if not matches:
+            record(request, None, 'identity', 'lookup:no-match', 1, reason)
         results = [{
             'name': d.display_name,
             'birth_date': d.birth_date,
@@ -130,6 +136,7 @@ def add_dossier_view(request):
     dossier.created_at = now
     dossier.touch(identity.uid, now)
     request.context.add_dossier(dossier)
+    record(request, dossier.__name__, 'dossier', 'create', 2)
     flash(request, _('The dossier is created; you are its référent.'))
     return HTTPSeeOther(request.resource_url(dossier))
 
@@ -152,14 +159,20 @@ def contract_rows(request, dossier):
 @view_config(context=Dossier, name='', renderer='portail:templates/dossiers/dossier.pt',
              permission=P.VIEW_DOSSIER)
 def dossier_view(request):
+    from portail.views.notes import visible_notes
+
     dossier = request.context
+    record_once(request, dossier.__name__, 'dossier', READ, 2)
     return {
+        'why': access_reasons(request, dossier),
+        'notes': visible_notes(request, dossier),
         'dossier': dossier,
         'district': district_name(request, dossier.district),
         'referent': user_name(request, dossier.referent),
         'contracts': contract_rows(request, dossier),
         'can': {p: request.has_permission(p, dossier) for p in
-                (P.EDIT_IDENTITY, P.EDIT_ADMIN, P.ADD_CONTRACT, P.REASSIGN)},
+                (P.EDIT_IDENTITY, P.EDIT_ADMIN, P.ADD_CONTRACT, P.REASSIGN,
+                 P.MANAGE_DELEGATION, P.ADD_NOTE, P.VIEW_DOSSIER_JOURNAL)},
     }
 
 
@@ -178,8 +191,10 @@ def _edit(request, schema, fields, title):
         if fields == IDENTITY_FIELDS:
             request.root.dossiers.reindex_identity(dossier, old_key)
         dossier.touch(request.authenticated_userid, utcnow(request.registry))
+        record(request, dossier.__name__, 'dossier', f'{CHANGE}:{request.view_name}', 2)
         flash(request, _('The dossier is saved.'))
         return HTTPSeeOther(request.resource_url(dossier))
+    record_once(request, dossier.__name__, 'dossier', READ, 2)
     values = {name: getattr(dossier, name) for name in fields}
     values['serial'] = serial_of(dossier)
     return dict(page, form=form.render(values))
@@ -232,9 +247,39 @@ def reassign_view(request):
             return dict(page, form=rendered)
         request.root.dossiers.set_referent(dossier, appstruct['referent'])
         dossier.touch(request.authenticated_userid, utcnow(request.registry))
+        record(request, dossier.__name__, 'dossier', 'reassign', 2, appstruct['referent'])
         flash(request, _('The référent is changed.'))
         return HTTPSeeOther(request.resource_url(dossier))
     return dict(page, form=form.render({'referent': dossier.referent,
                                         'serial': serial_of(dossier)}))
 
 
+
+
+#: what the "why can I see this?" line says for each local role
+REASONS = (
+    ('local:referent', _('You are the référent of this dossier.')),
+    ('local:delegate', None),
+    ('local:beneficiary', _('This is your own dossier.')),
+    ('local:secretary', _('You are a secretary of the district of this dossier '
+                          '(administrative data and contract entry only).')),
+    ('local:manager', _('You are the manager of this district and a qualified social '
+                        'worker.')),
+)
+
+
+def access_reasons(request, dossier):
+    """The relations that give the current user access to ``dossier``."""
+    identity = current_identity(request)
+    now = utcnow(request.registry)
+    held = dossier.local_principals(identity, now, request.registry.settings)
+    reasons = []
+    for principal, message in REASONS:
+        if principal not in held:
+            continue
+        if message is None:
+            until = dossier.delegations[identity.uid].until
+            message = _('You stand in for the référent until ${date}.',
+                        mapping={'date': until.strftime('%d/%m/%Y')})
+        reasons.append(message)
+    return reasons

@@ -9,7 +9,9 @@ from pyramid.view import view_config
 
 from portail.acl import permissions as P
 from portail.auth.sessions import current_identity
+from portail.clock import utcnow
 from portail.i18n import _
+from portail.journal.record import READ, record_once
 from portail.models.root import PortalRoot
 from portail.workflow.contract import STATES
 
@@ -61,7 +63,8 @@ def home_view(request):
 def caseload(request, dossiers, identity):
     """The worker's dossiers, read from the référent index (never a scan)."""
     rows = []
-    for dossier in dossiers.of_referent(identity.uid):
+    now = utcnow(request.registry)
+    for dossier in dossiers.of_referent(identity.uid) + dossiers.delegated_to(identity.uid, now):
         contracts = list(dossier.contracts.values())
         reviews = [c.review_date for c in contracts
                    if c.review_date is not None and c.state != 'closed']
@@ -94,6 +97,7 @@ def own_contracts(request, dossiers, identity):
     dossier = dossiers.of_beneficiary(identity.uid)
     if dossier is None:
         return []
+    record_once(request, dossier.__name__, 'home', READ, 2)
     contracts = sorted(dossier.contracts.values(), key=lambda c: c.created_at, reverse=True)
     return [contract_details(request, c) for c in contracts
             if request.has_permission(P.VIEW_CONTRACT, c)]

@@ -19,6 +19,8 @@ def navigation(request):
     items = [(request.resource_url(root), _('Home'))]
     if request.has_permission(P.MANAGE_ACCOUNTS, root.users):
         items.append((request.resource_url(root.users), _('Accounts')))
+    if request.has_permission(P.VIEW_ALL_JOURNALS, root):
+        items.append((request.resource_url(root, 'journal'), _('Access journals')))
     return items
 
 

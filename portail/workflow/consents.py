@@ -7,6 +7,7 @@ every entered or shared contract of the person into a paper-only record (a
 refusal recorded on one contract concerns that contract only).
 """
 from portail.clock import utcnow
+from portail.journal.record import record as journal
 from portail.models.contract import CHANNELS, CONSENT_KINDS, DECISIONS, ConsentRecord
 from portail.workflow.contract import CONTRACT_WORKFLOW
 
@@ -22,6 +23,8 @@ def record_consent(request, contract, kind, decision, channel, note=''):
     record = ConsentRecord(kind, decision, now, channel, uid, note)
     contract.consents.append(record)
     contract.touch(uid, now)
+    journal(request, contract.dossier.__name__, f'contract:{contract.__name__}',
+            f'consent:{kind}:{decision}', 2, channel)
     if decision not in NEGATIVE:
         return record
     label = f'{kind}:{decision}'

@@ -12,6 +12,7 @@ from portail.acl import localroles as L
 from portail.acl import permissions as P
 from portail.clock import utcnow
 from portail.i18n import _
+from portail.journal.record import record
 from portail.models.cli import remove_summary, share_summary
 from portail.workflow.engine import Transition, Workflow
 
@@ -172,9 +173,9 @@ def create_summary(contract, request, fields=(), **options):
 def keep_only_paper_facts(contract, request, **options):
     withdraw_summary(contract, request)
     contract.erase_computerised_content()
-    for index, record in enumerate(contract.history):
-        if record.comment:
-            contract.history[index] = dataclasses.replace(record, comment='')
+    for index, line in enumerate(contract.history):
+        if line.comment:
+            contract.history[index] = dataclasses.replace(line, comment='')
 
 
 def record_opinion(contract, request, opinion=None, opinion_comment='', **options):
@@ -230,6 +231,7 @@ def draft_contract(request, dossier, values, notice_channel):
     CONTRACT_WORKFLOW.initialise(contract, request, channel=notice_channel)
     contract.touch(uid, now)
     request.root.dossiers.reindex_contract(contract)
+    record(request, dossier.__name__, f'contract:{contract.__name__}', 'transition:draft', 2)
     return contract
 
 

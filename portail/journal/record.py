@@ -1,0 +1,44 @@
+"""Writing to the journal from a request, in the request's transaction."""
+from portail.clock import utcnow
+from portail.journal.model import JOURNAL_DB, ROOT_KEY
+
+READ = 'read'
+CHANGE = 'change'
+
+
+def journal_of(request):
+    """The journal, through the connection that loaded the portal root."""
+    return request.root._p_jar.get_connection(JOURNAL_DB).root()[ROOT_KEY]
+
+
+def user_chain_key(uid):
+    """Chain of one user's actions that concern no dossier."""
+    return f'~{uid}'
+
+
+def record(request, dossier, obj, action, level, detail='', user=None):
+    """Append an entry to ``dossier``'s chain (a dossier id, or ``None``).
+
+    ``obj`` names the object (an opaque id or a kind such as ``contract:<id>``),
+    never personal data; ``detail`` is short (a lookup's reason, a consent).
+    """
+    journal = journal_of(request)
+    uid = user or request.authenticated_userid or 'system'
+    key = dossier if dossier else user_chain_key(uid)
+    at = utcnow(request.registry)
+    entry = journal.chain(key).append(at.isoformat(), uid, dossier or '', obj, action, level,
+                                      detail)
+    journal.note_key(journal.by_user, uid, key)
+    journal.note_key(journal.by_day, at.date().isoformat(), key)
+    return entry
+
+
+def record_once(request, dossier, obj, action, level, detail=''):
+    """Like :func:`record`, but once per request for the same object and action
+    (a page that reads a contract twice journals one read)."""
+    seen = request.__dict__.setdefault('_portail_journaled', set())
+    key = (dossier, obj, action)
+    if key in seen:
+        return None
+    seen.add(key)
+    return record(request, dossier, obj, action, level, detail)

@@ -1,0 +1,45 @@
+"""Working notes: the social worker's observations (level 3 of SPEC §3)."""
+from BTrees.OOBTree import OOBTree
+from persistent import Persistent
+
+from portail.acl.dossier import note_acl
+from portail.acl.localroles import NOTE_AUTHOR, NOTE_READER, active
+
+
+class Note(Persistent):
+    """One note.  ``grants`` maps a colleague's uid to an end date (or ``None``)."""
+
+    def __init__(self, author, text, third_party, now):
+        self.author = author
+        self.text = text
+        #: holds information about someone else: the beneficiary sees only that it exists
+        self.third_party = third_party
+        self.created_at = now
+        self.modified_at = now
+        self.modified_by = author
+        self.grants = OOBTree()
+
+    @property
+    def __acl__(self):
+        return note_acl(self)
+
+    def local_principals(self, identity, now, settings):
+        found = set()
+        if identity.uid == self.author and self._works_for_the_person(identity.uid, now):
+            found.add(NOTE_AUTHOR)
+        if identity.uid in self.grants and active(self.grants[identity.uid], now):
+            found.add(NOTE_READER)
+        return found
+
+    def _works_for_the_person(self, uid, now):
+        """The author keeps the note while référent or active delegate (SPEC §3:
+        a former référent keeps nothing)."""
+        dossier = self.__parent__.__parent__
+        if dossier.referent == uid:
+            return True
+        delegation = dossier.delegations.get(uid)
+        return delegation is not None and active(delegation.until, now)
+
+    def touch(self, uid, now):
+        self.modified_by = uid
+        self.modified_at = now

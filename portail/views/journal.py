@@ -1,0 +1,117 @@
+"""Reading the access journal: the beneficiary's "who consulted my dossier",
+and the DPO's view of every journal with filters (SPEC §5, §6)."""
+import datetime
+
+from pyramid.view import view_config
+
+from portail.acl import permissions as P
+from portail.i18n import _
+from portail.journal.record import journal_of
+from portail.models.dossier import Dossier
+from portail.models.root import PortalRoot
+from portail.views.home import ROLE_LABELS
+
+ACTION_LABELS = {
+    'read': _('read'),
+    'lookup': _('identity lookup'),
+    'create': _('creation'),
+    'reassign': _('change of référent'),
+    'delegate': _('delegation'),
+    'revoke-delegation': _('end of a delegation'),
+    'grant': _('note shared with a colleague'),
+    'revoke': _('note no longer shared'),
+}
+
+
+def action_label(request, action):
+    translate = request.localizer.translate
+    base = action.split(':', 1)[0]
+    if base in ACTION_LABELS:
+        return translate(ACTION_LABELS[base])
+    if base == 'transition':
+        return translate(_('contract: ${step}', mapping={'step': action.split(':', 1)[1]}))
+    if base == 'consent':
+        return translate(_('consent: ${what}', mapping={'what': action.split(':', 1)[1]}))
+    return translate(_('change'))
+
+
+def entry_rows(request, entries):
+    users = request.root.users
+    translate = request.localizer.translate
+    rows = []
+    for entry in entries:
+        user = users.get(entry.user)
+        rows.append({
+            'entry': entry,
+            'at': datetime.datetime.fromisoformat(entry.at),
+            'who': user.fullname if user is not None else translate(_('the portal')),
+            'role': ', '.join(translate(ROLE_LABELS[r]) for r in user.roles) if user else '',
+            'action': action_label(request, entry.action),
+        })
+    return rows
+
+
+@view_config(context=Dossier, name='journal', renderer='portail:templates/journal/dossier.pt',
+             permission=P.VIEW_DOSSIER_JOURNAL)
+def dossier_journal_view(request):
+    chain = journal_of(request).chains.get(request.context.__name__)
+    entries = list(reversed(chain.entries.values())) if chain is not None else []
+    return {'rows': entry_rows(request, entries[:500]), 'count': len(entries)}
+
+
+PAGE = 200
+
+
+@view_config(context=PortalRoot, name='journal', renderer='portail:templates/journal/dpo.pt',
+             permission=P.VIEW_ALL_JOURNALS)
+def dpo_journal_view(request):
+    """Filter by account login, dossier id and dates (a POST form, so no login
+    appears in a URL); without a filter, nothing is listed."""
+    journal = journal_of(request)
+    params = request.POST if request.method == 'POST' else {}  # no login in URLs
+    login = params.get('user', '').strip()
+    dossier = params.get('dossier', '').strip()
+    start = _date(params.get('from'))
+    end = _date(params.get('to'))
+    error = None
+    keys = None
+    uid = None
+    if login:
+        user = request.root.users.find_login(login)
+        uid = user.uid if user is not None else None
+        keys = set(journal.by_user.get(uid, ())) if uid else set()
+        if uid is None:
+            error = _('No account has this login.')
+    if dossier:
+        keys = {dossier} if keys is None else keys & {dossier}
+    if keys is None and (start or end):
+        keys = set()
+        for _day, bucket in journal.by_day.items(
+                min=start.isoformat() if start else None,
+                max=end.isoformat() if end else None):
+            keys.update(bucket)
+    entries = []
+    for key in sorted(keys or ()):
+        chain = journal.chains.get(key)
+        if chain is None:
+            continue
+        for entry in chain.entries.values():
+            if uid and entry.user != uid:
+                continue
+            day = entry.at[:10]
+            if (start and day < start.isoformat()) or (end and day > end.isoformat()):
+                continue
+            entries.append(entry)
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return {'rows': entry_rows(request, entries[:PAGE]), 'count': len(entries),
+            'filtered': keys is not None, 'error': error,
+            'values': {'user': login, 'dossier': dossier,
+                       'from': start.isoformat() if start else '',
+                       'to': end.isoformat() if end else ''}}
+
+
+def _date(text):
+    try:
+        return datetime.date.fromisoformat(text or '')
+    except ValueError:
+        return None

@@ -1,0 +1,162 @@
+"""Working notes (level 3 of SPEC §3): writing, reading, granting."""
+import colander
+import deform
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.view import view_config
+
+from portail.acl import permissions as P
+from portail.clock import utcnow
+from portail.conflicts import check_serial, serial_of
+from portail.flash import flash
+from portail.i18n import _
+from portail.journal.record import READ, record, record_once
+from portail.models.dossier import Dossier
+from portail.models.note import Note
+from portail.views.contracts import READ_BY_BENEFICIARY
+from portail.views.dossiers import user_name
+from portail.views.forms import CSRFSchema, make_form, validate
+
+
+class NoteSchema(CSRFSchema):
+    text = colander.SchemaNode(
+        colander.String(), title=_('Note'), widget=deform.widget.TextAreaWidget(rows=6),
+        description=READ_BY_BENEFICIARY,
+        validator=colander.Length(1, 4000, max_err=_('At most 4000 characters.')))
+    third_party = colander.SchemaNode(
+        colander.Boolean(), title=_('This note holds information about someone else'),
+        description=_('The beneficiary will then see only that the note exists, its date '
+                      'and its author.'), missing=False)
+
+
+def visible_notes(request, dossier):
+    """Notes the user may read, and notes whose existence only they may know."""
+    rows = []
+    for note in sorted(dossier.notes.values(), key=lambda n: n.created_at, reverse=True):
+        if request.has_permission(P.VIEW_NOTE, note):
+            rows.append({'note': note, 'url': request.resource_url(note), 'readable': True,
+                         'author': user_name(request, note.author)})
+        elif request.has_permission(P.VIEW_NOTE_EXISTENCE, note):
+            rows.append({'note': note, 'url': None, 'readable': False,
+                         'author': user_name(request, note.author)})
+    return rows
+
+
+@view_config(context=Dossier, name='add-note', renderer='portail:templates/form.pt',
+             permission=P.ADD_NOTE)
+def add_note_view(request):
+    dossier = request.context
+    form = make_form(request, NoteSchema(), _('Save the note'))
+    page = {'title': _('New working note'), 'intro': _(
+        'Write only the objective elements the follow-up needs. The beneficiary can read '
+        'this note unless it holds information about someone else.')}
+    if request.method == 'POST':
+        appstruct, rendered = validate(form, request)
+        if appstruct is None:
+            return dict(page, form=rendered)
+        note = Note(request.authenticated_userid, appstruct['text'], appstruct['third_party'],
+                    utcnow(request.registry))
+        dossier.notes.add(note)
+        record(request, dossier.__name__, f'note:{note.__name__}', 'create', 3)
+        flash(request, _('The note is saved.'))
+        return HTTPSeeOther(request.resource_url(note))
+    return dict(page, form=form.render())
+
+
+@view_config(context=Note, name='', renderer='portail:templates/notes/note.pt',
+             permission=P.VIEW_NOTE)
+def note_view(request):
+    note = request.context
+    dossier = note.__parent__.__parent__
+    record_once(request, dossier.__name__, f'note:{note.__name__}', READ, 3)
+    can_share = request.has_permission(P.SHARE_NOTE, note)
+    return {
+        'note': note,
+        'author': user_name(request, note.author),
+        'dossier_url': request.resource_url(dossier)
+        if request.has_permission(P.VIEW_DOSSIER, dossier) else None,
+        'grants': [{'uid': uid, 'name': user_name(request, uid), 'until': until}
+                   for uid, until in note.grants.items()],
+        'can_share': can_share,
+        'can_edit': request.has_permission(P.EDIT_NOTE, note),
+        'colleagues': colleagues(request, dossier, note) if can_share else [],
+        'serial': serial_of(note),
+    }
+
+
+def colleagues(request, dossier, note):
+    """Social workers of the dossier's district the author may grant the note to."""
+    users = request.root.users.with_role(dossier.district, 'worker')
+    return sorted(((u.uid, u.fullname) for u in users
+                   if u.uid != note.author and u.uid not in note.grants and not u.disabled),
+                  key=lambda c: c[1])
+
+
+class EditNoteSchema(NoteSchema):
+    serial = colander.SchemaNode(colander.String(), widget=deform.widget.HiddenWidget())
+
+
+@view_config(context=Note, name='edit', renderer='portail:templates/form.pt',
+             permission=P.EDIT_NOTE)
+def edit_note_view(request):
+    note = request.context
+    dossier = note.__parent__.__parent__
+    form = make_form(request, EditNoteSchema(), _('Save the note'))
+    page = {'title': _('Edit the note'), 'intro': None}
+    if request.method == 'POST':
+        check_serial(request, note)
+        appstruct, rendered = validate(form, request)
+        if appstruct is None:
+            return dict(page, form=rendered)
+        note.text = appstruct['text']
+        note.third_party = appstruct['third_party']
+        note.touch(request.authenticated_userid, utcnow(request.registry))
+        record(request, dossier.__name__, f'note:{note.__name__}', 'change', 3)
+        flash(request, _('The note is saved.'))
+        return HTTPSeeOther(request.resource_url(note))
+    record_once(request, dossier.__name__, f'note:{note.__name__}', READ, 3)
+    return dict(page, form=form.render({'text': note.text, 'third_party': note.third_party,
+                                        'serial': serial_of(note)}))
+
+
+@view_config(context=Note, name='grant', request_method='POST', permission=P.SHARE_NOTE)
+def grant_view(request):
+    note = request.context
+    dossier = note.__parent__.__parent__
+    uid = request.POST.get('colleague', '')
+    allowed = {c[0] for c in colleagues(request, dossier, note)}
+    until = _parse_date(request.POST.get('until', ''))
+    if uid not in allowed or until is False:
+        flash(request, _('Choose a colleague and, if you wish, a valid end date.'), 'error')
+        return HTTPSeeOther(request.resource_url(note))
+    note.grants[uid] = until
+    note.touch(request.authenticated_userid, utcnow(request.registry))
+    record(request, dossier.__name__, f'note:{note.__name__}', 'grant', 3, uid)
+    flash(request, _('The colleague can now read this note.'))
+    return HTTPSeeOther(request.resource_url(note))
+
+
+@view_config(context=Note, name='revoke', request_method='POST', permission=P.SHARE_NOTE)
+def revoke_view(request):
+    note = request.context
+    uid = request.POST.get('colleague', '')
+    if uid in note.grants:
+        del note.grants[uid]
+        note.touch(request.authenticated_userid, utcnow(request.registry))
+        record(request, note.__parent__.__parent__.__name__, f'note:{note.__name__}',
+               'revoke', 3, uid)
+        flash(request, _('The colleague can no longer read this note.'))
+    return HTTPSeeOther(request.resource_url(note))
+
+
+def _parse_date(text):
+    """``None`` for no date, a date, or ``False`` when the text is not a date."""
+    import datetime
+
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+
+
