@@ -11,6 +11,7 @@ from portail.auth.passwords import hash_password
 from portail.clock import utcnow
 from portail.models.district import add_district
 from portail.models.dossier import Dossier
+from portail.models.note import Note
 from portail.models.user import User
 from portail.system import SystemRequest
 from portail.workflow.consents import record_consent
@@ -95,6 +96,12 @@ DOSSIERS = (
      ('shared',)),
 )
 
+#: working notes of Bernard Martin's référent: one he reads, one about someone else
+NOTES = (
+    ('Motivé pour reprendre une formation de cariste ; à revoir après le bilan.', False),
+    ('Sa sœur signale des difficultés de garde d\'enfant.', True),
+)
+
 CONTENT = {
     'duration_months': 6,
     'themes': ('emploi', 'mobilite'),
@@ -116,6 +123,9 @@ def create_dossiers(root, registry):
         root.dossiers.add_dossier(dossier)
         if account:
             root.dossiers.set_beneficiary(dossier, users.find_login(account).uid)
+        if last == 'Martin':
+            for text, third in NOTES:
+                dossier.notes.add(Note(worker.uid, text, third, utcnow(registry)))
         for age, state in enumerate(states):
             start = today - timedelta(days=30 + 200 * age)
             # earlier contracts last 12 months, so none has ended on the demo's day

@@ -61,9 +61,11 @@ def url_for(portal, context, name):
         uid = root.users.find_login('worker2').uid
         dossier = find_dossier(root, 'Martin')
         contract = next(iter(dossier.contracts))
+        note = next(iter(dossier.notes))
     base = {'PortalRoot': '/', 'Users': '/users/', 'User': f'/users/{uid}/',
             'Dossiers': '/dossiers/', 'Dossier': f'/dossiers/{dossier.__name__}/',
             'Contract': f'/dossiers/{dossier.__name__}/contracts/{contract}/',
+            'Note': f'/dossiers/{dossier.__name__}/notes/{note}/',
             'static': '/static/'}[context]
     return base + (name if name else '') if context != 'static' else '/static/portail.css'
 

@@ -1,0 +1,206 @@
+"""The access journal: one entry per audited action (retries included), the
+hash chains and their verifier, anchors, purge, and who may read it."""
+import dataclasses
+from datetime import timedelta
+
+import pytest
+import transaction
+from pyramid.interfaces import IBeforeRender
+from ZODB.POSException import ConflictError
+
+from portail.journal.model import JOURNAL_DB, ROOT_KEY
+from portail.journal.verify import anchor, purge, verify
+from tests.conftest import find_dossier, logged_in
+
+
+class JournalAccess:
+    """The journal database of a test portal, in an aborted-or-committed transaction."""
+
+    def __init__(self, portal, commit=False):
+        self.portal, self.commit = portal, commit
+
+    def __enter__(self):
+        self.tm = transaction.TransactionManager(explicit=True)
+        self.conn = self.portal.db.open(transaction_manager=self.tm)
+        self.tm.begin()
+        return self.conn.get_connection(JOURNAL_DB).root()[ROOT_KEY]
+
+    def __exit__(self, exc_type, *args):
+        if self.commit and exc_type is None:
+            self.tm.commit()
+        else:
+            self.tm.abort()
+        self.conn.close()
+
+
+def martin(portal):
+    with portal.root() as root:
+        return find_dossier(root, 'Martin').__name__
+
+
+def entries(portal, dossier):
+    with JournalAccess(portal) as journal:
+        return list(journal.chains[dossier].entries.values())
+
+
+def test_a_read_is_journaled_once_even_when_the_request_is_retried(portal):
+    dossier = martin(portal)
+    worker = logged_in(portal, 'worker1')
+    before = len(entries(portal, dossier))
+    attempts = []
+
+    def conflict_once(event):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise ConflictError()
+
+    portal.registry.registerHandler(conflict_once, (IBeforeRender,))
+    try:
+        page = worker.get(f'/dossiers/{dossier}/')
+    finally:
+        portal.registry.unregisterHandler(conflict_once, (IBeforeRender,))
+    assert page.status_int == 200 and len(attempts) >= 2
+    added = entries(portal, dossier)[before:]
+    assert [(e.action, e.object, e.level) for e in added] == [('read', 'dossier', 2)]
+    with portal.root() as root:
+        assert added[0].user == root.users.find_login('worker1').uid
+    assert added[0].at == portal.clock.now().isoformat()
+
+
+def test_an_aborted_request_leaves_no_entry(portal):
+    dossier = martin(portal)
+    before = len(entries(portal, dossier))
+    logged_in(portal, 'worker2').get(f'/dossiers/{dossier}/', status=403)
+    assert len(entries(portal, dossier)) == before
+
+
+def test_lookup_transitions_consents_and_roles_are_journaled(portal):
+    dossier = martin(portal)
+    worker = logged_in(portal, 'worker3')
+    form = worker.get('/dossiers/lookup').forms['form']
+    form['last_name'], form['first_names'], form['birth_date'] = 'Martin', 'Bernard', '1979-03-14'
+    form['reason'] = 'Demande de RSA à Marseille'
+    form.submit()
+    last = entries(portal, dossier)[-1]
+    assert (last.action, last.level, last.detail) == ('lookup', 1, 'Demande de RSA à Marseille')
+    beneficiary = logged_in(portal, 'beneficiary1')
+    with portal.root() as root:
+        shared = next(c for c in find_dossier(root, 'Martin').contracts.values()
+                      if c.state == 'shared')
+        url = f'/dossiers/{dossier}/contracts/{shared.__name__}/'
+    page = beneficiary.get(url + 'consent?kind=share_cli&decision=withdrawn')
+    [f for f in page.forms.values() if f.action.endswith('/consent')][0].submit()
+    actions = [e.action for e in entries(portal, dossier)[-2:]]
+    assert actions == ['consent:share_cli:withdrawn', 'transition:unshare']
+    admin = logged_in(portal, 'admin1')
+    with portal.root() as root:
+        uid = root.users.find_login('manager1').uid
+    form = admin.get(f'/users/{uid}/').forms['form']
+    form['qualified'] = True
+    form.submit()
+    with JournalAccess(portal) as journal, portal.root() as root:
+        admin_uid = root.users.find_login('admin1').uid
+        last = list(journal.chains[f'~{admin_uid}'].entries.values())[-1]
+        assert (last.action, last.object) == ('roles', f'user:{uid}')
+
+
+def test_the_verifier_finds_the_first_broken_link(portal):
+    dossier = martin(portal)
+    logged_in(portal, 'worker1').get(f'/dossiers/{dossier}/')
+    with JournalAccess(portal) as journal:
+        assert verify(journal) is None
+        chain = journal.chains[dossier]
+        # altered
+        second = chain.entries[2]
+        chain.entries[2] = dataclasses.replace(second, action='nothing to see')
+        broken = verify(journal)
+        assert (broken.chain, broken.seq, broken.reason) == (dossier, 2, 'entry altered')
+        chain.entries[2] = second
+        # deleted
+        del chain.entries[3]
+        assert verify(journal).seq == 3
+    with JournalAccess(portal) as journal:
+        chain = journal.chains[dossier]
+        # reordered
+        first, second = chain.entries[1], chain.entries[2]
+        chain.entries[1] = dataclasses.replace(second, seq=1)
+        chain.entries[2] = dataclasses.replace(first, seq=2)
+        assert verify(journal).seq == 1
+    with JournalAccess(portal) as journal:
+        chain = journal.chains[dossier]
+        # the last entry removed and the head rewound: only the anchors tell
+        anchor(journal, portal.clock.now())
+        last = chain.entries[chain.length]
+        del chain.entries[chain.length]
+        chain.length -= 1
+        chain.head = last.previous
+        broken = verify(journal)
+        assert broken is not None and broken.reason == 'chain shorter than anchored'
+
+
+def test_purge_keeps_the_chains_verifiable(portal):
+    dossier = martin(portal)
+    old = len(entries(portal, dossier))
+    portal.clock.advance(days=400)
+    logged_in(portal, 'worker1').get(f'/dossiers/{dossier}/')
+    with JournalAccess(portal, commit=True) as journal:
+        anchor(journal, portal.clock.now())
+        removed = purge(journal, portal.clock.now() - timedelta(days=365))
+        assert removed >= old
+        assert verify(journal) is None
+    remaining = entries(portal, dossier)
+    assert len(remaining) == 1 and remaining[0].seq == old + 1
+
+
+def test_the_beneficiary_reads_who_consulted_the_dossier(portal):
+    dossier = martin(portal)
+    logged_in(portal, 'secretary1').get(f'/dossiers/{dossier}/')
+    beneficiary = logged_in(portal, 'beneficiary1')
+    page = beneficiary.get(f'/dossiers/{dossier}/journal')
+    assert 'Sophie Secrétaire' in page.text and 'secrétaire' in page.text
+    assert 'Wanda Travailleuse' in page.text
+    # nobody else: not the référent, not the CLI, not the admin
+    for login in ('worker1', 'secretary1', 'manager2', 'cli1', 'admin1', 'beneficiary2'):
+        assert logged_in(portal, login).get(f'/dossiers/{dossier}/journal', status=403)
+
+
+def test_the_dpo_filters_every_journal(portal):
+    dossier = martin(portal)
+    logged_in(portal, 'secretary1').get(f'/dossiers/{dossier}/')
+    dpo = logged_in(portal, 'dpo1')
+    page = dpo.get('/journal')
+    assert page.html.find('tbody') is None  # nothing without a filter
+    form = page.forms[[k for k, f in page.forms.items() if f.action.endswith('/journal')][0]]
+    form['user'] = 'secretary1'
+    result = form.submit()
+    rows = result.html.select('tbody tr')
+    assert rows and all('Sophie Secrétaire' in r.text for r in rows)
+    assert 'rue des Lilas' not in result.text  # no dossier content
+    form = result.forms[[k for k, f in result.forms.items() if f.action.endswith('/journal')][0]]
+    form['user'] = ''
+    form['dossier'] = dossier
+    form['from'] = portal.clock.now().date().isoformat()
+    form['to'] = portal.clock.now().date().isoformat()
+    rows = form.submit().html.select('tbody tr')
+    assert len(rows) == len(entries(portal, dossier))
+    form['dossier'] = ''
+    form['user'] = 'nobody-like-this'
+    assert 'Aucun compte' in form.submit().text
+    for login in ('worker1', 'admin1', 'manager2', 'beneficiary1'):
+        assert logged_in(portal, login).get('/journal', status=403)
+
+
+@pytest.mark.parametrize('command', ['verify', 'anchor', 'purge'])
+def test_journal_command(tmp_path, capsys, command):
+    from tests.test_scripts import INI
+    from portail.scripts import init, journal
+
+    ini = tmp_path / 'test.ini'
+    ini.write_text(INI.format(var=tmp_path))
+    init.main([str(ini), '--demo'])
+    capsys.readouterr()
+    assert journal.main([str(ini), command]) == 0
+    out = capsys.readouterr().out
+    expected = {'verify': 'journal intact', 'anchor': 'anchor 1 recorded',
+                'purge': '0 entr(y/ies) older than'}[command]
+    assert expected in out
