@@ -192,8 +192,8 @@ def test_the_dpo_filters_every_journal(portal):
 
 @pytest.mark.parametrize('command', ['verify', 'anchor', 'purge'])
 def test_journal_command(tmp_path, capsys, command):
-    from tests.test_scripts import INI
     from portail.scripts import init, journal
+    from tests.test_scripts import INI
 
     ini = tmp_path / 'test.ini'
     ini.write_text(INI.format(var=tmp_path))
