@@ -20,7 +20,7 @@ from portail.flash import flash
 from portail.i18n import _
 from portail.journal.record import record
 from portail.models.user import DEPARTMENT_WIDE_ROLES, ROLES, User, Users
-from portail.views.forms import CSRFSchema, make_form, validate
+from portail.views.forms import CSRFSchema, form_page, make_form, validate
 from portail.views.home import ROLE_LABELS
 
 PAGE_SIZE = 50
@@ -153,11 +153,8 @@ def add_user_view(request):
     schema = NewAccountSchema(validator=deferred_account_validator)
     schema.children.insert(1, schema.children.pop())  # login first, after the token
     form = make_form(request, schema, _('Create the account'))
-    page = {'title': _('New account'), 'intro': None}
-    if request.method == 'POST':
-        appstruct, rendered = validate(form, request)
-        if appstruct is None:
-            return dict(page, form=rendered)
+
+    def save(appstruct):
         settings = request.registry.settings
         user = User(appstruct['login'], appstruct['fullname'], sorted(appstruct['roles']),
                     appstruct['district'] or None, appstruct['qualified'])
@@ -167,7 +164,8 @@ def add_user_view(request):
         set_password(user, password, now, settings['portail.argon2_profile'], must_change=True)
         request.root.users.add_user(user)
         return _show_temporary_password(request, user, password)
-    return dict(page, form=form.render())
+
+    return form_page(request, form, {'title': _('New account'), 'intro': None}, save)
 
 
 def _show_temporary_password(request, user, password):

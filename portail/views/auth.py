@@ -15,7 +15,7 @@ from portail.flash import flash, flash_session
 from portail.i18n import LANG_COOKIE, LANGUAGES, _
 from portail.models.root import PortalRoot
 from portail.timefmt import format_datetime
-from portail.views.forms import CSRFSchema, make_form, validate
+from portail.views.forms import CSRFSchema, form_page, make_form
 
 #: what the login page says when a session ended, by reason code
 ENDED_MESSAGES = {
@@ -157,16 +157,14 @@ def password_view(request):
     intro = REASON_MESSAGES.get(reason)
     if intro is not None:
         intro = _(intro, mapping={'days': settings['portail.password_max_age_days']})
-    page = {'title': _('Change my password'), 'intro': intro}
-    if request.method == 'POST':
-        appstruct, rendered = validate(form, request)
-        if appstruct is None:
-            return dict(page, form=rendered)
+
+    def save(appstruct):
         set_password(identity.user, appstruct['new'], utcnow(request.registry),
                      settings['portail.argon2_profile'])
         flash(request, _('Your password is changed.'))
         return HTTPSeeOther(request.resource_url(request.root))
-    return dict(page, form=form.render())
+
+    return form_page(request, form, {'title': _('Change my password'), 'intro': intro}, save)
 
 
 def safe_local_path(path):

@@ -18,7 +18,7 @@ from portail.journal.record import READ, record, record_once
 from portail.models.contract import CONTENT_FIELDS, THEMES, Contract
 from portail.models.dossier import Dossier
 from portail.views.dossiers import DATE_WIDGET, district_name, user_name
-from portail.views.forms import CSRFSchema, make_form, validate
+from portail.views.forms import CSRFSchema, form_page, make_form
 from portail.workflow.consents import record_consent
 from portail.workflow.contract import (
     CONTRACT_WORKFLOW,
@@ -122,15 +122,13 @@ def add_contract_view(request):
     dossier = request.context
     form = make_form(request, NewContractSchema(validator=validate_dates),
                      _('Create the draft'))
-    page = {'title': _('New contract'), 'intro': None}
-    if request.method == 'POST':
-        appstruct, rendered = validate(form, request)
-        if appstruct is None:
-            return dict(page, form=rendered)
+
+    def save(appstruct):
         contract = draft_contract(request, dossier, appstruct, appstruct['notice_channel'])
         flash(request, _('The draft contract is created.'))
         return HTTPSeeOther(request.resource_url(contract))
-    return dict(page, form=form.render())
+
+    return form_page(request, form, {'title': _('New contract'), 'intro': None}, save)
 
 
 @view_config(context=Contract, name='edit', renderer='portail:templates/form.pt',
@@ -138,23 +136,21 @@ def add_contract_view(request):
 def edit_contract_view(request):
     contract = request.context
     form = make_form(request, EditContractSchema(validator=validate_dates), _('Save'))
-    page = {'title': _('Edit the draft'), 'intro': None}
-    if request.method == 'POST':
-        check_serial(request, contract)
-        appstruct, rendered = validate(form, request)
-        if appstruct is None:
-            return dict(page, form=rendered)
+
+    def save(appstruct):
         contract.set_content(appstruct)
         contract.touch(request.authenticated_userid, utcnow(request.registry))
         request.root.dossiers.reindex_contract(contract)
         record(request, contract.dossier.__name__, f'contract:{contract.__name__}', 'change', 2)
         flash(request, _('The draft is saved.'))
         return HTTPSeeOther(request.resource_url(contract))
+
     record_once(request, contract.dossier.__name__, f'contract:{contract.__name__}', READ, 2)
     values = {name: getattr(contract, name) for name in CONTENT_FIELDS}
     values['themes'] = set(contract.themes)
     values['serial'] = serial_of(contract)
-    return dict(page, form=form.render(values))
+    return form_page(request, form, {'title': _('Edit the draft'), 'intro': None}, save,
+                     values, versioned=contract)
 
 
 def contract_details(request, contract):

@@ -10,12 +10,12 @@ from pyramid.view import view_config
 from portail.acl import permissions as P
 from portail.auth.sessions import current_identity
 from portail.clock import utcnow
-from portail.conflicts import check_serial, serial_of
+from portail.conflicts import serial_of
 from portail.flash import flash
 from portail.i18n import _
 from portail.journal.record import CHANGE, READ, record, record_once
 from portail.models.dossier import ADMIN_FIELDS, IDENTITY_FIELDS, Dossier, Dossiers
-from portail.views.forms import CSRFSchema, make_form, validate
+from portail.views.forms import CSRFSchema, form_page, make_form, validate
 from portail.workflow.contract import STATES
 
 DATE_WIDGET = deform.widget.TextInputWidget(attributes={'type': 'date'})
@@ -179,12 +179,8 @@ def dossier_view(request):
 def _edit(request, schema, fields, title):
     dossier = request.context
     form = make_form(request, schema, _('Save'))
-    page = {'title': title, 'intro': None}
-    if request.method == 'POST':
-        check_serial(request, dossier)
-        appstruct, rendered = validate(form, request)
-        if appstruct is None:
-            return dict(page, form=rendered)
+
+    def save(appstruct):
         old_key = request.root.dossiers.identity_of(dossier)
         for name in fields:
             setattr(dossier, name, appstruct[name])
@@ -194,10 +190,12 @@ def _edit(request, schema, fields, title):
         record(request, dossier.__name__, 'dossier', f'{CHANGE}:{request.view_name}', 2)
         flash(request, _('The dossier is saved.'))
         return HTTPSeeOther(request.resource_url(dossier))
+
     record_once(request, dossier.__name__, 'dossier', READ, 2)
     values = {name: getattr(dossier, name) for name in fields}
     values['serial'] = serial_of(dossier)
-    return dict(page, form=form.render(values))
+    return form_page(request, form, {'title': title, 'intro': None}, save, values,
+                     versioned=dossier)
 
 
 @view_config(context=Dossier, name='edit-identity', renderer='portail:templates/form.pt',
@@ -240,18 +238,17 @@ def reassign_view(request):
     form = make_form(request, schema, _('Reassign'), workers=workers)
     page = {'title': _('Reassign the référent'), 'intro': _(
         'The new référent gets access to the dossier; the former référent keeps nothing.')}
-    if request.method == 'POST':
-        check_serial(request, dossier)
-        appstruct, rendered = validate(form, request)
-        if appstruct is None:
-            return dict(page, form=rendered)
+
+    def save(appstruct):
         request.root.dossiers.set_referent(dossier, appstruct['referent'])
         dossier.touch(request.authenticated_userid, utcnow(request.registry))
         record(request, dossier.__name__, 'dossier', 'reassign', 2, appstruct['referent'])
         flash(request, _('The référent is changed.'))
         return HTTPSeeOther(request.resource_url(dossier))
-    return dict(page, form=form.render({'referent': dossier.referent,
-                                        'serial': serial_of(dossier)}))
+
+    return form_page(request, form, page, save,
+                     {'referent': dossier.referent, 'serial': serial_of(dossier)},
+                     versioned=dossier)
 
 
 

@@ -35,3 +35,23 @@ def validate(form, request):
 
 
 FORM_ERROR = _('Please correct the fields marked below.')
+
+
+def form_page(request, form, page, save, values=None, versioned=None):
+    """The life of a form page: show it, or validate the POST and ``save``.
+
+    ``save(appstruct)`` returns the response (usually a redirect).  With
+    ``versioned``, a POST drawn from an older version of that object is
+    refused with :class:`portail.conflicts.EditConflict` (the 409 page).
+    Returns ``page`` with the rendered ``form`` otherwise.
+    """
+    from portail.conflicts import check_serial
+
+    if request.method == 'POST':
+        if versioned is not None:
+            check_serial(request, versioned)
+        appstruct, rendered = validate(form, request)
+        if appstruct is None:
+            return dict(page, form=rendered)
+        return save(appstruct)
+    return dict(page, form=form.render(values or {}))

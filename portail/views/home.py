@@ -24,8 +24,8 @@ ROLE_SECTIONS = {
         'The anonymous statistics of your district will appear here once the statistics '
         'module is available.')),
     'dpo': (_('Data protection'), _(
-        'Access journals and rights requests will appear here once these modules are '
-        'available.')),
+        'The access journals are under "Access journals" in the menu. The follow-up of '
+        'rights requests comes with the rights module, which is not available yet.')),
 }
 
 ROLE_LABELS = {

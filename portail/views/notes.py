@@ -6,7 +6,7 @@ from pyramid.view import view_config
 
 from portail.acl import permissions as P
 from portail.clock import utcnow
-from portail.conflicts import check_serial, serial_of
+from portail.conflicts import serial_of
 from portail.flash import flash
 from portail.i18n import _
 from portail.journal.record import READ, record, record_once
@@ -14,7 +14,7 @@ from portail.models.dossier import Dossier
 from portail.models.note import Note
 from portail.views.contracts import READ_BY_BENEFICIARY
 from portail.views.dossiers import user_name
-from portail.views.forms import CSRFSchema, make_form, validate
+from portail.views.forms import CSRFSchema, form_page, make_form
 
 
 class NoteSchema(CSRFSchema):
@@ -49,17 +49,16 @@ def add_note_view(request):
     page = {'title': _('New working note'), 'intro': _(
         'Write only the objective elements the follow-up needs. The beneficiary can read '
         'this note unless it holds information about someone else.')}
-    if request.method == 'POST':
-        appstruct, rendered = validate(form, request)
-        if appstruct is None:
-            return dict(page, form=rendered)
+
+    def save(appstruct):
         note = Note(request.authenticated_userid, appstruct['text'], appstruct['third_party'],
                     utcnow(request.registry))
         dossier.notes.add(note)
         record(request, dossier.__name__, f'note:{note.__name__}', 'create', 3)
         flash(request, _('The note is saved.'))
         return HTTPSeeOther(request.resource_url(note))
-    return dict(page, form=form.render())
+
+    return form_page(request, form, page, save)
 
 
 @view_config(context=Note, name='', renderer='portail:templates/notes/note.pt',
@@ -101,21 +100,19 @@ def edit_note_view(request):
     note = request.context
     dossier = note.__parent__.__parent__
     form = make_form(request, EditNoteSchema(), _('Save the note'))
-    page = {'title': _('Edit the note'), 'intro': None}
-    if request.method == 'POST':
-        check_serial(request, note)
-        appstruct, rendered = validate(form, request)
-        if appstruct is None:
-            return dict(page, form=rendered)
+
+    def save(appstruct):
         note.text = appstruct['text']
         note.third_party = appstruct['third_party']
         note.touch(request.authenticated_userid, utcnow(request.registry))
         record(request, dossier.__name__, f'note:{note.__name__}', 'change', 3)
         flash(request, _('The note is saved.'))
         return HTTPSeeOther(request.resource_url(note))
+
     record_once(request, dossier.__name__, f'note:{note.__name__}', READ, 3)
-    return dict(page, form=form.render({'text': note.text, 'third_party': note.third_party,
-                                        'serial': serial_of(note)}))
+    values = {'text': note.text, 'third_party': note.third_party, 'serial': serial_of(note)}
+    return form_page(request, form, {'title': _('Edit the note'), 'intro': None}, save,
+                     values, versioned=note)
 
 
 @view_config(context=Note, name='grant', request_method='POST', permission=P.SHARE_NOTE)
