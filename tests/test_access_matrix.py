@@ -75,6 +75,10 @@ EXPECTED[('view_contract', 'contract_closed')] = {'referent', 'manager_social_wo
                                                   'beneficiary'}
 for _permission in ('edit_contract', 'give_consent', 'record_consent'):
     EXPECTED[(_permission, 'contract_closed')] = set()
+for _obj in ('cli_district', 'cli_summary'):
+    EXPECTED[('view_cli_worklist', _obj)] = {'cli'}
+    EXPECTED[('give_cli_opinion', _obj)] = {'cli'}
+EXPECTED[('view_cli_worklist', 'cli_district_other')] = set()  # district 2: no facilitator here
 
 #: canary strings and who may ever read them
 CANARIES = {
@@ -82,7 +86,8 @@ CANARIES = {
     'dossier_admin': (['CANARY-ADDRESS-QX', 'CANARY-PHONE-QX', 'canary-mail-qx@example.org'], L2),
     'contract_draft': (['CANARY-DRAFT-ACTIONS-QX', 'CANARY-DRAFT-COMMIT-QX'], L2 - {'secretary'}),
     'contract_entered': (['CANARY-ENTERED-ACTIONS-QX', 'CANARY-CONSENT-NOTE-QX'], L2),
-    'contract_shared': (['CANARY-SHARED-ACTIONS-QX'], L2),
+    # the référent shared the actions of this one with the CLI (and nothing else)
+    'contract_shared': (['CANARY-SHARED-ACTIONS-QX'], L2 | {'cli'}),
     'note_plain': (['CANARY-NOTE-PLAIN-QX'], EXPECTED[('view_note', 'note_plain')]),
     'note_third_party': (['CANARY-NOTE-THIRD-QX'], EXPECTED[('view_note', 'note_third_party')]),
     'note_granted': (['CANARY-NOTE-GRANTED-QX'], EXPECTED[('view_note', 'note_granted')]),
@@ -93,6 +98,8 @@ CONTEXT_OBJECTS = {
     'Dossier': ['dossier', 'dossier_martin'],
     'Contract': ['contract_draft', 'contract_entered', 'contract_shared', 'contract_closed'],
     'Note': ['note_plain', 'note_third_party', 'note_granted'], 'static': ['static'],
+    'CliSpace': ['cli'], 'CliDistrict': ['cli_district', 'cli_district_other'],
+    'CliSummary': ['cli_summary'],
 }
 OPEN = {'login', 'notice', 'language', ''}
 
@@ -139,6 +146,12 @@ def build(portal):
                 record_consent(acting, contract, 'share_cli', 'refused', 'paper',
                                'CANARY-CONSENT-NOTE-QX')
             urls[f'contract_{state}'] = f'{urls["dossier"]}contracts/{contract.__name__}/'
+            if state == 'shared':
+                urls['cli_district'] = f'/cli/{district}/'
+                urls['cli_summary'] = f'/cli/{district}/{contract.cli_summary}/'
+        other = root.users.find_login('worker3').district
+        urls['cli_district_other'] = f'/cli/{other}/'
+        urls['cli'] = '/cli/'
         for name, text, third in (('note_plain', 'PLAIN', False),
                                   ('note_third_party', 'THIRD', True),
                                   ('note_granted', 'GRANTED', False)):
@@ -219,7 +232,8 @@ def test_the_canaries_do_reach_those_entitled(departement):
     for group, (strings, audience) in CANARIES.items():
         page_of = {'identity': 'dossier', 'dossier_admin': 'dossier'}.get(group, group)
         for user in audience:
-            text = browsers[user].get(urls[page_of]).text
+            page = 'cli_summary' if user == 'cli' else page_of  # the CLI reads its copy
+            text = browsers[user].get(urls[page]).text
             assert strings[0].lower() in text.lower(), (group, user)
 
 

@@ -62,10 +62,13 @@ def url_for(portal, context, name):
         dossier = find_dossier(root, 'Martin')
         contract = next(iter(dossier.contracts))
         note = next(iter(dossier.notes))
+        shared = next(c for c in dossier.contracts.values() if c.state == 'shared')
+        cli = f'/cli/{dossier.district}/'
     base = {'PortalRoot': '/', 'Users': '/users/', 'User': f'/users/{uid}/',
             'Dossiers': '/dossiers/', 'Dossier': f'/dossiers/{dossier.__name__}/',
             'Contract': f'/dossiers/{dossier.__name__}/contracts/{contract}/',
             'Note': f'/dossiers/{dossier.__name__}/notes/{note}/',
+            'CliDistrict': cli, 'CliSummary': f'{cli}{shared.cli_summary}/',
             'static': '/static/'}[context]
     return base + (name if name else '') if context != 'static' else '/static/portail.css'
 

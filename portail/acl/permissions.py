@@ -55,3 +55,7 @@ SHARE_NOTE = 'share_note'
 VIEW_DOSSIER_JOURNAL = 'view_dossier_journal'
 #: the DPO's view of every journal
 VIEW_ALL_JOURNALS = 'view_all_journals'
+
+# CLI (SPEC §4, §7)
+#: read the summaries shared with one's district's CLI
+VIEW_CLI_WORKLIST = 'view_cli_worklist'

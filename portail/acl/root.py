@@ -8,6 +8,7 @@ from pyramid.authorization import DENY_ALL, Allow, Authenticated
 
 from portail.acl import permissions as P
 from portail.acl import principals as pr
+from portail.acl.localroles import CLI
 
 
 def root_acl():
@@ -36,3 +37,8 @@ def districts_acl():
 
 def cli_acl():
     return [DENY_ALL]
+
+
+def cli_district_acl():
+    """``/cli/<district>``: that district's CLI facilitators only."""
+    return [(Allow, CLI, (P.VIEW_CLI_WORKLIST, P.CLI_OPINION)), DENY_ALL]

@@ -9,7 +9,8 @@ import secrets
 
 from persistent import Persistent
 
-from portail.acl.root import cli_acl
+from portail.acl.localroles import CLI
+from portail.acl.root import cli_acl, cli_district_acl
 from portail.models.container import Container
 
 
@@ -20,17 +21,34 @@ class CliSpace(Container):
 
 
 class CliDistrict(Container):
-    """The summaries shared with one district's CLI."""
+    """The summaries shared with one district's CLI: the facilitator's worklist
+    reads this folder, never the dossiers."""
+
+    __acl__ = cli_district_acl()
+
+    def local_principals(self, identity, now, settings):
+        user = identity.user
+        if 'cli' in user.roles and user.district == self.__name__:
+            return {CLI}
+        return set()
 
 
 class CliSummary(Persistent):
-    """What one CLI receives about one contract."""
+    """What one CLI receives about one contract.
 
-    def __init__(self, district, pseudonym, fields, shared_at):
+    ``contract_ref`` (dossier id, contract id) lets the opinion reach the
+    contract; it is never shown to the CLI.
+    """
+
+    def __init__(self, district, pseudonym, fields, shared_at, contract_ref):
         self.district = district
         self.pseudonym = pseudonym
         self.fields = fields
         self.shared_at = shared_at
+        self.contract_ref = contract_ref
+        self.opinion = None
+        self.modified_at = shared_at
+        self.modified_by = None
 
 
 def summary_fields(contract):
@@ -51,7 +69,8 @@ def share_summary(root, contract):
     dossier = contract.dossier
     folder = root.cli[dossier.district]
     summary = CliSummary(dossier.district, 'R-' + secrets.token_hex(4).upper(),
-                         summary_fields(contract), contract.modified_at)
+                         summary_fields(contract), contract.modified_at,
+                         (dossier.__name__, contract.__name__))
     contract.cli_summary = folder.add(summary)
 
 

@@ -153,6 +153,33 @@ def edit_contract_view(request):
                      values, versioned=contract)
 
 
+def shown_fields(request, summary):
+    """``[(label, value)]`` of a summary, in the order of the contract form."""
+    translate = request.localizer.translate
+    rows = []
+    for name in SHAREABLE_FIELDS:
+        if name not in summary.fields:
+            continue
+        value = summary.fields[name]
+        if name == 'identity':
+            value = f'{value["last_name"].upper()} {value["first_names"]}'
+        elif name == 'themes':
+            value = ', '.join(translate(THEMES[t]) for t in value)
+        elif name.endswith('_date') and value:
+            value = '/'.join(reversed(value.split('-')))
+        rows.append((FIELD_LABELS[name], value))
+    return rows
+
+
+def shared_values(request, contract):
+    """What the CLI holds about ``contract``, exactly as it holds it."""
+    if contract.cli_summary is None:
+        return []
+    folder = request.root.cli.get(contract.dossier.district)
+    summary = folder.get(contract.cli_summary) if folder is not None else None
+    return shown_fields(request, summary) if summary is not None else []
+
+
 def contract_details(request, contract):
     """Everything the contract page and the beneficiary's home show of a contract."""
     translate = request.localizer.translate
@@ -175,7 +202,7 @@ def contract_details(request, contract):
             'channel': CHANNEL_LABELS[r.channel],
             'by': user_name(request, r.recorded_by),
         } for r in contract.consents],
-        'shared_fields': [FIELD_LABELS[f] for f in contract.cli_fields],
+        'shared_fields': shared_values(request, contract),
         'opinion': contract.cli_opinion,
         'opinion_label': OPINION_LABELS.get((contract.cli_opinion or {}).get('opinion')),
         'menu': CONTRACT_WORKFLOW.possible(contract, request),

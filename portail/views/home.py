@@ -17,9 +17,6 @@ from portail.workflow.contract import STATES
 
 #: the home section of each role, in the order they are shown
 ROLE_SECTIONS = {
-    'cli': (_('CLI worklist'), _(
-        'The summaries shared with your CLI will appear here once the CLI module is '
-        'available.')),
     'manager': (_('My district'), _(
         'The anonymous statistics of your district will appear here once the statistics '
         'module is available.')),
@@ -56,6 +53,7 @@ def home_view(request):
         'caseload': caseload(request, dossiers, identity) if 'worker' in roles else None,
         'queue': entry_queue(request, dossiers, identity) if 'secretary' in roles else None,
         'own': own_contracts(request, dossiers, identity) if 'beneficiary' in roles else None,
+        'cli': cli_worklist(request, identity) if 'cli' in roles else None,
         'can_lookup': request.has_permission(P.LOOKUP, dossiers),
     }
 
@@ -101,3 +99,13 @@ def own_contracts(request, dossiers, identity):
     contracts = sorted(dossier.contracts.values(), key=lambda c: c.created_at, reverse=True)
     return [contract_details(request, c) for c in contracts
             if request.has_permission(P.VIEW_CONTRACT, c)]
+
+
+def cli_worklist(request, identity):
+    """The summaries shared with the facilitator's CLI (their district's folder)."""
+    from portail.views.cli import worklist
+
+    folder = request.root.cli.get(identity.user.district)
+    if folder is None or not request.has_permission(P.VIEW_CLI_WORKLIST, folder):
+        return []
+    return worklist(request, folder)

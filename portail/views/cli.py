@@ -1,0 +1,64 @@
+"""The CLI facilitator's workspace (SPEC §4, §7): the summaries shared with
+their district's CLI, each with the CLI's opinion form.  The facilitator
+reads only these copies, never a dossier."""
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.view import view_config
+
+from portail.acl import permissions as P
+from portail.conflicts import check_serial, serial_of
+from portail.flash import flash
+from portail.i18n import _
+from portail.journal.record import READ, record, record_once
+from portail.models.cli import CliDistrict, CliSummary
+from portail.views.contracts import OPINION_LABELS, shown_fields
+from portail.workflow.contract import CONTRACT_WORKFLOW
+from portail.workflow.engine import WorkflowError
+
+
+def worklist(request, folder):
+    rows = [{'summary': s, 'url': request.resource_url(s),
+             'opinion': OPINION_LABELS.get((s.opinion or {}).get('opinion'))}
+            for s in folder.values()]
+    rows.sort(key=lambda r: r['summary'].shared_at, reverse=True)
+    return rows
+
+
+@view_config(context=CliDistrict, name='', renderer='portail:templates/cli/worklist.pt',
+             permission=P.VIEW_CLI_WORKLIST)
+def worklist_view(request):
+    district = request.root.districts.get(request.context.__name__)
+    return {'rows': worklist(request, request.context),
+            'district': district.name if district else ''}
+
+
+@view_config(context=CliSummary, name='', renderer='portail:templates/cli/summary.pt',
+             permission=P.VIEW_CLI_WORKLIST)
+def summary_view(request):
+    summary = request.context
+    record_once(request, summary.contract_ref[0], f'cli-summary:{summary.__name__}', READ, 2)
+    return {'summary': summary, 'fields': shown_fields(request, summary),
+            'opinions': OPINION_LABELS, 'serial': serial_of(summary),
+            'opinion': OPINION_LABELS.get((summary.opinion or {}).get('opinion')),
+            'error': None}
+
+
+@view_config(context=CliSummary, name='opinion', renderer='portail:templates/cli/summary.pt',
+             request_method='POST', permission=P.CLI_OPINION)
+def opinion_view(request):
+    """Record the CLI's opinion on the contract behind the summary."""
+    summary = request.context
+    check_serial(request, summary)
+    opinion = request.POST.get('opinion')
+    comment = request.POST.get('comment', '').strip()[:300]
+    contract = request.root.dossiers.contract(summary.contract_ref)
+    try:
+        CONTRACT_WORKFLOW.execute(contract, request, 'cli_opinion', opinion=opinion,
+                                  opinion_comment=comment, comment=comment)
+    except WorkflowError as error:
+        return dict(summary_view(request), error=error.message)
+    summary.opinion = contract.cli_opinion
+    summary.modified_by = request.authenticated_userid
+    summary.modified_at = contract.modified_at
+    record(request, summary.contract_ref[0], f'cli-summary:{summary.__name__}', 'opinion', 2)
+    flash(request, _('The opinion of the CLI is recorded.'))
+    return HTTPSeeOther(request.resource_url(summary))
