@@ -9,7 +9,9 @@ from portail.i18n import _
 from portail.journal.record import journal_of
 from portail.models.dossier import Dossier
 from portail.models.root import PortalRoot
+from portail.views.contracts import DECISION_LABELS, KIND_LABELS
 from portail.views.home import ROLE_LABELS
+from portail.workflow.contract import CONTRACT_WORKFLOW
 
 ACTION_LABELS = {
     'read': _('read'),
@@ -29,10 +31,30 @@ def action_label(request, action):
     if base in ACTION_LABELS:
         return translate(ACTION_LABELS[base])
     if base == 'transition':
-        return translate(_('contract: ${step}', mapping={'step': action.split(':', 1)[1]}))
+        name = action.split(':', 1)[1]
+        transition = CONTRACT_WORKFLOW.transitions.get(name)
+        step = translate(transition.title) if transition else translate(_('new draft'))
+        return translate(_('contract: ${step}', mapping={'step': step}))
     if base == 'consent':
-        return translate(_('consent: ${what}', mapping={'what': action.split(':', 1)[1]}))
+        kind, decision = (action.split(':') + ['', ''])[1:3]
+        label = translate(KIND_LABELS.get(kind, kind))
+        what = f'{label} ({translate(DECISION_LABELS.get(decision, decision))})'
+        return translate(_('consent: ${what}', mapping={'what': what}))
     return translate(_('change'))
+
+
+OBJECT_LABELS = {
+    'dossier': _('dossier'), 'contract': _('contract'), 'note': _('working note'),
+    'identity': _('identity'), 'home': _('home page'), 'cli-summary': _('CLI summary'),
+    'user': _('account'),
+}
+
+
+def object_label(request, obj):
+    """``contract:ab12…`` → "contrat ab12…": the kind in words, the opaque id kept."""
+    kind, _sep, ident = obj.partition(':')
+    label = request.localizer.translate(OBJECT_LABELS.get(kind, kind))
+    return f'{label} {ident[:8]}'.strip()
 
 
 def entry_rows(request, entries):
@@ -47,6 +69,7 @@ def entry_rows(request, entries):
             'who': user.fullname if user is not None else translate(_('the portal')),
             'role': ', '.join(translate(ROLE_LABELS[r]) for r in user.roles) if user else '',
             'action': action_label(request, entry.action),
+            'object': object_label(request, entry.object),
         })
     return rows
 
