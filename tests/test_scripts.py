@@ -1,5 +1,6 @@
 """The command-line tools against a real FileStorage."""
 import io
+from datetime import timedelta
 
 import pytest
 
@@ -72,6 +73,39 @@ def test_create_admin_asks_twice(ini, capsys, monkeypatch):
     monkeypatch.setattr('getpass.getpass', lambda prompt: next(answers))
     assert create_admin.main([ini, 'chef', 'Cheffe Admin']) == 1
     assert 'differ' in capsys.readouterr().err
+
+
+def test_purge_sessions(ini, capsys):
+    from pyramid.paster import get_app
+    from webtest import TestApp
+
+    from portail.scripts import maintenance
+
+    init.main([ini, '--demo'])
+    app = get_app(ini)
+    browser = TestApp(app)
+    page = browser.get('/login')
+    form = page.forms['login-form'] if 'login-form' in page.forms else page.forms[1]
+    form['login'], form['password'] = 'worker1', 'Portail-Demo-2026'
+    form.submit()
+    import transaction
+
+    from portail.clock import SystemClock
+    from portail.models.session import PortalSession
+
+    tm = transaction.TransactionManager(explicit=True)
+    conn = app.registry._zodb_databases[''].open(transaction_manager=tm)
+    tm.begin()
+    store = conn.get_connection('sessions').root()['sessions']
+    old = SystemClock().now() - timedelta(hours=11)
+    store['an-old-session'] = PortalSession('someone', old, '127.0.0.1', 0)
+    tm.commit()
+    conn.close()
+    for db in app.registry._zodb_databases.values():
+        db.close()
+    capsys.readouterr()
+    assert maintenance.purge_sessions_main([ini]) == 0
+    assert '1 session(s) deleted' in capsys.readouterr().out  # the fresh one is kept
 
 
 def test_close_expired_and_reapply_acls(ini, capsys):
