@@ -4,7 +4,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from BTrees.IOBTree import IOBTree
-from BTrees.OOBTree import OOBTree, OOTreeSet
+from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
 JOURNAL_DB = 'journal'
@@ -81,10 +81,3 @@ class Journal(Persistent):
         if chain is None:
             chain = self.chains[key] = Chain(key)
         return chain
-
-    def note_key(self, index, key, chain_key):
-        bucket = index.get(key)
-        if bucket is None:
-            bucket = index[key] = OOTreeSet()
-        if chain_key not in bucket:
-            bucket.insert(chain_key)

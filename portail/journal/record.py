@@ -1,6 +1,7 @@
 """Writing to the journal from a request, in the request's transaction."""
 from portail.clock import utcnow
 from portail.journal.model import JOURNAL_DB, ROOT_KEY
+from portail.models.index import index_add
 
 READ = 'read'
 CHANGE = 'change'
@@ -28,8 +29,8 @@ def record(request, dossier, obj, action, level, detail='', user=None):
     at = utcnow(request.registry)
     entry = journal.chain(key).append(at.isoformat(), uid, dossier or '', obj, action, level,
                                       detail)
-    journal.note_key(journal.by_user, uid, key)
-    journal.note_key(journal.by_day, at.date().isoformat(), key)
+    index_add(journal.by_user, uid, key)
+    index_add(journal.by_day, at.date().isoformat(), key)
     return entry
 
 

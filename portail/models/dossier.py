@@ -9,12 +9,13 @@ dossiers, and (district, state) and end date → contracts.
 import unicodedata
 from dataclasses import dataclass
 
-from BTrees.OOBTree import OOBTree, OOTreeSet
+from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
 from portail.acl.dossier import dossier_acl, dossiers_acl
 from portail.acl.localroles import dossier_principals
 from portail.models.container import Container
+from portail.models.index import index_add, index_remove
 
 IDENTITY_FIELDS = ('last_name', 'first_names', 'birth_date')
 ADMIN_FIELDS = ('address', 'phone', 'email', 'household_size')
@@ -106,8 +107,8 @@ class Dossiers(Container):
 
     def add_dossier(self, dossier):
         name = self.add(dossier)
-        self._set_add(self.by_referent, dossier.referent, name)
-        self._set_add(self.by_identity, self.identity_of(dossier), name)
+        index_add(self.by_referent, dossier.referent, name)
+        index_add(self.by_identity, self.identity_of(dossier), name)
         if dossier.beneficiary:
             self.by_beneficiary[dossier.beneficiary] = name
         return name
@@ -117,21 +118,21 @@ class Dossiers(Container):
         return identity_key(dossier.last_name, dossier.first_names, dossier.birth_date)
 
     def reindex_identity(self, dossier, old_key):
-        self._set_remove(self.by_identity, old_key, dossier.__name__)
-        self._set_add(self.by_identity, self.identity_of(dossier), dossier.__name__)
+        index_remove(self.by_identity, old_key, dossier.__name__)
+        index_add(self.by_identity, self.identity_of(dossier), dossier.__name__)
 
     def set_referent(self, dossier, uid):
-        self._set_remove(self.by_referent, dossier.referent, dossier.__name__)
+        index_remove(self.by_referent, dossier.referent, dossier.__name__)
         dossier.referent = uid
-        self._set_add(self.by_referent, uid, dossier.__name__)
+        index_add(self.by_referent, uid, dossier.__name__)
 
     def delegate(self, dossier, delegation):
         dossier.delegations[delegation.delegate] = delegation
-        self._set_add(self.by_delegate, delegation.delegate, dossier.__name__)
+        index_add(self.by_delegate, delegation.delegate, dossier.__name__)
 
     def revoke(self, dossier, uid):
         dossier.delegations.pop(uid, None)
-        self._set_remove(self.by_delegate, uid, dossier.__name__)
+        index_remove(self.by_delegate, uid, dossier.__name__)
 
     def delegated_to(self, uid, now):
         """Dossiers where ``uid`` is an active delegate at ``now``."""
@@ -180,13 +181,13 @@ class Dossiers(Container):
         end_key = end.isoformat() if end is not None and contract.state != 'closed' else None
         if state_key != old_state_key:
             if old_state_key is not None:
-                self._set_remove(self.contracts_by_district_state, old_state_key, ref)
-            self._set_add(self.contracts_by_district_state, state_key, ref)
+                index_remove(self.contracts_by_district_state, old_state_key, ref)
+            index_add(self.contracts_by_district_state, state_key, ref)
         if end_key != old_end_key:
             if old_end_key is not None:
-                self._set_remove(self.contracts_by_end, old_end_key, ref)
+                index_remove(self.contracts_by_end, old_end_key, ref)
             if end_key is not None:
-                self._set_add(self.contracts_by_end, end_key, ref)
+                index_add(self.contracts_by_end, end_key, ref)
         contract.index_keys = (state_key, end_key)
 
     def contract(self, ref):
@@ -203,18 +204,3 @@ class Dossiers(Container):
         for _end, bucket in self.contracts_by_end.items(max=day.isoformat(), excludemax=True):
             refs.extend(bucket)
         return [self.contract(ref) for ref in refs]
-
-    # -- helpers -----------------------------------------------------------
-
-    @staticmethod
-    def _set_add(index, key, value):
-        bucket = index.get(key)
-        if bucket is None:
-            bucket = index[key] = OOTreeSet()
-        bucket.insert(value)
-
-    @staticmethod
-    def _set_remove(index, key, value):
-        bucket = index.get(key)
-        if bucket is not None and value in bucket:
-            bucket.remove(value)

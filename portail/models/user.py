@@ -9,6 +9,7 @@ from persistent import Persistent
 
 from portail.acl.root import user_acl, users_acl
 from portail.models.container import Container
+from portail.models.index import index_add, index_remove
 
 ROLES = ('worker', 'secretary', 'beneficiary', 'cli', 'manager', 'admin', 'dpo')
 
@@ -90,13 +91,9 @@ class Users(Container):
         old = user.index_keys
         new = tuple((user.district or '', role) for role in user.roles)
         for key in set(old) - set(new):
-            bucket = self.by_district_role.get(key)
-            if bucket is not None and user.uid in bucket:
-                bucket.remove(user.uid)
+            index_remove(self.by_district_role, key, user.uid)
         for key in set(new) - set(old):
-            if key not in self.by_district_role:
-                self.by_district_role[key] = OOTreeSet()
-            self.by_district_role[key].insert(user.uid)
+            index_add(self.by_district_role, key, user.uid)
         user.index_keys = new
 
     def with_role(self, district, role):
