@@ -74,6 +74,10 @@ def test_online_journey(portal):
     beneficiary = logged_in(portal, 'beneficiary1')
     home = beneficiary.get('/')
     assert 'Atelier CV' in home.text and 'brouillon' in home.text
+    # the signing page shows the whole contract before the beneficiary signs
+    signing = beneficiary.get(contract + 'transition?name=sign')
+    for text in ('Atelier CV', 'logement', 'Accompagnement mensuel', '15/11/2026', '15/05/2027'):
+        assert text in signing.text
     # signing without ticking the box is refused, in French
     refused = run_transition(beneficiary, contract, 'sign')
     assert 'Cochez la case' in refused.text

@@ -279,7 +279,8 @@ def transition_view(request):
     page = {'transition': transition, 'help': TRANSITION_HELP.get(name), 'error': None,
             'serial': serial_of(contract), 'contract': contract,
             'labels': FIELD_LABELS, 'shareable': SHAREABLE_FIELDS,
-            'chosen': set(params.getall('fields'))}
+            'chosen': set(params.getall('fields')),
+            'themes': [request.localizer.translate(THEMES[t]) for t in contract.themes]}
     if request.method != 'POST':
         return page
     comment = request.POST.get('comment', '').strip()[:500]
