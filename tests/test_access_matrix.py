@@ -45,6 +45,7 @@ EXPECTED = {
     ('manage_delegation', 'dossier'): {'referent', 'manager_social_worker'},
     ('add_note', 'dossier'): {'referent', 'delegate'},
     ('view_dossier_journal', 'dossier'): {'beneficiary'},
+    ('manage_beneficiary_account', 'dossier'): {'referent', 'delegate'},
     ('view_contract', 'contract_draft'): L2 - {'secretary'},
     ('edit_contract', 'contract_draft'): {'referent', 'delegate'},
     ('give_consent', 'contract_draft'): {'beneficiary'},
@@ -101,7 +102,7 @@ CONTEXT_OBJECTS = {
     'CliSpace': ['cli'], 'CliDistrict': ['cli_district', 'cli_district_other'],
     'CliSummary': ['cli_summary'],
 }
-OPEN = {'login', 'notice', 'language', ''}
+OPEN = {'login', 'notice', 'language', 'activate', ''}
 
 
 def build(portal):

@@ -13,7 +13,7 @@ from tests.conftest import find_dossier, logged_in
 
 #: the only views anyone may open without logging in (SPEC §6)
 OPEN_VIEWS = {('PortalRoot', 'login'), ('PortalRoot', 'notice'), ('PortalRoot', 'language'),
-              ('static', '')}
+              ('PortalRoot', 'activate'), ('static', '')}
 
 
 def registered_views(registry):

@@ -11,8 +11,9 @@ from portail.acl import principals as pr
 def dossier_acl():
     return [
         (Allow, L.REFERENT, (P.VIEW_DOSSIER, P.EDIT_IDENTITY, P.EDIT_ADMIN, P.ADD_CONTRACT,
-                             P.MANAGE_DELEGATION, P.ADD_NOTE)),
-        (Allow, L.DELEGATE, (P.VIEW_DOSSIER, P.EDIT_IDENTITY, P.EDIT_ADMIN, P.ADD_CONTRACT)),
+                             P.MANAGE_DELEGATION, P.ADD_NOTE, P.MANAGE_BENEFICIARY_ACCOUNT)),
+        (Allow, L.DELEGATE, (P.VIEW_DOSSIER, P.EDIT_IDENTITY, P.EDIT_ADMIN, P.ADD_CONTRACT,
+                             P.MANAGE_BENEFICIARY_ACCOUNT)),
         (Allow, L.NOTES_DELEGATE, (P.ADD_NOTE,)),
         (Allow, L.BENEFICIARY, (P.VIEW_DOSSIER, P.VIEW_DOSSIER_JOURNAL)),
         (Allow, L.SECRETARY, (P.VIEW_DOSSIER, P.EDIT_ADMIN)),

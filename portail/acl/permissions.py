@@ -59,3 +59,7 @@ VIEW_ALL_JOURNALS = 'view_all_journals'
 # CLI (SPEC §4, §7)
 #: read the summaries shared with one's district's CLI
 VIEW_CLI_WORKLIST = 'view_cli_worklist'
+
+# Beneficiary accounts (SPEC §4, issue 5)
+#: create a beneficiary's account and give them an activation code
+MANAGE_BENEFICIARY_ACCOUNT = 'manage_beneficiary_account'

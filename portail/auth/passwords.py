@@ -8,6 +8,7 @@ current password.
 import functools
 import os
 import re
+import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -87,3 +88,13 @@ def _dummy_hash(profile):
 def spend_verification_time(password, profile='default'):
     """Verify against a dummy hash, so unknown logins take as long as known ones."""
     verify(_dummy_hash(profile), password, profile)
+
+
+#: letters and digits that cannot be mistaken for one another when read aloud or typed
+READABLE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'
+
+
+def readable_secret(groups):
+    """A random secret in groups of four, e.g. ``K7MQ-2XHT-9PQR`` (about 20 bits a group)."""
+    return '-'.join(''.join(secrets.choice(READABLE_ALPHABET) for _ in range(4))
+                    for _ in range(groups))

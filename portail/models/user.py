@@ -21,6 +21,8 @@ class User(Persistent):
     """One account.  Security state lives here; sessions live elsewhere."""
 
     __acl__ = user_acl()
+    #: (sha256 of a one-time activation code, end of validity) or None
+    activation = None
 
     def __init__(self, login, fullname, roles=(), district=None, qualified=False):
         self.login = login

@@ -4,8 +4,6 @@ Administrators create and disable accounts, assign roles and district,
 unlock locked accounts and reset passwords.  They never see dossier
 content: nothing here reaches below ``/users`` and ``/districts``.
 """
-import secrets
-
 import colander
 import deform
 from pyramid.httpexceptions import HTTPSeeOther
@@ -13,6 +11,7 @@ from pyramid.view import view_config
 
 from portail.acl import permissions as P
 from portail.auth.login import set_password
+from portail.auth.passwords import readable_secret
 from portail.auth.sessions import ENDED_RESET, current_identity, end_user_sessions
 from portail.clock import utcnow
 from portail.evolve import status as evolve_status
@@ -25,12 +24,11 @@ from portail.views.home import ROLE_LABELS
 
 PAGE_SIZE = 50
 STATE_LABELS = {'active': _('active'), 'locked': _('locked'), 'disabled': _('disabled')}
-TEMP_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'
 
 
 def temporary_password():
     """A random password easy to read aloud or copy: ``K7MQ-2XHT-9PQR-WX4N``."""
-    return '-'.join(''.join(secrets.choice(TEMP_ALPHABET) for _ in range(4)) for _ in range(4))
+    return readable_secret(4)
 
 
 @colander.deferred

@@ -29,6 +29,7 @@ ENDED_MESSAGES = {
         'If it was not you, tell the account administrator at once.'),
     sessions.ENDED_DISABLED: _('Your session was closed: the account is disabled.'),
     sessions.ENDED_LOGOUT: _('You are logged out.'),
+    'activated': _('Your account is activated: log in with your login and your new password.'),
     sessions.ENDED_RESET: _(
         'Your session was closed: an administrator reset the password of your account.'),
 }

@@ -172,7 +172,8 @@ def dossier_view(request):
         'contracts': contract_rows(request, dossier),
         'can': {p: request.has_permission(p, dossier) for p in
                 (P.EDIT_IDENTITY, P.EDIT_ADMIN, P.ADD_CONTRACT, P.REASSIGN,
-                 P.MANAGE_DELEGATION, P.ADD_NOTE, P.VIEW_DOSSIER_JOURNAL)},
+                 P.MANAGE_DELEGATION, P.ADD_NOTE, P.VIEW_DOSSIER_JOURNAL,
+                 P.MANAGE_BENEFICIARY_ACCOUNT)},
     }
 
 

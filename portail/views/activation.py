@@ -1,0 +1,92 @@
+"""Beneficiary accounts without e-mail (SPEC §4; issue 5): the référent
+creates the account and prints a one-time code; the beneficiary chooses
+their password with it on the open activation page."""
+import secrets
+
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.security import NO_PERMISSION_REQUIRED
+from pyramid.view import view_config
+
+from portail.acl import permissions as P
+from portail.auth.activation import code_matches, issue_code
+from portail.auth.login import set_password
+from portail.auth.passwords import password_problems
+from portail.clock import utcnow
+from portail.i18n import _
+from portail.journal.record import record
+from portail.models.dossier import Dossier
+from portail.models.root import PortalRoot
+from portail.models.user import User
+
+
+def new_login(users):
+    """An unused login such as ``b4821973``: it says nothing about the person."""
+    while True:
+        login = f'b{secrets.randbelow(10 ** 7):07d}'
+        if users.find_login(login) is None:
+            return login
+
+
+@view_config(context=Dossier, name='account', renderer='portail:templates/dossiers/account.pt',
+             permission=P.MANAGE_BENEFICIARY_ACCOUNT)
+def account_view(request):
+    """Create the beneficiary's account, or give a new code; print it."""
+    dossier = request.context
+    users = request.root.users
+    user = users.get(dossier.beneficiary) if dossier.beneficiary else None
+    now = utcnow(request.registry)
+    if request.method == 'POST':
+        if user is None:
+            user = User(new_login(users), f'{dossier.first_names} {dossier.last_name.upper()}',
+                        ('beneficiary',), dossier.district)
+            user.created_at = now
+            users.add_user(user)
+            request.root.dossiers.set_beneficiary(dossier, user.uid)
+        code = issue_code(user, now)
+        record(request, dossier.__name__, f'user:{user.uid}', 'activation-code', 2)
+        request.override_renderer = 'portail:templates/dossiers/activation_code.pt'
+        return {'dossier': dossier, 'login': user.login, 'code': code,
+                'until': user.activation[1],
+                'activate_url': request.resource_url(request.root, 'activate')}
+    return {'dossier': dossier, 'user': user,
+            'pending': user is not None and user.activation is not None
+            and user.activation[1] >= now}
+
+
+ACTIVATION_FAILED = _('This login and code do not match, or the code has expired or was '
+                      'already used. Ask your social worker for a new code.')
+
+
+@view_config(context=PortalRoot, name='activate', renderer='portail:templates/activate.pt',
+             permission=NO_PERMISSION_REQUIRED)
+def activate_view(request):
+    """Choose one's password with the code handed over by the référent."""
+    page = {'errors': [], 'login': ''}
+    if request.method != 'POST':
+        return page
+    settings = request.registry.settings
+    users = request.root.users
+    login = request.POST.get('login', '').strip()
+    code = request.POST.get('code', '')
+    password = request.POST.get('password', '')
+    page['login'] = login
+    user = users.find_login(login)
+    now = utcnow(request.registry)
+    if user is None or user.locked or user.disabled or not code_matches(user, code, now):
+        if user is not None and not user.locked:
+            user.failed_logins += 1
+            if user.failed_logins >= settings['portail.max_failed_logins']:
+                users.set_locked(user, True)
+        # a 200 answer, so the failure counter is committed
+        return dict(page, errors=[ACTIVATION_FAILED])
+    if password != request.POST.get('confirm', ''):
+        return dict(page, errors=[_('The two passwords differ.')])
+    problems = password_problems(password, settings['portail.password_min_length'],
+                                 login=user.login, profile=settings['portail.argon2_profile'])
+    if problems:
+        return dict(page, errors=problems)
+    set_password(user, password, now, settings['portail.argon2_profile'])
+    user.activation = None
+    user.failed_logins = 0
+    return HTTPSeeOther(request.resource_url(request.root, 'login',
+                                             query={'reason': 'activated'}))
