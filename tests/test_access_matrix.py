@@ -46,6 +46,7 @@ EXPECTED = {
     ('add_note', 'dossier'): {'referent', 'delegate'},
     ('view_dossier_journal', 'dossier'): {'beneficiary'},
     ('manage_beneficiary_account', 'dossier'): {'referent', 'delegate'},
+    ('export_dossier', 'dossier'): {'referent', 'delegate', 'beneficiary'},
     ('view_contract', 'contract_draft'): L2 - {'secretary'},
     ('edit_contract', 'contract_draft'): {'referent', 'delegate'},
     ('give_consent', 'contract_draft'): {'beneficiary'},

@@ -11,11 +11,12 @@ from portail.acl import principals as pr
 def dossier_acl():
     return [
         (Allow, L.REFERENT, (P.VIEW_DOSSIER, P.EDIT_IDENTITY, P.EDIT_ADMIN, P.ADD_CONTRACT,
-                             P.MANAGE_DELEGATION, P.ADD_NOTE, P.MANAGE_BENEFICIARY_ACCOUNT)),
+                             P.MANAGE_DELEGATION, P.ADD_NOTE, P.MANAGE_BENEFICIARY_ACCOUNT,
+                             P.EXPORT_DOSSIER)),
         (Allow, L.DELEGATE, (P.VIEW_DOSSIER, P.EDIT_IDENTITY, P.EDIT_ADMIN, P.ADD_CONTRACT,
-                             P.MANAGE_BENEFICIARY_ACCOUNT)),
+                             P.MANAGE_BENEFICIARY_ACCOUNT, P.EXPORT_DOSSIER)),
         (Allow, L.NOTES_DELEGATE, (P.ADD_NOTE,)),
-        (Allow, L.BENEFICIARY, (P.VIEW_DOSSIER, P.VIEW_DOSSIER_JOURNAL)),
+        (Allow, L.BENEFICIARY, (P.VIEW_DOSSIER, P.VIEW_DOSSIER_JOURNAL, P.EXPORT_DOSSIER)),
         (Allow, L.SECRETARY, (P.VIEW_DOSSIER, P.EDIT_ADMIN)),
         (Allow, L.MANAGER, (P.VIEW_DOSSIER, P.REASSIGN, P.MANAGE_DELEGATION)),
         DENY_ALL,

@@ -63,3 +63,5 @@ VIEW_CLI_WORKLIST = 'view_cli_worklist'
 # Beneficiary accounts (SPEC §4, issue 5)
 #: create a beneficiary's account and give them an activation code
 MANAGE_BENEFICIARY_ACCOUNT = 'manage_beneficiary_account'
+#: download everything held on the person (JSON) or print it (SPEC §5)
+EXPORT_DOSSIER = 'export_dossier'
