@@ -47,6 +47,10 @@ EXPECTED = {
     ('view_dossier_journal', 'dossier'): {'beneficiary'},
     ('manage_beneficiary_account', 'dossier'): {'referent', 'delegate'},
     ('export_dossier', 'dossier'): {'referent', 'delegate', 'beneficiary'},
+    ('view_requests', 'dossier'): {'referent', 'delegate', 'beneficiary'},
+    ('view_requests', 'request'): {'referent', 'delegate', 'beneficiary'},
+    ('answer_request', 'request'): {'referent', 'delegate'},
+    ('view_all_requests', 'root'): {'dpo'},
     ('view_contract', 'contract_draft'): L2 - {'secretary'},
     ('edit_contract', 'contract_draft'): {'referent', 'delegate'},
     ('give_consent', 'contract_draft'): {'beneficiary'},
@@ -93,6 +97,7 @@ CANARIES = {
     'note_plain': (['CANARY-NOTE-PLAIN-QX'], EXPECTED[('view_note', 'note_plain')]),
     'note_third_party': (['CANARY-NOTE-THIRD-QX'], EXPECTED[('view_note', 'note_third_party')]),
     'note_granted': (['CANARY-NOTE-GRANTED-QX'], EXPECTED[('view_note', 'note_granted')]),
+    'request': (['CANARY-REQUEST-QX'], {'referent', 'delegate', 'beneficiary'}),
 }
 
 CONTEXT_OBJECTS = {
@@ -101,7 +106,7 @@ CONTEXT_OBJECTS = {
     'Contract': ['contract_draft', 'contract_entered', 'contract_shared', 'contract_closed'],
     'Note': ['note_plain', 'note_third_party', 'note_granted'], 'static': ['static'],
     'CliSpace': ['cli'], 'CliDistrict': ['cli_district', 'cli_district_other'],
-    'CliSummary': ['cli_summary'],
+    'CliSummary': ['cli_summary'], 'RightsRequest': ['request'],
 }
 OPEN = {'login', 'notice', 'language', 'activate', ''}
 
@@ -154,6 +159,12 @@ def build(portal):
         other = root.users.find_login('worker3').district
         urls['cli_district_other'] = f'/cli/{other}/'
         urls['cli'] = '/cli/'
+        from portail.models.request import RightsRequest
+
+        rq = RightsRequest('rectification', 'CANARY-REQUEST-QX', 'online', uid['beneficiary'],
+                           portal.clock.now())
+        root.dossiers.add_request(dossier, rq)
+        urls['request'] = f'{urls["dossier"]}requests/{rq.__name__}/'
         for name, text, third in (('note_plain', 'PLAIN', False),
                                   ('note_third_party', 'THIRD', True),
                                   ('note_granted', 'GRANTED', False)):

@@ -64,11 +64,16 @@ def url_for(portal, context, name):
         note = next(iter(dossier.notes))
         shared = next(c for c in dossier.contracts.values() if c.state == 'shared')
         cli = f'/cli/{dossier.district}/'
+        from portail.models.request import RightsRequest
+
+        rq = root.dossiers.add_request(dossier, RightsRequest(
+            'objection', 'texte', 'online', dossier.beneficiary, portal.clock.now()))
     base = {'PortalRoot': '/', 'Users': '/users/', 'User': f'/users/{uid}/',
             'Dossiers': '/dossiers/', 'Dossier': f'/dossiers/{dossier.__name__}/',
             'Contract': f'/dossiers/{dossier.__name__}/contracts/{contract}/',
             'Note': f'/dossiers/{dossier.__name__}/notes/{note}/',
             'CliDistrict': cli, 'CliSummary': f'{cli}{shared.cli_summary}/',
+            'RightsRequest': f'/dossiers/{dossier.__name__}/requests/{rq}/',
             'static': '/static/'}[context]
     return base + (name if name else '') if context != 'static' else '/static/portail.css'
 

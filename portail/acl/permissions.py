@@ -65,3 +65,13 @@ VIEW_CLI_WORKLIST = 'view_cli_worklist'
 MANAGE_BENEFICIARY_ACCOUNT = 'manage_beneficiary_account'
 #: download everything held on the person (JSON) or print it (SPEC §5)
 EXPORT_DOSSIER = 'export_dossier'
+
+# Rights requests (SPEC §5, issue 5)
+#: see the dossier's rights requests and their answers
+VIEW_REQUESTS = 'view_requests'
+#: the beneficiary writes a request online
+MAKE_REQUEST = 'make_request'
+#: the référent records a request made on paper or in person, and answers
+ANSWER_REQUEST = 'answer_request'
+#: the DPO's list of every request, without content
+VIEW_ALL_REQUESTS = 'view_all_requests'

@@ -14,7 +14,7 @@ from portail.acl.localroles import CLI
 def root_acl():
     return [
         (Allow, pr.ACTIVE, P.VIEW_HOME),
-        (Allow, pr.role('dpo'), P.VIEW_ALL_JOURNALS),
+        (Allow, pr.role('dpo'), (P.VIEW_ALL_JOURNALS, P.VIEW_ALL_REQUESTS)),
         (Allow, Authenticated, (P.CHANGE_PASSWORD, P.LOGOUT)),
         (Allow, pr.role('admin'), P.MANAGE_ACCOUNTS),
         DENY_ALL,

@@ -70,11 +70,19 @@ class Dossier(Persistent):
         self.notes = Container()
         self.notes.__name__ = 'notes'
         self.notes.__parent__ = self
+        self.requests = Container()
+        self.requests.__name__ = 'requests'
+        self.requests.__parent__ = self
 
     def __getitem__(self, name):
-        if name in ('contracts', 'notes'):
+        if name in ('contracts', 'notes', 'requests'):
             return getattr(self, name)
         raise KeyError(name)
+
+    @property
+    def limited(self):
+        """An accepted limitation request freezes processing until lifted (SPEC §5)."""
+        return any(r.freezes for r in self.requests.values())
 
     def local_principals(self, identity, now, settings):
         return dossier_principals(self, identity, now, settings)
@@ -99,6 +107,8 @@ class Dossiers(Container):
         #: delegate uid -> dossier names (expired delegations are filtered on read)
         self.by_delegate = OOBTree()
         self.by_beneficiary = OOBTree()
+        #: (deadline, dossier, request) of every rights request, for the DPO
+        self.requests_index = OOBTree()
         self.by_identity = OOBTree()
         self.contracts_by_district_state = OOBTree()
         self.contracts_by_end = OOBTree()
@@ -145,6 +155,11 @@ class Dossiers(Container):
             if delegation is not None and active(delegation.until, now):
                 found.append(dossier)
         return found
+
+    def add_request(self, dossier, request_obj):
+        name = dossier.requests.add(request_obj)
+        self.requests_index[(request_obj.deadline.isoformat(), dossier.__name__, name)] = None
+        return name
 
     def set_beneficiary(self, dossier, uid):
         if dossier.beneficiary:

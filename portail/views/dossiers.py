@@ -173,7 +173,7 @@ def dossier_view(request):
         'can': {p: request.has_permission(p, dossier) for p in
                 (P.EDIT_IDENTITY, P.EDIT_ADMIN, P.ADD_CONTRACT, P.REASSIGN,
                  P.MANAGE_DELEGATION, P.ADD_NOTE, P.VIEW_DOSSIER_JOURNAL,
-                 P.MANAGE_BENEFICIARY_ACCOUNT, P.EXPORT_DOSSIER)},
+                 P.MANAGE_BENEFICIARY_ACCOUNT, P.EXPORT_DOSSIER, P.VIEW_REQUESTS)},
     }
 
 

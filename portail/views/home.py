@@ -21,8 +21,9 @@ ROLE_SECTIONS = {
         'The anonymous statistics of your district will appear here once the statistics '
         'module is available.')),
     'dpo': (_('Data protection'), _(
-        'The access journals are under "Access journals" in the menu. The follow-up of '
-        'rights requests comes with the rights module, which is not available yet.')),
+        'The access journals and the rights requests of the département are in the menu. '
+        'Running the retention command comes with the retention module, which is not '
+        'available yet.')),
 }
 
 ROLE_LABELS = {

@@ -21,6 +21,8 @@ def navigation(request):
         items.append((request.resource_url(root.users), _('Accounts')))
     if request.has_permission(P.VIEW_ALL_JOURNALS, root):
         items.append((request.resource_url(root, 'journal'), _('Access journals')))
+    if request.has_permission(P.VIEW_ALL_REQUESTS, root):
+        items.append((request.resource_url(root, 'requests'), _('Rights requests')))
     return items
 
 

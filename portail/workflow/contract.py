@@ -84,6 +84,13 @@ PERMISSIONS_BY_STATE = _table({
 # -- guards: return None, or the message naming what is missing -------------
 
 
+def dossier_not_limited(contract, request, **options):
+    if contract.dossier.limited:
+        return _('The processing of this dossier is limited at the request of the beneficiary: '
+                 'nothing can change until the limitation is lifted.')
+    return None
+
+
 def notice_delivered(contract, request, **options):
     if not contract.has_consent('notice'):
         return _('The delivery of the information notice to the beneficiary is not recorded.')
@@ -210,7 +217,8 @@ TRANSITIONS = (
                P.SYSTEM_ONLY, after=(keep_only_paper_facts,), menu=False),
 )
 
-CONTRACT_WORKFLOW = Workflow('contract', 'draft', STATES, TRANSITIONS, PERMISSIONS_BY_STATE)
+CONTRACT_WORKFLOW = Workflow('contract', 'draft', STATES, TRANSITIONS, PERMISSIONS_BY_STATE,
+                             common_guards=(dossier_not_limited,))
 
 
 

@@ -80,8 +80,11 @@ class HistoryRecord:
 class Workflow:
     """States, transitions and the state × principal × permission table."""
 
-    def __init__(self, name, initial, states, transitions, table, always=()):
+    def __init__(self, name, initial, states, transitions, table, always=(),
+                 common_guards=()):
         self.name = name
+        #: guards of every transition a person runs (not those the portal runs itself)
+        self.common_guards = tuple(common_guards)
         self.initial = initial
         self.states = dict(states)
         self.transitions = {t.name: t for t in transitions}
@@ -125,7 +128,8 @@ class Workflow:
             raise WorkflowError(_('This action is not possible in the current state.'))
         if not system and not request.has_permission(transition.permission, context):
             raise HTTPForbidden()
-        for guard in transition.guards:
+        guards = transition.guards if system else self.common_guards + transition.guards
+        for guard in guards:
             problem = guard(context, request, **options)
             if problem is not None:
                 raise WorkflowError(problem)
