@@ -18,6 +18,8 @@ DEFAULTS = {
     'portail.session_max_hours': (int, 10),
     'portail.session_touch_seconds': (int, 60),
     'portail.secure_cookies': (asbool, True),
+    # Retention of dossiers (SPEC §5): years after the last contact
+    'portail.retention_years': (int, 2),
     # Access journal (SPEC §6): 6 to 12 months per the CNIL
     'portail.journal_retention_months': (int, 12),
     # Workflow (SPEC §4)

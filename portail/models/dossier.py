@@ -136,6 +136,23 @@ class Dossiers(Container):
         dossier.referent = uid
         index_add(self.by_referent, uid, dossier.__name__)
 
+    def remove_dossier(self, dossier):
+        """Take ``dossier`` out of the folder and of the référent and identity indexes."""
+        index_remove(self.by_referent, dossier.referent, dossier.__name__)
+        index_remove(self.by_identity, self.identity_of(dossier), dossier.__name__)
+        self.remove(dossier.__name__)
+
+    def unindex_contract(self, contract):
+        """Take ``contract`` out of the contract indexes (erasure)."""
+        dossier = contract.__parent__.__parent__
+        ref = (dossier.__name__, contract.__name__)
+        state_key, end_key = contract.index_keys or (None, None)
+        if state_key is not None:
+            index_remove(self.contracts_by_district_state, state_key, ref)
+        if end_key is not None:
+            index_remove(self.contracts_by_end, end_key, ref)
+        contract.index_keys = None
+
     def delegate(self, dossier, delegation):
         dossier.delegations[delegation.delegate] = delegation
         index_add(self.by_delegate, delegation.delegate, dossier.__name__)

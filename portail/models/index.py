@@ -15,7 +15,11 @@ def index_add(index, key, value):
 
 
 def index_remove(index, key, value):
-    """Remove ``value`` from under ``key`` if it is there."""
+    """Remove ``value`` from under ``key`` if it is there; an emptied key goes too
+    (keys may be personal data, e.g. a name in the identity index, and an erased
+    person must leave no key behind)."""
     bucket = index.get(key)
     if bucket is not None and value in bucket:
         bucket.remove(value)
+        if not bucket:
+            del index[key]

@@ -102,6 +102,15 @@ class Users(Container):
         """Accounts holding ``role`` in ``district``."""
         return [self.data[uid] for uid in self.by_district_role.get((district or '', role), ())]
 
+    def remove_user(self, user):
+        """Delete an account and its index entries."""
+        self.by_login.pop(user.login, None)
+        for key in user.index_keys:
+            index_remove(self.by_district_role, key, user.uid)
+        if user.uid in self.locked_uids:
+            self.locked_uids.remove(user.uid)
+        self.remove(user.uid)
+
     def set_locked(self, user, locked):
         """Lock or unlock ``user``, keeping :attr:`locked_uids` in step."""
         user.locked = locked

@@ -1,0 +1,68 @@
+"""Retention and real erasure (SPEC §5; issue 5).
+
+A dossier with no open contract and no contact for
+``portail.retention_years`` (2, the CNIL's reference for social services),
+or whose erasure the référent accepted on a request, is erased: the dossier,
+its contracts, notes and requests, its CLI summaries, its beneficiary account
+and every index entry.  :func:`pack_away` then packs the storage so that no
+old revision keeps the bytes, and removes what FileStorage's pack leaves
+behind (``Data.fs.old``).  The journal keeps its own retention.
+"""
+import os
+
+from portail.models.cli import remove_summary
+
+
+def last_contact(dossier):
+    """The latest change to the dossier or to anything in it."""
+    dates = [dossier.modified_at, dossier.created_at]
+    for folder in (dossier.contracts, dossier.notes, dossier.requests):
+        dates.extend(child.modified_at for child in folder.values())
+    return max(d for d in dates if d is not None)
+
+
+def has_open_contract(dossier):
+    return any(c.state != 'closed' for c in dossier.contracts.values())
+
+
+def erasure_accepted(dossier):
+    return any(r.kind == 'erasure' and r.status == 'accepted'
+               for r in dossier.requests.values())
+
+
+def due(root, now, years):
+    """Dossiers to erase now: past retention, or erasure accepted on request."""
+    limit = now.replace(year=now.year - years)
+    return [d for d in root.dossiers.values()
+            if erasure_accepted(d)
+            or (not has_open_contract(d) and last_contact(d) < limit)]
+
+
+def erase(root, dossier):
+    """Remove ``dossier`` and everything about the person from the object tree."""
+    dossiers = root.dossiers
+    for contract in list(dossier.contracts.values()):
+        if contract.cli_summary is not None:
+            remove_summary(root, contract)
+        dossiers.unindex_contract(contract)
+    for uid in list(dossier.delegations):
+        dossiers.revoke(dossier, uid)
+    for name in list(dossier.requests):
+        rq = dossier.requests[name]
+        dossiers.requests_index.pop((rq.deadline.isoformat(), dossier.__name__, name), None)
+    account = root.users.get(dossier.beneficiary) if dossier.beneficiary else None
+    dossiers.set_beneficiary(dossier, None)
+    if account is not None and account.roles == ('beneficiary',):
+        root.users.remove_user(account)
+    dossiers.remove_dossier(dossier)
+
+
+def pack_away(db, storage_path=None):
+    """Pack ``db`` to now (old revisions and unreachable objects go) and remove
+    the copy FileStorage's pack keeps (``.old``)."""
+    db.pack(days=0)
+    if storage_path:
+        for suffix in ('.old', '.pack', '.tmp', '.tr'):
+            leftover = storage_path + suffix
+            if os.path.exists(leftover):
+                os.remove(leftover)

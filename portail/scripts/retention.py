@@ -1,0 +1,38 @@
+"""``portail-retention CONFIG.ini [--erase]``: list, then erase, the dossiers
+past retention or whose erasure was accepted, and pack the storage.
+
+Without ``--erase`` it only lists them (by opaque id: no name is printed).
+With ``--erase`` each dossier is erased in its own transaction, then the main
+database is packed to now and FileStorage's leftovers are removed, so that
+no byte of the erased data remains in the storage files.
+"""
+import argparse
+
+from portail.clock import utcnow
+from portail.retention import due, erase, last_contact, pack_away
+from portail.scripts import application, portal_root, primary_db
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description='Erase dossiers past their retention.')
+    parser.add_argument('config')
+    parser.add_argument('--erase', action='store_true', help='erase them (else: list only)')
+    args = parser.parse_args(argv)
+    with application(args.config) as registry:
+        years = registry.settings['portail.retention_years']
+        with portal_root(registry, 'retention: list') as root:
+            names = [(d.__name__, last_contact(d).date().isoformat())
+                     for d in due(root, utcnow(registry), years)]
+        for name, contact in names:
+            print(f'{"erase" if args.erase else "would erase"} dossier {name} '
+                  f'(last contact {contact})')
+        if not args.erase:
+            print(f'{len(names)} dossier(s) due; run again with --erase to erase them.')
+            return 0
+        for name, _contact in names:
+            with portal_root(registry, 'retention: erase') as root:
+                erase(root, root.dossiers[name])
+        db = primary_db(registry)
+        pack_away(db, getattr(db.storage, '_file_name', None))
+        print(f'{len(names)} dossier(s) erased; storage packed.')
+    return 0
