@@ -55,6 +55,8 @@ def home_view(request):
         'queue': entry_queue(request, dossiers, identity) if 'secretary' in roles else None,
         'own': own_contracts(request, dossiers, identity) if 'beneficiary' in roles else None,
         'cli': cli_worklist(request, identity) if 'cli' in roles else None,
+        'own_dossier': own_dossier_url(request, dossiers, identity)
+        if 'beneficiary' in roles else None,
         'can_lookup': request.has_permission(P.LOOKUP, dossiers),
     }
 
@@ -110,3 +112,10 @@ def cli_worklist(request, identity):
     if folder is None or not request.has_permission(P.VIEW_CLI_WORKLIST, folder):
         return []
     return worklist(request, folder)
+
+
+def own_dossier_url(request, dossiers, identity):
+    dossier = dossiers.of_beneficiary(identity.uid)
+    if dossier is None or not request.has_permission(P.VIEW_DOSSIER, dossier):
+        return None
+    return request.resource_url(dossier)
