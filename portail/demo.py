@@ -41,10 +41,6 @@ ACCOUNTS = (
 )
 
 
-def has_demo(root):
-    return root.users.find_login('admin1') is not None
-
-
 def create_demo(root, registry):
     """Add the demo districts, accounts and dossiers to ``root``; return the logins."""
     now = utcnow(registry)

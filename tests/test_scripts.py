@@ -29,7 +29,7 @@ def test_init_creates_then_keeps_the_demo(ini, capsys):
     out = capsys.readouterr().out
     assert 'Portail-Demo-2026' in out and 'beneficiary2' in out
     assert init.main([ini, '--demo']) == 0
-    assert 'already present' in capsys.readouterr().out
+    assert 'already holds accounts' in capsys.readouterr().out
 
 
 def test_evolve_status_and_dry_run(ini, capsys):
@@ -126,3 +126,16 @@ def test_close_expired_and_reapply_acls(ini, capsys):
     with application(ini) as registry, portal_root(registry, 'test') as root:
         contract = next(iter(next(iter(root.dossiers.values())).contracts.values()))
         assert contract.__acl__ == CONTRACT_WORKFLOW.acl_for(contract.state)
+
+
+def test_demo_is_never_added_to_a_database_with_accounts(ini, capsys, monkeypatch):
+    init.main([ini])
+    monkeypatch.setattr('sys.stdin', io.StringIO('Une phrase de passe solide\n'))
+    create_admin.main([ini, 'chef', 'Cheffe Admin', '--password-stdin'])
+    capsys.readouterr()
+    assert init.main([ini, '--demo']) == 0
+    assert 'no demo added' in capsys.readouterr().out
+    from portail.scripts import application, portal_root
+
+    with application(ini) as registry, portal_root(registry, 'check') as root:
+        assert root.users.find_login('worker1') is None and len(root.users) == 1

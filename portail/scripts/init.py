@@ -1,12 +1,12 @@
 """``portail-init CONFIG.ini [--demo]``: create or evolve the database.
 
 Runs the pending evolve steps; with ``--demo``, adds the demo département
-when the database holds no demo accounts yet (``make run`` does this).
+when the database holds no account at all (``make run`` does this).
 """
 import argparse
 
 from portail.clock import SystemClock
-from portail.demo import ACCOUNTS, DEMO_PASSWORD, create_demo, has_demo
+from portail.demo import ACCOUNTS, DEMO_PASSWORD, create_demo
 from portail.evolve import evolve
 from portail.scripts import application, portal_root, primary_db
 
@@ -23,8 +23,9 @@ def main(argv=None):
         if not args.demo:
             return 0
         with portal_root(registry, 'create demo') as root:
-            if has_demo(root):
-                print('Demo département already present.')
+            if len(root.users):
+                # never mix demo accounts into a database that already has accounts
+                print('The database already holds accounts: no demo added.')
                 return 0
             create_demo(root, registry)
         print(f'Demo département created. Accounts (password {DEMO_PASSWORD}):')
