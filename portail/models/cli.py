@@ -65,6 +65,14 @@ def summary_fields(contract):
     return values
 
 
+def summary_of(root, contract):
+    """The CliSummary of ``contract`` while it is shared, else ``None``."""
+    if contract.cli_summary is None:
+        return None
+    folder = root.cli.get(contract.dossier.district)
+    return folder.get(contract.cli_summary) if folder is not None else None
+
+
 def share_summary(root, contract):
     dossier = contract.dossier
     folder = root.cli[dossier.district]

@@ -15,6 +15,7 @@ from portail.conflicts import check_serial, serial_of
 from portail.flash import flash
 from portail.i18n import _
 from portail.journal.record import READ, record, record_once
+from portail.models.cli import summary_of
 from portail.models.contract import CONTENT_FIELDS, THEMES, Contract
 from portail.models.dossier import Dossier
 from portail.views.dossiers import DATE_WIDGET, district_name, user_name
@@ -173,10 +174,7 @@ def shown_fields(request, summary):
 
 def shared_values(request, contract):
     """What the CLI holds about ``contract``, exactly as it holds it."""
-    if contract.cli_summary is None:
-        return []
-    folder = request.root.cli.get(contract.dossier.district)
-    summary = folder.get(contract.cli_summary) if folder is not None else None
+    summary = summary_of(request.root, contract)
     return shown_fields(request, summary) if summary is not None else []
 
 

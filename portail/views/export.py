@@ -12,6 +12,7 @@ from pyramid.view import view_config
 from portail.acl import permissions as P
 from portail.clock import utcnow
 from portail.journal.record import journal_of, record
+from portail.models.cli import summary_of
 from portail.models.contract import THEMES
 from portail.models.dossier import Dossier
 from portail.views.dossiers import district_name, user_name
@@ -27,12 +28,10 @@ def _iso(value):
 
 def contract_data(request, contract):
     cli = None
-    if contract.cli_summary is not None:
-        folder = request.root.cli.get(contract.dossier.district)
-        summary = folder.get(contract.cli_summary) if folder is not None else None
-        if summary is not None:
-            cli = {'reference': summary.pseudonym, 'shared_at': _iso(summary.shared_at),
-                   'fields': summary.fields}
+    summary = summary_of(request.root, contract)
+    if summary is not None:
+        cli = {'reference': summary.pseudonym, 'shared_at': _iso(summary.shared_at),
+               'fields': summary.fields}
     return {
         'id': contract.__name__,
         'state': contract.state,
