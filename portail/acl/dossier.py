@@ -33,7 +33,7 @@ def note_acl(note):
         (Allow, L.NOTE_AUTHOR, (P.VIEW_NOTE, P.VIEW_NOTE_EXISTENCE, P.EDIT_NOTE, P.SHARE_NOTE)),
         (Allow, L.NOTE_READER, (P.VIEW_NOTE, P.VIEW_NOTE_EXISTENCE)),
     ]
-    dossier = note.__parent__.__parent__ if note.__parent__ is not None else None
+    dossier = note.dossier if note.__parent__ is not None else None
     if dossier is not None and note.author == dossier.referent:
         acl.append((Allow, L.NOTES_DELEGATE, (P.VIEW_NOTE, P.VIEW_NOTE_EXISTENCE)))
     if note.third_party:

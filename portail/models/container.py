@@ -71,3 +71,12 @@ class Container(Persistent):
         self._count.change(-1)
         obj.__parent__ = None
         return obj
+
+
+class DossierItem:
+    """Mixin of what a dossier's folders hold (contracts, notes, requests)."""
+
+    @property
+    def dossier(self):
+        """The dossier this object belongs to (its folder's parent)."""
+        return self.__parent__.__parent__

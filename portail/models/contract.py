@@ -16,6 +16,7 @@ from persistent import Persistent
 from persistent.list import PersistentList
 
 from portail.i18n import _
+from portail.models.container import DossierItem
 
 #: the fixed list of themes (SPEC §4): code → label
 THEMES = {
@@ -59,7 +60,7 @@ class ConsentRecord:
     note: str = ''
 
 
-class Contract(Persistent):
+class Contract(DossierItem, Persistent):
     """One insertion contract of a dossier."""
 
     def __init__(self):
@@ -85,10 +86,6 @@ class Contract(Persistent):
         self.created_at = None
         self.modified_at = None
         self.modified_by = None
-
-    @property
-    def dossier(self):
-        return self.__parent__.__parent__
 
     @property
     def end_date(self):

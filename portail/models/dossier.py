@@ -144,7 +144,7 @@ class Dossiers(Container):
 
     def unindex_contract(self, contract):
         """Take ``contract`` out of the contract indexes (erasure)."""
-        dossier = contract.__parent__.__parent__
+        dossier = contract.dossier
         ref = (dossier.__name__, contract.__name__)
         state_key, end_key = contract.index_keys or (None, None)
         if state_key is not None:
@@ -205,7 +205,7 @@ class Dossiers(Container):
         The keys a contract is indexed under are kept on the contract
         (``index_keys``), so a change only touches the two buckets concerned.
         """
-        dossier = contract.__parent__.__parent__
+        dossier = contract.dossier
         ref = (dossier.__name__, contract.__name__)
         old_state_key, old_end_key = contract.index_keys or (None, None)
         state_key = (dossier.district, contract.state)

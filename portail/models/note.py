@@ -4,9 +4,10 @@ from persistent import Persistent
 
 from portail.acl.dossier import note_acl
 from portail.acl.localroles import NOTE_AUTHOR, NOTE_READER, active
+from portail.models.container import DossierItem
 
 
-class Note(Persistent):
+class Note(DossierItem, Persistent):
     """One note.  ``grants`` maps a colleague's uid to an end date (or ``None``)."""
 
     def __init__(self, author, text, third_party, now):
@@ -34,7 +35,7 @@ class Note(Persistent):
     def _works_for_the_person(self, uid, now):
         """The author keeps the note while référent or active delegate (SPEC §3:
         a former référent keeps nothing)."""
-        dossier = self.__parent__.__parent__
+        dossier = self.dossier
         if dossier.referent == uid:
             return True
         delegation = dossier.delegations.get(uid)

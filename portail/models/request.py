@@ -6,6 +6,7 @@ of one month; the answer is recorded on it and shown to the beneficiary.
 from persistent import Persistent
 
 from portail.i18n import _
+from portail.models.container import DossierItem
 from portail.models.contract import add_months
 
 KINDS = {
@@ -18,7 +19,7 @@ STATUSES = {'open': _('waiting for an answer'), 'accepted': _('accepted by the r
             'refused': _('refused by the référent')}
 
 
-class RightsRequest(Persistent):
+class RightsRequest(DossierItem, Persistent):
     """One request and its answer."""
 
     def __init__(self, kind, text, channel, by, now):

@@ -65,7 +65,7 @@ def add_note_view(request):
              permission=P.VIEW_NOTE)
 def note_view(request):
     note = request.context
-    dossier = note.__parent__.__parent__
+    dossier = note.dossier
     record_once(request, dossier.__name__, f'note:{note.__name__}', READ, 3)
     can_share = request.has_permission(P.SHARE_NOTE, note)
     return {
@@ -98,7 +98,7 @@ class EditNoteSchema(NoteSchema):
              permission=P.EDIT_NOTE)
 def edit_note_view(request):
     note = request.context
-    dossier = note.__parent__.__parent__
+    dossier = note.dossier
     form = make_form(request, EditNoteSchema(), _('Save the note'))
 
     def save(appstruct):
@@ -118,7 +118,7 @@ def edit_note_view(request):
 @view_config(context=Note, name='grant', request_method='POST', permission=P.SHARE_NOTE)
 def grant_view(request):
     note = request.context
-    dossier = note.__parent__.__parent__
+    dossier = note.dossier
     uid = request.POST.get('colleague', '')
     allowed = {c[0] for c in colleagues(request, dossier, note)}
     until = _parse_date(request.POST.get('until', ''))
@@ -139,7 +139,7 @@ def revoke_view(request):
     if uid in note.grants:
         del note.grants[uid]
         note.touch(request.authenticated_userid, utcnow(request.registry))
-        record(request, note.__parent__.__parent__.__name__, f'note:{note.__name__}',
+        record(request, note.dossier.__name__, f'note:{note.__name__}',
                'revoke', 3, uid)
         flash(request, _('The colleague can no longer read this note.'))
     return HTTPSeeOther(request.resource_url(note))

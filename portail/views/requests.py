@@ -62,7 +62,7 @@ def requests_view(request):
              permission=P.VIEW_REQUESTS)
 def request_view(request):
     rq = request.context
-    dossier = rq.__parent__.__parent__
+    dossier = rq.dossier
     record_once(request, dossier.__name__, f'request:{rq.__name__}', READ, 2)
     return {'rq': rq, 'dossier': dossier, 'kind': KINDS[rq.kind], 'status': STATUSES[rq.status],
             'by': user_name(request, rq.created_by),
@@ -76,7 +76,7 @@ def request_view(request):
 def answer_view(request):
     """Accept (the change being made) or refuse (with the reason); or lift a limitation."""
     rq = request.context
-    dossier = rq.__parent__.__parent__
+    dossier = rq.dossier
     check_serial(request, rq)
     now = utcnow(request.registry)
     decision = request.POST.get('decision')
