@@ -60,6 +60,12 @@ VIEW_ALL_JOURNALS = 'view_all_journals'
 #: read the summaries shared with one's district's CLI
 VIEW_CLI_WORKLIST = 'view_cli_worklist'
 
+# Statistics (SPEC §7, issue 6)
+#: open the statistics pages (what they show depends on READ_STATISTICS)
+VIEW_STATISTICS = 'view_statistics'
+#: read one district's anonymous counts
+READ_STATISTICS = 'read_statistics'
+
 # Beneficiary accounts (SPEC §4, issue 5)
 #: create a beneficiary's account and give them an activation code
 MANAGE_BENEFICIARY_ACCOUNT = 'manage_beneficiary_account'
