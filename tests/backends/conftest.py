@@ -5,7 +5,10 @@ import pytest
 from tests.backends.servers import ZEOServer, close_databases, file_settings, postgres_settings
 from tests.conftest import Portal
 
+#: every storage the portal runs on
 BACKENDS = ('file', 'zeo', 'postgres')
+#: the storages behind a server (the main suite runs in process already)
+SERVER_BACKENDS = ('zeo', 'postgres')
 
 
 @pytest.fixture

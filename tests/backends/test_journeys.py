@@ -1,7 +1,11 @@
-"""The contract journeys of the main suite, run for real on each backend
-(FileStorage files, a ZEO server, RelStorage on PostgreSQL): the tests are
-imported from their modules and collected here again with this directory's
-``portal`` fixture, so the very same code runs on every storage."""
+"""The contract journeys of the main suite, run for real on a ZEO server and
+on RelStorage over PostgreSQL: the tests are imported from their modules and
+collected here again with this directory's ``portal`` fixture, so the very
+same code runs on every storage.  (The main suite runs them in process; the
+concurrency and backup tests use real FileStorage files.)"""
+import pytest
+
+from tests.backends.conftest import BACKENDS, SERVER_BACKENDS, storage_settings
 from tests.test_cli import test_share_opinion_and_withdrawal  # noqa: F401
 from tests.test_contracts import (  # noqa: F401
     test_amendment_keeps_the_earlier_version,
@@ -18,9 +22,15 @@ from tests.test_journal import (  # noqa: F401
 )
 
 
-def test_the_databases_are_the_backend_s(backend, portal):
+@pytest.fixture(params=SERVER_BACKENDS)
+def backend(request, tmp_path):
+    return request.param, storage_settings(request, request.param, tmp_path)
+
+
+@pytest.mark.parametrize('name', BACKENDS)
+def test_the_databases_are_the_backend_s(request, tmp_path, make_portal, name):
     """The portal really runs on the backend under test, all three databases."""
-    name, _settings = backend
+    portal = make_portal(storage_settings(request, name, tmp_path), demo=False)
     expected = {'file': 'FileStorage', 'zeo': 'ClientStorage', 'postgres': 'RelStorage'}[name]
     databases = portal.registry._zodb_databases
     assert set(databases) == {'', 'sessions', 'journal'}
