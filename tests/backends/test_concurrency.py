@@ -125,13 +125,13 @@ def add_caseloads(portal):
 
 def test_many_workers_moving_their_contracts_at_once(portal):
     caseloads = add_caseloads(portal)
-    browsers = {login: logged_in(portal, login) for login in caseloads}
     start = threading.Barrier(WORKERS, timeout=TIMEOUT)
     statuses = []
     retries = Retries(portal.registry)
 
     def work(login):
-        browser = browsers[login]
+        browser = logged_in(portal, login)  # the logins are concurrent too
+        assert f'Chargée {login[-1]}' in browser.get('/').text
         start.wait()
         for url in caseloads[login]:
             for response in (run_transition(browser, url, 'sign_paper'),
