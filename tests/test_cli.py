@@ -2,7 +2,13 @@
 the moment consent is withdrawn (SPEC §4, §7)."""
 from portail.models.user import User
 from tests.conftest import find_dossier, logged_in
-from tests.test_contracts import consent_online, form_posting_to, new_contract, run_transition
+from tests.test_contracts import (
+    consent_online,
+    form_posting_to,
+    new_contract,
+    record_on_paper,
+    run_transition,
+)
 
 
 def test_share_opinion_and_withdrawal(portal):
@@ -88,10 +94,7 @@ def test_identity_only_when_picked_and_amendment_withdraws_the_copy(portal):
         contract = next(iter(leroy.contracts.values()))
         url = f'/dossiers/{leroy.__name__}/contracts/{contract.__name__}/'
         district = leroy.district
-    record = worker.get(url + 'record-consent')
-    form = form_posting_to(record, '/record-consent')
-    form['kind'], form['decision'], form['channel'] = 'share_cli', 'given', 'in_person'
-    form.submit()
+    record_on_paper(worker, url, 'share_cli', 'given', 'in_person')
     run_transition(worker, url, 'share', fields=['identity', 'duration_months']).follow()
     cli = logged_in(portal, 'cli1')
     with portal.root() as root:
