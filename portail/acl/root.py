@@ -45,18 +45,18 @@ def cli_district_acl():
 
 
 def statistics_acl():
-    """``/statistics``: the page opens for CLI facilitators, managers and the
-    DPO; every district's figures for the DPO and the département manager."""
+    """``/statistics``: opens for CLI facilitators, managers and the DPO; the
+    département's figures for the DPO and the département manager."""
+    department = (P.VIEW_STATISTICS, P.READ_DEPARTMENT_STATISTICS)
     return [
         (Allow, pr.role('cli'), P.VIEW_STATISTICS),
         (Allow, pr.role('manager'), P.VIEW_STATISTICS),
-        (Allow, pr.role('dpo'), (P.VIEW_STATISTICS, P.READ_STATISTICS)),
-        (Allow, pr.DEPARTMENT_MANAGER, (P.VIEW_STATISTICS, P.READ_STATISTICS)),
+        (Allow, pr.role('dpo'), department),
+        (Allow, pr.DEPARTMENT_MANAGER, department),
         DENY_ALL,
     ]
 
 
 def statistics_district_acl():
-    """``/statistics/<district>``: that district's facilitators and managers,
-    then the folder's rules."""
-    return [(Allow, STATISTICS_READER, (P.VIEW_STATISTICS, P.READ_STATISTICS))]
+    """``/statistics/<district>``: that district's facilitators and managers only."""
+    return [(Allow, STATISTICS_READER, (P.VIEW_STATISTICS, P.READ_STATISTICS)), DENY_ALL]

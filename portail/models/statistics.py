@@ -1,10 +1,12 @@
 """Where the anonymous statistics live: ``/statistics/<district>`` (SPEC §7).
 
 Only counters are stored here, never a reference to a person or a contract.
-Who may read a district's figures is data: :class:`DistrictStatistics`
-computes the *statistics reader* local role for that district's CLI
-facilitators and managers; the DPO and a département manager (a manager
-without district) read every district from the folder's ACL.
+Who may read what is data: :class:`DistrictStatistics` computes the
+*statistics reader* local role for that district's CLI facilitators and
+managers; the DPO and a département manager (a manager without district)
+read the département's figures from the folder's ACL, never one district's
+details (with the département's totals they would give a district's small
+counts away).
 """
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
