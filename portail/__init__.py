@@ -15,6 +15,7 @@ def main(global_config, **settings):
     settings = parse_settings(settings)
     with Configurator(settings=settings, root_factory=root_factory) as config:
         config.include('pyramid_chameleon')
+        config.include('portail.templating')
         config.include('pyramid_tm')
         config.include('pyramid_retry')
         config.include('portail.backoff')

@@ -12,7 +12,7 @@ import time
 from pyramid_retry import IBeforeRetry
 
 #: the longest pause before the first retry, in seconds; doubled at each retry
-FIRST_PAUSE = 0.05
+FIRST_PAUSE = 0.1
 
 
 def pause_before_retry(event):
