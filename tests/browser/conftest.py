@@ -84,6 +84,7 @@ class UserAgent:
     def __init__(self, browser, base, auditor, **context):
         self.context = browser.new_context(locale='fr-FR', timezone_id='Europe/Paris',
                                            accept_downloads=True, **context)
+        self.context.set_default_timeout(10_000)
         self.page = self.context.new_page()
         self.base, self.auditor = base, auditor
         self.errors, self.loads, self.audited = [], [], []

@@ -6,6 +6,7 @@ import json
 import re
 
 ACTIONS = 'Atelier CV au centre social de Wazemmes, deux matinées par mois.'
+CLI_HOLDS = 'La CLI détient exactement les éléments suivants'
 OPINION = 'Projet cohérent, à revoir au bilan.'
 
 
@@ -76,7 +77,7 @@ def test_a_contract_from_draft_to_the_opinion_of_the_cli(open_browser, live):
     share.get_by_label('Actions convenues').check()
     page = worker.button('Partager avec la CLI')
     assert 'partagé avec la CLI' in page.locator('.state').inner_text()
-    shared = page.locator('.card', has_text='La CLI détient exactement ceci').inner_text()
+    shared = page.locator('.card', has_text=CLI_HOLDS).inner_text()
     assert ACTIONS in shared and 'MARTIN' not in shared
     worker.logout()
 
@@ -116,7 +117,7 @@ def test_the_beneficiary_withdraws_consent_and_downloads_their_data(open_browser
     page = me.button('Confirmer')
     assert 'Votre choix est enregistré.' in me.flash()
     assert 'saisi' in page.locator('.state').inner_text()
-    assert page.locator('.card', has_text='La CLI détient exactement ceci').count() == 0
+    assert page.locator('.card', has_text=CLI_HOLDS).count() == 0
 
     # everything held on them, as a page and as a file
     me.link('Accueil')
