@@ -40,3 +40,10 @@ i18n: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage htmlcov
+
+.PHONY: test-browser
+# The browser suite alone (Chromium + axe-core: `source .ci/setup-browser.sh`,
+# as root, installs them; without them the suite skips unless
+# PORTAIL_REQUIRE_BROWSER=1).  Screenshots go to tests/browser/artifacts/.
+test-browser: install
+	$(BIN)/pytest tests/browser $(PYTEST_ARGS)

@@ -42,9 +42,10 @@ def test_the_worker_prints_the_contract_for_signature(open_browser, artifacts):
     assert 1 <= pages <= 4, pages
 
 
-def test_the_beneficiary_opens_the_printable_contract_on_a_phone(open_browser):
+def test_the_beneficiary_opens_the_printable_contract_on_a_phone(open_browser, artifacts):
     me = open_browser(phone=True)
     page = me.login('beneficiary1')
+    page.screenshot(path=artifacts / 'home-beneficiary1-phone.png')
     card = page.locator('article.card').filter(has=page.locator('.state', has_text='partagé'))
     me.follow(card.get_by_role('link', name=re.compile('^Contrat débutant le')))
     page = me.link('Le contrat à imprimer et à signer sur papier')
