@@ -79,7 +79,14 @@ class Auditor:
         self.audited.append(url)
 
     def write_minor(self):
-        """List the moderate and minor findings (they do not fail) for a reader."""
+        """List the moderate and minor findings (they do not fail) for a reader,
+        and how many pages were audited."""
+        with open(os.path.join(self.artifacts, 'audit-summary.txt'), 'w',
+                  encoding='utf-8') as out:
+            out.write(f'{len(self.audited)} page loads audited '
+                      f'({len(set(self.audited))} distinct URLs), axe-core tags '
+                      f'{", ".join(AXE_TAGS)}, reflow at {REFLOW_WIDTHS} CSS px; '
+                      f'{len(self.minor)} moderate or minor rule(s) reported\n')
         if self.minor:
             path = os.path.join(self.artifacts, 'axe-minor.json')
             with open(path, 'w', encoding='utf-8') as out:
