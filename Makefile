@@ -59,3 +59,10 @@ backup: install
 	  mkdir -p $(BACKUP_DIR)/$$db && \
 	  $(BIN)/repozo -B -z -v -r $(BACKUP_DIR)/$$db -f $(STORAGE_DIR)/$$db.fs || exit 1; \
 	done
+
+.PHONY: test-browser
+# The browser suite alone (Chromium + axe-core: `source .ci/setup-browser.sh`,
+# as root, installs them; without them the suite skips unless
+# PORTAIL_REQUIRE_BROWSER=1).  Screenshots go to tests/browser/artifacts/.
+test-browser: install
+	$(BIN)/pytest tests/browser $(PYTEST_ARGS)

@@ -1,0 +1,33 @@
+"""The printable contract: the paper document the beneficiary signs (SPEC §4).
+
+One page per contract (``contracts/<id>/print``) with the contract's fields,
+the information notice on the processing (the very text of the public
+``/notice`` page), the consents to tick on paper and the signature lines.
+The print stylesheet (``@media print`` in ``static/portail.css``) drops the
+menus and keeps the document.  Whoever may read the contract may print it.
+"""
+from pyramid.view import view_config
+
+from portail.acl import permissions as P
+from portail.journal.record import READ, record_once
+from portail.models.contract import THEMES, Contract
+from portail.views.dossiers import district_name, user_name
+from portail.workflow.contract import STATES
+
+
+@view_config(context=Contract, name='print', renderer='portail:templates/contracts/print.pt',
+             permission=P.VIEW_CONTRACT)
+def print_contract_view(request):
+    contract = request.context
+    dossier = contract.dossier
+    record_once(request, dossier.__name__, f'contract:{contract.__name__}', READ, 2)
+    translate = request.localizer.translate
+    return {
+        'contract': contract,
+        'dossier': dossier,
+        'state': STATES[contract.state],
+        'themes': [translate(THEMES[t]) for t in contract.themes],
+        'district': district_name(request, dossier.district),
+        'referent': user_name(request, dossier.referent),
+        'contract_url': request.resource_url(contract),
+    }

@@ -1,0 +1,30 @@
+"""The portal served over real HTTP for the browser: waitress in a thread.
+
+The server binds port 0 on 127.0.0.1, so the system picks a free port and two
+test sessions never collide.  The application is the very ``Portal`` of the
+webtest suite (memory databases, demo département, injectable clock), so a
+test can move the clock between two clicks.
+"""
+import threading
+
+from waitress.server import create_server
+
+
+class LiveServer:
+    """Serve ``app`` on ``http://127.0.0.1:<free port>`` until :meth:`stop`."""
+
+    def __init__(self, app):
+        self._server = create_server(app, host='127.0.0.1', port=0, threads=4,
+                                     expose_tracebacks=False)
+        self.url = f'http://127.0.0.1:{self._server.effective_port}'
+        self._thread = threading.Thread(target=self._server.run, name='portail-live',
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self):
+        """Close every connection and the listening socket, then join the thread."""
+        server = self._server
+        for channel in list(server._map.values()):
+            channel.close()
+        server.task_dispatcher.shutdown()
+        self._thread.join(timeout=5)
