@@ -40,3 +40,11 @@ i18n: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage htmlcov
+
+# The benchmark (README "Benchmark"): TIER=S|L|both, STORAGE=file|zeo|postgres.
+# Never part of `make test`; writes bench/results/<tier>-<storage>.json.
+TIER ?= S
+STORAGE ?= file
+.PHONY: bench
+bench: install
+	$(BIN)/python -W ignore::UserWarning -m bench.run --tier $(TIER) --storage $(STORAGE) $(BENCH_ARGS)

@@ -7,7 +7,7 @@
 """
 import transaction
 from persistent import Persistent
-from pyramid.authorization import DENY_ALL, Allow, ACLHelper, Everyone
+from pyramid.authorization import DENY_ALL, ACLHelper, Allow, Everyone
 from pyramid.config import Configurator
 from pyramid.response import Response
 from pyramid_zodbconn import get_connection

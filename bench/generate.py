@@ -4,7 +4,9 @@ Every object is created with the portal's own classes and indexes
 (``Users.add_user``, ``Dossiers.add_dossier``/``set_beneficiary``/
 ``reindex_contract``, ``add_district``, ``CONTRACT_WORKFLOW`` with its
 callbacks, so shared contracts get their ``CliSummary``), but without the
-HTTP request and the access journal, which only cost time here.  One
+HTTP request; the access journal gets one entry per contract transition
+(as the workflow writes them), not the reads and consents, which only cost
+time here.  One
 password hash (argon2, the configured profile) is shared by every account;
 dossiers are committed in batches.
 
@@ -28,6 +30,7 @@ from zope.interface import implementer
 from portail.auth.passwords import hash_password
 from portail.clock import IClock
 from portail.evolve import evolve
+from portail.journal.record import record
 from portail.models.contract import THEMES, ConsentRecord, Contract
 from portail.models.district import add_district
 from portail.models.dossier import Dossier
@@ -36,7 +39,7 @@ from portail.models.user import User
 from portail.workflow.contract import CONTRACT_WORKFLOW
 
 #: bump whenever what the generator writes changes (invalidates kept databases)
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 SEED = 20261102
 BENCH_NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 #: password of every generated account (never expires)
@@ -247,10 +250,16 @@ class Generator:
         })
         dossier.contracts.add(contract)
         referent = dossier.referent
+        # the journal gets what the workflow writes: the draft and each transition,
+        # dated when the contract was drawn up
+        self.registry.getUtility(IClock).current = contract.created_at
+        journal = lambda action: record(  # noqa: E731
+            request, dossier.__name__, f'contract:{contract.__name__}', action, 2)
         consent = lambda kind, decision: contract.consents.append(  # noqa: E731
             ConsentRecord(kind, decision, self.now, 'paper', referent))
         consent('notice', 'given')
         CONTRACT_WORKFLOW.initialise(contract, request, channel='paper')
+        journal('transition:draft')
         contract.touch(referent, contract.created_at)
 
         def run(name, **options):
@@ -258,6 +267,7 @@ class Generator:
             # the indexes are set once, for the final state, below
             CONTRACT_WORKFLOW.execute(contract, request, name, **options)
             contract.touch(referent, self.now)
+            journal(f'transition:{name}')
 
         if state != 'draft':
             run('sign_paper', channel='paper')
@@ -274,6 +284,7 @@ class Generator:
                 run('close', comment='Objectifs atteints.')
         contract.touch(referent, self.now)
         root.dossiers.reindex_contract(contract)
+        self.registry.getUtility(IClock).current = self.now
         return contract
 
     # -- the whole département ----------------------------------------------

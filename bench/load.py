@@ -160,17 +160,27 @@ def run_phase(name, clients, operation, max_requests, max_seconds, warmup=2):
     return result
 
 
-def login_all(clients, logins, password, parallel=4):
-    """Log ``clients[i]`` in as ``logins[i]``, a few at a time (argon2 is costly)."""
+def login_all(clients, logins, password, parallel=4, attempts=3):
+    """Log ``clients[i]`` in as ``logins[i]``, a few at a time (argon2 is costly).
+
+    A failed login is tried again, as a person would, up to ``attempts`` times;
+    return the number of failed attempts (each one is a server error to report).
+    """
     errors = []
+    failures = []
     semaphore = threading.Semaphore(parallel)
 
     def one(client, login):
         with semaphore:
-            try:
-                client.login(login, password)
-            except Exception as error:
-                errors.append(f'{login}: {error}')
+            for attempt in range(1, attempts + 1):
+                try:
+                    client.login(login, password)
+                    return
+                except Exception as error:
+                    failures.append(login)
+                    client.cookies.clear()
+                    if attempt == attempts:
+                        errors.append(f'{login}: {error}')
 
     threads = [threading.Thread(target=one, args=pair) for pair in zip(clients, logins,
                                                                       strict=True)]
@@ -180,3 +190,4 @@ def login_all(clients, logins, password, parallel=4):
         thread.join()
     if errors:
         raise HTTPError('; '.join(errors))
+    return len(failures)

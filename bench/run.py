@@ -44,7 +44,7 @@ zodbconn.uri = {main}
 zodbconn.uri.sessions = {sessions}
 zodbconn.uri.journal = {journal}
 tm.manager_hook = pyramid_tm.explicit_manager
-retry.attempts = 10
+retry.attempts = 3
 portail.secure_cookies = false
 """
 
@@ -145,7 +145,7 @@ class Server:
         if gc_freeze:
             command.append('--gc-freeze')
         self.started = time.perf_counter()
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True,
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True,  # noqa: S603
                                         cwd=BENCH_DIR.parent)
         line = self.process.stdout.readline()
         if not line.startswith('PORT '):
@@ -302,10 +302,12 @@ def measure(tier, store_name, store, stamp, vardir, args):
         clients = {role: [Client('127.0.0.1', server.port) for _ in targets[role]]
                    for role in ('worker', 'secretary', 'cli', 'beneficiary')}
         began = time.perf_counter()
+        login_failures = 0
         for role, role_clients in clients.items():
-            login_all(role_clients, [t['login'] for t in targets[role]], BENCH_PASSWORD)
+            login_failures += login_all(role_clients, [t['login'] for t in targets[role]],
+                                        BENCH_PASSWORD)
         log(f'{sum(map(len, clients.values()))} clients logged in '
-            f'({time.perf_counter() - began:.1f} s)')
+            f'({time.perf_counter() - began:.1f} s, {login_failures} failed attempts)')
         ops = Operations(targets, clients)
         ops.prepare_transitions()
         table = ops.table()
@@ -335,8 +337,10 @@ def measure(tier, store_name, store, stamp, vardir, args):
             log(describe(phase))
         finally:
             anchor.stop()
-    return build_results(tier, store_name, store, stamp, phases, mixed, anchors, rss,
-                         cold_start, statistics_available, args)
+    results = build_results(tier, store_name, store, stamp, phases, mixed, anchors, rss,
+                            cold_start, args)
+    results['failed_login_attempts'] = login_failures
+    return results
 
 
 def describe(phase):
@@ -355,7 +359,7 @@ def figures_of(phase):
 
 
 def build_results(tier, store_name, store, stamp, phases, mixed, anchors, rss, cold_start,
-                  statistics_available, args):
+                  args):
     operations = {name: figures_of(phase) for name, phase in phases.items()}
     missing = [name for name in OPERATIONS if name not in operations]
     anchor_figures = {kind: figures_of(phase) for kind, phase in anchors.items()}
