@@ -319,21 +319,35 @@ class Generator:
         return {'statistics_rebuilt': rebuilt}
 
 
+def statistics_available():
+    return has_module('portail.statistics.counters')
+
+
 def rebuild_statistics(root):
     """Fill the statistics counters (``portail.statistics.counters.rebuild``), if the
     portal has them yet; return whether it did."""
-    try:
-        counters = importlib.import_module('portail.statistics.counters')
-    except ImportError:
+    if not statistics_available():
         return False
-    counters.rebuild(root)
+    importlib.import_module('portail.statistics.counters').rebuild(root)
     return True
+
+
+def rebuild_statistics_of(db):
+    """Fill the statistics counters of an existing database (one transaction)."""
+    tm = transaction.TransactionManager(explicit=True)
+    conn = db.open(transaction_manager=tm)
+    try:
+        tm.begin()
+        done = rebuild_statistics(get_root(conn.root()))
+        tm.commit()
+    finally:
+        conn.close()
+    return done
 
 
 def stamp_of(tier, seed=SEED):
     """What a kept database must match to be reused."""
-    return {'generator_version': GENERATOR_VERSION, 'tier': asdict(tier), 'seed': seed,
-            'statistics': has_module('portail.statistics.counters')}
+    return {'generator_version': GENERATOR_VERSION, 'tier': asdict(tier), 'seed': seed}
 
 
 def has_module(name):

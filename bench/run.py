@@ -8,6 +8,7 @@ waitress settings; write ``bench/results/<tier>-<storage>.json`` and print
 the ratios against their targets as the last line.
 """
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -20,7 +21,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import report, storage
-from bench.generate import BENCH_PASSWORD, TIERS, generate, has_module, read_stamp, stamp_of
+from bench.generate import (
+    BENCH_PASSWORD,
+    TIERS,
+    generate,
+    has_module,
+    read_stamp,
+    rebuild_statistics_of,
+    stamp_of,
+    statistics_available,
+)
 from bench.load import SERIAL_RE, Client, login_all, run_phase
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -46,6 +56,8 @@ zodbconn.uri.journal = {journal}
 tm.manager_hook = pyramid_tm.explicit_manager
 retry.attempts = 3
 portail.secure_cookies = false
+portail.gc_freeze = true
+portail.gc_thresholds = 50000 20 100
 """
 
 
@@ -57,12 +69,22 @@ def log(message):
 
 
 def ensure_database(tier, store, vardir):
-    """Build the tier unless a database with a matching stamp is kept; return the stamp."""
+    """Build the tier unless a database with a matching stamp is kept; return the stamp.
+
+    A kept database whose statistics counters were not filled (the statistics
+    module did not exist yet when it was built) gets them now.
+    """
     stamp_path = vardir / STAMP
     kept = read_stamp(stamp_path)
     wanted = stamp_of(tier)
     if kept and all(kept.get(k) == v for k, v in wanted.items()) and store.exists():
         log(f'reusing {vardir} (generator version and tier match)')
+        if not kept.get('statistics_rebuilt') and statistics_available():
+            began = time.perf_counter()
+            with portal_databases(store) as dbs:
+                kept['statistics_rebuilt'] = rebuild_statistics_of(dbs[''])
+            log(f'statistics counters rebuilt in {time.perf_counter() - began:.1f} s')
+            stamp_path.write_text(json.dumps(kept, indent=1))
         return kept
     if vardir.exists():
         shutil.rmtree(vardir)
@@ -71,20 +93,27 @@ def ensure_database(tier, store, vardir):
     log(f'generating tier {tier.name}: {tier.dossiers} dossiers, {tier.workers} workers, '
         f'{tier.districts} districts, into {vardir}')
     began = time.perf_counter()
+    with portal_databases(store) as dbs:
+        stamp = generate(tier, dbs[''], log=log)
+        stamp['targets'] = pick_targets(dbs[''], stamp['logins'])
+    stamp['generation_seconds'] = round(time.perf_counter() - began, 1)
+    log(f'generated in {stamp["generation_seconds"]} s')
+    stamp_path.write_text(json.dumps(stamp, indent=1))
+    return stamp
+
+
+@contextlib.contextmanager
+def portal_databases(store):
+    """The portal's databases on ``store`` (as the app opens them), closed at the end."""
     from portail import main as portal_app
 
     app = portal_app({}, **store.settings(), **{'portail.secure_cookies': 'false'})
     dbs = app.registry._zodb_databases
     try:
-        stamp = generate(tier, dbs[''], log=log)
-        stamp['targets'] = pick_targets(dbs[''], stamp['logins'])
+        yield dbs
     finally:
         for db in dbs.values():
             db.close()
-    stamp['generation_seconds'] = round(time.perf_counter() - began, 1)
-    log(f'generated in {stamp["generation_seconds"]} s')
-    stamp_path.write_text(json.dumps(stamp, indent=1))
-    return stamp
 
 
 def spread(items, count):
@@ -140,8 +169,10 @@ def pick_targets(db, logins, clients=16):
 class Server:
     """``python -m bench.server`` in a subprocess; its port, pid and peak RSS."""
 
-    def __init__(self, *args, threads, gc_freeze):
+    def __init__(self, *args, threads, gc_freeze, gc_stats=None):
         command = [sys.executable, '-m', 'bench.server', *args, '--threads', str(threads)]
+        if gc_stats:
+            command += ['--gc-stats', str(gc_stats)]
         if gc_freeze:
             command.append('--gc-freeze')
         self.started = time.perf_counter()
@@ -290,10 +321,14 @@ def run_tier(tier, store_name, args):
 
 def measure(tier, store_name, store, stamp, vardir, args):
     ini = vardir / 'bench.ini'
-    ini.write_text(PORTAL_INI.format(**store.uris()))
+    ini.write_text(PORTAL_INI.format(**store.uris())
+                   + ''.join(f'{setting}\n' for setting in args.setting))
     statistics_available = has_module('portail.statistics')
     phases = {}
-    server = Server('portal', str(ini), threads=args.threads, gc_freeze=args.gc_freeze)
+    gc_stats = vardir / 'gc.json'
+    # the portal freezes by its own setting (portail.gc_freeze); the anchors by --gc-freeze
+    server = Server('portal', str(ini), threads=args.threads, gc_freeze=False,
+                    gc_stats=gc_stats)
     try:
         cold_start = server.wait_ready('/login')
         log(f'portal cold start {cold_start:.2f} s (pid {server.process.pid}, '
@@ -301,20 +336,24 @@ def measure(tier, store_name, store, stamp, vardir, args):
         targets = stamp['targets']
         clients = {role: [Client('127.0.0.1', server.port) for _ in targets[role]]
                    for role in ('worker', 'secretary', 'cli', 'beneficiary')}
+        ops = Operations(targets, clients)
+        table = ops.table()
+        names = [n for n in OPERATIONS if (n != 'statistics' or statistics_available)
+                 and (not args.operations or n in args.operations)]
+        roles = {table[n].role for n in names}
         began = time.perf_counter()
         login_failures = 0
-        for role, role_clients in clients.items():
-            login_failures += login_all(role_clients, [t['login'] for t in targets[role]],
+        for role in sorted(roles):
+            login_failures += login_all(clients[role], [t['login'] for t in targets[role]],
                                         BENCH_PASSWORD)
-        log(f'{sum(map(len, clients.values()))} clients logged in '
+        log(f'{sum(len(clients[r]) for r in roles)} clients logged in '
             f'({time.perf_counter() - began:.1f} s, {login_failures} failed attempts)')
-        ops = Operations(targets, clients)
-        ops.prepare_transitions()
-        table = ops.table()
-        names = [n for n in OPERATIONS if n != 'statistics' or statistics_available]
+        if 'worker' in roles:
+            ops.prepare_transitions()
         for name in names:
             op = table[name]
-            phase = run_phase(name, clients[op.role], op, args.requests, args.seconds)
+            phase = run_phase(name, clients[op.role], op, args.requests, args.seconds,
+                              warmup=args.warmup)
             phases[name] = phase
             log(describe(phase))
         mixed = run_phase('mixed', clients['worker'], mixed_operation(table, names),
@@ -326,7 +365,7 @@ def measure(tier, store_name, store, stamp, vardir, args):
     anchors = {}
     for kind, target in (('hello', None), ('acl', store.anchor_uri())):
         anchor = Server(kind, *([target] if target else []), threads=args.threads,
-                        gc_freeze=args.gc_freeze)
+                        gc_freeze=True)
         try:
             path = '/hello' if kind == 'hello' else '/item'
             anchor.wait_ready(path)
@@ -340,6 +379,7 @@ def measure(tier, store_name, store, stamp, vardir, args):
     results = build_results(tier, store_name, store, stamp, phases, mixed, anchors, rss,
                             cold_start, args)
     results['failed_login_attempts'] = login_failures
+    results['server_gc'] = read_stamp(gc_stats)
     return results
 
 
@@ -375,7 +415,9 @@ def build_results(tier, store_name, store, stamp, phases, mixed, anchors, rss, c
         'settings': {'clients': args.clients, 'server_threads': args.threads,
                      'max_requests_per_operation': args.requests,
                      'max_seconds_per_operation': args.seconds,
-                     'gc_freeze': args.gc_freeze},
+                     'warmup_per_client': args.warmup,
+                     'only': args.operations,
+                     'extra_settings': args.setting},
         'size': {'dossiers': tier.dossiers, 'contracts': tier.dossiers
                  * tier.contracts_per_dossier, 'workers': tier.workers,
                  'districts': tier.districts, 'caseload': tier.caseload},
@@ -412,8 +454,11 @@ def other_tier(tier_name, store_name, operations):
 
 
 def write_results(results):
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f'{results["tier"]}-{results["storage"]}.json'
+    """Into ``bench/results/`` (committed) for the tiers of the issue, else ``bench/var/``."""
+    complete = results['tier'] in ('S', 'L') and not results['settings']['only']
+    folder = RESULTS if complete else VAR
+    folder.mkdir(exist_ok=True)
+    path = folder / f'{results["tier"]}-{results["storage"]}.json'
     path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + '\n')
     return path
 
@@ -429,9 +474,26 @@ def main(argv=None):
     parser.add_argument('--anchor-requests', type=int, default=5000)
     parser.add_argument('--seconds', type=float, default=15.0,
                         help='at most this long per operation')
-    parser.add_argument('--no-gc-freeze', dest='gc_freeze', action='store_false')
+    parser.add_argument('--setting', action='append', default=[],
+                        help='"key = value" added to the portal\'s [app:main] (repeatable)')
+    parser.add_argument('--warmup', type=int, default=8,
+                        help='unmeasured requests per client before each operation')
+    parser.add_argument('--operations', type=lambda text: text.split(','), default=None,
+                        help='only these operations (comma-separated), to study one')
+    parser.add_argument('--generate-only', action='store_true',
+                        help='build (or check) the database, measure nothing')
     args = parser.parse_args(argv)
     tiers = ('S', 'L') if args.tier == 'both' else (args.tier,)
+    if args.generate_only:
+        for name in tiers:
+            vardir = VAR / f'{name}-{args.storage}'
+            store = storage.make(args.storage, vardir)
+            store.start()
+            try:
+                ensure_database(TIERS[name], store, vardir)
+            finally:
+                store.stop()
+        return
     lines = []
     for name in tiers:
         results = run_tier(TIERS[name], args.storage, args)

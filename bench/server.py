@@ -11,14 +11,43 @@ collections no longer walk them (a pause-time fix measured by the bench).
 """
 import argparse
 import gc
+import json
 import logging
 import signal
+import time
 
 import waitress
 
 #: the settings shared by the portal and the anchors (threads is set per run)
 WAITRESS = {'host': '127.0.0.1', 'port': 0, 'connection_limit': 100, 'backlog': 1024,
             'channel_timeout': 120, 'ident': 'bench'}
+
+
+class GCTimer:
+    """Counts the collections of each generation and the time they held the GIL."""
+
+    def __init__(self):
+        self.count = [0, 0, 0]
+        self.seconds = [0.0, 0.0, 0.0]
+        self.longest = 0.0
+        self.began = None
+        gc.callbacks.append(self)
+
+    def __call__(self, phase, info):
+        if phase == 'start':
+            self.began = time.perf_counter()
+        elif self.began is not None:
+            took = time.perf_counter() - self.began
+            generation = info['generation']
+            self.count[generation] += 1
+            self.seconds[generation] += took
+            self.longest = max(self.longest, took)
+
+    def figures(self):
+        return {'collections': self.count,
+                'seconds': [round(s, 3) for s in self.seconds],
+                'longest_ms': round(self.longest * 1000, 1),
+                'thresholds': gc.get_threshold()}
 
 
 def build_app(kind, target):
@@ -39,12 +68,14 @@ def main(argv=None):
     parser.add_argument('target', nargs='?', help='ini file (portal) or ZODB URI (acl)')
     parser.add_argument('--threads', type=int, default=4)
     parser.add_argument('--gc-freeze', action='store_true')
+    parser.add_argument('--gc-stats', help='write garbage-collection figures here at exit')
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     app = build_app(args.kind, args.target)
     if args.gc_freeze:
         gc.collect()
         gc.freeze()
+    timer = GCTimer()
     server = waitress.create_server(app, threads=args.threads, **WAITRESS)
     signal.signal(signal.SIGTERM, _stop)
     print(f'PORT {server.effective_port}', flush=True)
@@ -57,6 +88,9 @@ def main(argv=None):
         # a FileStorage closed cleanly keeps its index: the next start is quick
         for db in getattr(app.registry, '_zodb_databases', {}).values():
             db.close()
+        if args.gc_stats:
+            with open(args.gc_stats, 'w') as out:
+                json.dump(timer.figures(), out)
 
 
 def _stop(signum, frame):

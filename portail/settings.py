@@ -22,6 +22,9 @@ DEFAULTS = {
     'portail.retention_years': (int, 2),
     # Access journal (SPEC §6): 6 to 12 months per the CNIL
     'portail.journal_retention_months': (int, 12),
+    # Garbage collector of the server process (portail/gcpolicy.py)
+    'portail.gc_freeze': (asbool, False),
+    'portail.gc_thresholds': (str, ''),
     # Workflow (SPEC §4)
     'portail.secretaries_enter_contracts': (asbool, True),
 }
