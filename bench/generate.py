@@ -15,8 +15,6 @@ from a seeded :class:`random.Random` instead of :mod:`secrets` (only while
 generating), and the clock is fixed at :data:`BENCH_NOW`.
 """
 import contextlib
-import importlib
-import importlib.util
 import json
 import random
 from dataclasses import asdict, dataclass
@@ -311,51 +309,14 @@ class Generator:
                     tm.commit()
                     conn.cacheMinimize()
                     log(f'  {number} / {total} dossiers')
-                tm.begin()
-                rebuilt = rebuild_statistics(get_root(conn.root()))
-                tm.commit()
         finally:
             conn.close()
-        return {'statistics_rebuilt': rebuilt}
-
-
-def statistics_available():
-    return has_module('portail.statistics.counters')
-
-
-def rebuild_statistics(root):
-    """Fill the statistics counters (``portail.statistics.counters.rebuild``), if the
-    portal has them yet; return whether it did."""
-    if not statistics_available():
-        return False
-    importlib.import_module('portail.statistics.counters').rebuild(root)
-    return True
-
-
-def rebuild_statistics_of(db):
-    """Fill the statistics counters of an existing database (one transaction)."""
-    tm = transaction.TransactionManager(explicit=True)
-    conn = db.open(transaction_manager=tm)
-    try:
-        tm.begin()
-        done = rebuild_statistics(get_root(conn.root()))
-        tm.commit()
-    finally:
-        conn.close()
-    return done
+        return {}
 
 
 def stamp_of(tier, seed=SEED):
     """What a kept database must match to be reused."""
     return {'generator_version': GENERATOR_VERSION, 'tier': asdict(tier), 'seed': seed}
-
-
-def has_module(name):
-    """Whether the (dotted) module ``name`` can be imported."""
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:
-        return False
 
 
 def read_stamp(path):

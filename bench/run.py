@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.parse
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,13 +26,11 @@ from bench.generate import (
     BENCH_PASSWORD,
     TIERS,
     generate,
-    has_module,
     read_stamp,
-    rebuild_statistics_of,
     stamp_of,
-    statistics_available,
 )
 from bench.load import SERIAL_RE, Client, login_all, run_phase
+from portail.evolve import evolve
 
 BENCH_DIR = Path(__file__).resolve().parent
 VAR = BENCH_DIR / 'var'
@@ -71,20 +70,19 @@ def log(message):
 def ensure_database(tier, store, vardir):
     """Build the tier unless a database with a matching stamp is kept; return the stamp.
 
-    A kept database whose statistics counters were not filled (the statistics
-    module did not exist yet when it was built) gets them now.
+    A kept database gets the evolve steps added since it was built (e.g. the
+    statistics counters of step 0004), as ``portail-evolve`` would do.
     """
     stamp_path = vardir / STAMP
     kept = read_stamp(stamp_path)
     wanted = stamp_of(tier)
     if kept and all(kept.get(k) == v for k, v in wanted.items()) and store.exists():
         log(f'reusing {vardir} (generator version and tier match)')
-        if not kept.get('statistics_rebuilt') and statistics_available():
-            began = time.perf_counter()
-            with portal_databases(store) as dbs:
-                kept['statistics_rebuilt'] = rebuild_statistics_of(dbs[''])
-            log(f'statistics counters rebuilt in {time.perf_counter() - began:.1f} s')
-            stamp_path.write_text(json.dumps(kept, indent=1))
+        began = time.perf_counter()
+        with portal_databases(store) as dbs:
+            ran = evolve(dbs[''], datetime.now(UTC), log=lambda message: None)
+        if ran:
+            log(f'evolve steps {", ".join(ran)} run in {time.perf_counter() - began:.1f} s')
         return kept
     if vardir.exists():
         shutil.rmtree(vardir)
@@ -250,8 +248,17 @@ class Operations:
     def forbidden_probe(self, client, index):
         return client.get(self.targets['worker'][index]['foreign'])[0]
 
+    def prepare_statistics(self):
+        """``/statistics/`` sends a facilitator to their district's page: note where."""
+        self.statistics_paths = {}
+        for index, client in enumerate(self.clients['cli']):
+            status, _page, response = client.get('/statistics/')
+            location = response.getheader('Location', '') if status == 302 else ''
+            self.statistics_paths[index] = urllib.parse.urlsplit(location).path or '/statistics/'
+
     def statistics(self, client, index):
-        return client.get('/statistics')[0]
+        """A district's statistics page, as its CLI facilitator reads it."""
+        return client.get(self.statistics_paths[index])[0]
 
     def prepare_transitions(self):
         """Find, for each worker, whether its contract is shared now."""
@@ -323,7 +330,6 @@ def measure(tier, store_name, store, stamp, vardir, args):
     ini = vardir / 'bench.ini'
     ini.write_text(PORTAL_INI.format(**store.uris())
                    + ''.join(f'{setting}\n' for setting in args.setting))
-    statistics_available = has_module('portail.statistics')
     phases = {}
     gc_stats = vardir / 'gc.json'
     # the portal freezes by its own setting (portail.gc_freeze); the anchors by --gc-freeze
@@ -338,8 +344,7 @@ def measure(tier, store_name, store, stamp, vardir, args):
                    for role in ('worker', 'secretary', 'cli', 'beneficiary')}
         ops = Operations(targets, clients)
         table = ops.table()
-        names = [n for n in OPERATIONS if (n != 'statistics' or statistics_available)
-                 and (not args.operations or n in args.operations)]
+        names = [n for n in OPERATIONS if not args.operations or n in args.operations]
         roles = {table[n].role for n in names}
         began = time.perf_counter()
         login_failures = 0
@@ -350,6 +355,8 @@ def measure(tier, store_name, store, stamp, vardir, args):
             f'({time.perf_counter() - began:.1f} s, {login_failures} failed attempts)')
         if 'worker' in roles:
             ops.prepare_transitions()
+        if 'statistics' in names:
+            ops.prepare_statistics()
         for name in names:
             op = table[name]
             phase = run_phase(name, clients[op.role], op, args.requests, args.seconds,

@@ -5,10 +5,12 @@ Every demo account has the password :data:`DEMO_PASSWORD`, which never
 expires.  The contracts are moved through the real workflow, as the people
 named in their history would have done.
 """
+import random
 from datetime import date, timedelta
 
 from portail.auth.passwords import hash_password
 from portail.clock import utcnow
+from portail.models.contract import THEMES as CONTENT_THEMES
 from portail.models.district import add_district
 from portail.models.dossier import Dossier
 from portail.models.note import Note
@@ -36,13 +38,18 @@ ACCOUNTS = (
     ('cli1', 'Claire Animatrice', ('cli',), 1, False),
     ('manager1', 'Marc Responsable', ('manager',), 1, False),
     ('manager2', 'Maud Responsable', ('manager',), 1, True),
+    ('director1', 'Diane Directrice', ('manager',), None, False),
     ('beneficiary1', 'Bernard Bénéficiaire', ('beneficiary',), 1, False),
     ('beneficiary2', 'Béatrice Bénéficiaire', ('beneficiary',), 2, False),
 )
 
 
-def create_demo(root, registry):
-    """Add the demo districts, accounts and dossiers to ``root``; return the logins."""
+def create_demo(root, registry, spread=False):
+    """Add the demo districts, accounts and dossiers to ``root``; return the logins.
+
+    With ``spread``, add :data:`SPREAD_SIZE` more contracts over two years so
+    that the statistics pages have something to draw (``make run`` does).
+    """
     now = utcnow(registry)
     profile = registry.settings['portail.argon2_profile']
     district_ids = [add_district(root, name, cli) for name, cli in DISTRICTS]
@@ -59,6 +66,8 @@ def create_demo(root, registry):
         root.users.add_user(user)
         logins.append(login)
     create_dossiers(root, registry)
+    if spread:
+        create_spread(root, registry)
     return logins
 
 
@@ -153,3 +162,45 @@ def contract_in_state(root, registry, dossier, values, state):
         return contract
     run(contract, as_referent, 'close', comment='Objectifs atteints.')
     return contract
+
+
+#: how many contracts the statistics spread adds
+SPREAD_SIZE = 600
+SPREAD_NAMES = ('Bernard', 'Dubois', 'Thomas', 'Robert', 'Richard', 'Simon', 'Laurent',
+                'Michel', 'Garcia', 'David', 'Bertrand', 'Roux', 'Vincent', 'Fontaine')
+SPREAD_FIRST = ('Camille', 'Léa', 'Nora', 'Yanis', 'Louis', 'Inès', 'Rayan', 'Emma', 'Noah',
+                'Chloé', 'Adam', 'Sarah', 'Lucas', 'Jade')
+#: state → weight: most contracts entered or shared, a few in the small states
+SPREAD_STATES = {'entered': 30, 'shared': 22, 'closed': 20, 'signed': 12, 'draft': 10,
+                 'paper': 6}
+
+
+def create_spread(root, registry):
+    """Dossiers with contracts spread over this year and the last, for the statistics.
+
+    Deterministic (seeded), two thirds in the first district; the référents
+    are the demo workers of each district.
+    """
+    rng = random.Random(2026)
+    users = root.users
+    today = utcnow(registry).date()
+    workers = {1: [users.find_login('worker1'), users.find_login('worker2')],
+               2: [users.find_login('worker3')]}
+    states, weights = zip(*SPREAD_STATES.items(), strict=True)
+    for _ in range(SPREAD_SIZE):
+        worker = rng.choice(workers[1 if rng.random() < 0.66 else 2])
+        dossier = Dossier(worker.district, worker.uid)
+        dossier.last_name, dossier.first_names = rng.choice(SPREAD_NAMES), rng.choice(SPREAD_FIRST)
+        dossier.birth_date = date(1960 + rng.randrange(45), 1 + rng.randrange(12),
+                                  1 + rng.randrange(28))
+        dossier.household_size = 1 + rng.randrange(5)
+        dossier.created_at = utcnow(registry)
+        root.dossiers.add_dossier(dossier)
+        if rng.random() < 0.3:
+            start = date(today.year - 1, 1 + rng.randrange(12), 1 + rng.randrange(28))
+        else:
+            start = date(today.year, 1 + rng.randrange(today.month), 1 + rng.randrange(28))
+        themes = tuple(rng.sample(sorted(CONTENT_THEMES), 1 + rng.randrange(3)))
+        values = dict(CONTENT, start_date=start, review_date=start + timedelta(days=90),
+                      duration_months=rng.choice((3, 6, 6, 6, 9, 12, 12)), themes=themes)
+        contract_in_state(root, registry, dossier, values, rng.choices(states, weights)[0])

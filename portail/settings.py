@@ -22,6 +22,8 @@ DEFAULTS = {
     'portail.retention_years': (int, 2),
     # Access journal (SPEC §6): 6 to 12 months per the CNIL
     'portail.journal_retention_months': (int, 12),
+    # Statistics (SPEC §7): counts below this show as "< 5" (secret statistique)
+    'portail.statistics_threshold': (int, 5),
     # Garbage collector of the server process (portail/gcpolicy.py)
     'portail.gc_freeze': (asbool, False),
     'portail.gc_thresholds': (str, ''),

@@ -20,7 +20,7 @@ USERS = {
     'secretary': 'secretary1', 'secretary_other_district': 'secretary2',
     'manager': 'manager1', 'manager_social_worker': 'manager2', 'cli': 'cli1',
     'admin': 'admin1', 'dpo': 'dpo1', 'beneficiary': 'beneficiary1',
-    'other_beneficiary': 'beneficiary2', 'anonymous': None,
+    'other_beneficiary': 'beneficiary2', 'director': 'director1', 'anonymous': None,
 }
 LOGGED_IN = {u for u, login in USERS.items() if login}
 WORKERS = {'referent', 'delegate', 'expired_delegate', 'note_reader', 'worker_other_district'}
@@ -85,6 +85,13 @@ for _obj in ('cli_district', 'cli_summary'):
     EXPECTED[('view_cli_worklist', _obj)] = {'cli'}
     EXPECTED[('give_cli_opinion', _obj)] = {'cli'}
 EXPECTED[('view_cli_worklist', 'cli_district_other')] = set()  # district 2: no facilitator here
+# statistics: a district's facilitators and managers read it; the DPO and the
+# département manager read the département, never one district's details
+STATISTICS_READERS = {'cli', 'manager', 'manager_social_worker'}
+EXPECTED[('view_statistics', 'statistics')] = STATISTICS_READERS | {'dpo', 'director'}
+EXPECTED[('read_department_statistics', 'statistics')] = {'dpo', 'director'}
+EXPECTED[('read_statistics', 'statistics_district')] = STATISTICS_READERS
+EXPECTED[('read_statistics', 'statistics_district_other')] = set()  # nobody of district 2 here
 
 #: canary strings and who may ever read them
 CANARIES = {
@@ -107,6 +114,8 @@ CONTEXT_OBJECTS = {
     'Note': ['note_plain', 'note_third_party', 'note_granted'], 'static': ['static'],
     'CliSpace': ['cli'], 'CliDistrict': ['cli_district', 'cli_district_other'],
     'CliSummary': ['cli_summary'], 'RightsRequest': ['request'],
+    'StatisticsSpace': ['statistics'],
+    'DistrictStatistics': ['statistics_district', 'statistics_district_other'],
 }
 OPEN = {'login', 'notice', 'language', 'activate', ''}
 
@@ -159,6 +168,9 @@ def build(portal):
         other = root.users.find_login('worker3').district
         urls['cli_district_other'] = f'/cli/{other}/'
         urls['cli'] = '/cli/'
+        urls['statistics'] = '/statistics/'
+        urls['statistics_district'] = f'/statistics/{district}/'
+        urls['statistics_district_other'] = f'/statistics/{other}/'
         from portail.models.request import RightsRequest
 
         rq = RightsRequest('rectification', 'CANARY-REQUEST-QX', 'online', uid['beneficiary'],

@@ -96,6 +96,16 @@ def test_the_indexes_match_the_objects(toy):
                 assert role in root.users[uid].roles
 
 
+def test_the_statistics_counters_equal_a_recount(toy):
+    from portail.statistics.counters import recount, snapshot
+
+    portal, _stamp = toy
+    with portal.root() as root:
+        assert snapshot(root) == recount(root)
+        assert sum(v for k, v in recount(root).items() if k[2] == 'state') == (
+            TOY.dossiers * TOY.contracts_per_dossier)
+
+
 def test_each_contract_transition_is_journaled(toy):
     portal, _stamp = toy
     with portal.root() as root:

@@ -19,6 +19,8 @@ ENTERING_SECRETARY = local('entering-secretary')
 MANAGER = local('manager')
 #: a CLI facilitator of the dossier's district
 CLI = local('cli')
+#: a CLI facilitator or manager of the district, on its statistics
+STATISTICS_READER = local('statistics-reader')
 #: an active delegate whose delegation covers the référent's notes
 NOTES_DELEGATE = local('notes-delegate')
 #: the author of a note; a colleague the author granted it to

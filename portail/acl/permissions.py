@@ -60,6 +60,16 @@ VIEW_ALL_JOURNALS = 'view_all_journals'
 #: read the summaries shared with one's district's CLI
 VIEW_CLI_WORKLIST = 'view_cli_worklist'
 
+# Statistics (SPEC §7, issue 6)
+#: open the statistics pages
+VIEW_STATISTICS = 'view_statistics'
+#: read one district's anonymous counts (its CLI facilitators and managers)
+READ_STATISTICS = 'read_statistics'
+#: read the whole département's counts, with the count of each district (DPO,
+#: département manager); never one district's details, which would let the
+#: département figures give a small district's counts away
+READ_DEPARTMENT_STATISTICS = 'read_department_statistics'
+
 # Beneficiary accounts (SPEC §4, issue 5)
 #: create a beneficiary's account and give them an activation code
 MANAGE_BENEFICIARY_ACCOUNT = 'manage_beneficiary_account'

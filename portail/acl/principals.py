@@ -9,6 +9,9 @@ from pyramid.authorization import Authenticated, Everyone
 #: an authenticated account whose password needs no change: the only state
 #: in which role principals are granted
 ACTIVE = 'portail:active'
+#: a manager without district: the département's manager (reads every
+#: district's anonymous statistics, no dossier)
+DEPARTMENT_MANAGER = 'portail:department-manager'
 
 
 def user(uid):
@@ -41,4 +44,6 @@ def user_principals(user_obj, password_ok):
         principals.extend(role(r) for r in user_obj.roles)
         if user_obj.district:
             principals.append(district(user_obj.district))
+        elif 'manager' in user_obj.roles:
+            principals.append(DEPARTMENT_MANAGER)
     return principals

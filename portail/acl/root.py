@@ -8,7 +8,7 @@ from pyramid.authorization import DENY_ALL, Allow, Authenticated
 
 from portail.acl import permissions as P
 from portail.acl import principals as pr
-from portail.acl.localroles import CLI
+from portail.acl.localroles import CLI, STATISTICS_READER
 
 
 def root_acl():
@@ -42,3 +42,21 @@ def cli_acl():
 def cli_district_acl():
     """``/cli/<district>``: that district's CLI facilitators only."""
     return [(Allow, CLI, (P.VIEW_CLI_WORKLIST, P.CLI_OPINION)), DENY_ALL]
+
+
+def statistics_acl():
+    """``/statistics``: opens for CLI facilitators, managers and the DPO; the
+    département's figures for the DPO and the département manager."""
+    department = (P.VIEW_STATISTICS, P.READ_DEPARTMENT_STATISTICS)
+    return [
+        (Allow, pr.role('cli'), P.VIEW_STATISTICS),
+        (Allow, pr.role('manager'), P.VIEW_STATISTICS),
+        (Allow, pr.role('dpo'), department),
+        (Allow, pr.DEPARTMENT_MANAGER, department),
+        DENY_ALL,
+    ]
+
+
+def statistics_district_acl():
+    """``/statistics/<district>``: that district's facilitators and managers only."""
+    return [(Allow, STATISTICS_READER, (P.VIEW_STATISTICS, P.READ_STATISTICS)), DENY_ALL]

@@ -35,3 +35,19 @@ def create_journal(zodb_root, conn):
     journal_root = conn.get_connection(JOURNAL_DB).root()
     if ROOT_KEY not in journal_root:
         journal_root[ROOT_KEY] = Journal()
+
+
+@step('0004-create-statistics')
+def create_statistics(zodb_root, conn):
+    """Create ``/statistics`` with one set of counters per district, filled
+    from the existing contracts (issue 6)."""
+    from portail.models.statistics import DistrictStatistics, StatisticsSpace
+    from portail.statistics.counters import rebuild
+
+    root = zodb_root[ROOT_KEY]
+    if 'statistics' not in root.__dict__:
+        root.attach('statistics', StatisticsSpace())
+    for district_id in root.districts:
+        if district_id not in root.statistics:
+            root.statistics.add(DistrictStatistics(), name=district_id)
+    rebuild(root)

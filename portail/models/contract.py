@@ -63,6 +63,9 @@ class ConsentRecord:
 class Contract(DossierItem, Persistent):
     """One insertion contract of a dossier."""
 
+    #: (district, counter keys) it counts under in the statistics (issue 6)
+    stat_keys = None
+
     def __init__(self):
         self.state = None
         self.version = 1

@@ -16,6 +16,7 @@ from portail.acl.dossier import dossier_acl, dossiers_acl
 from portail.acl.localroles import dossier_principals
 from portail.models.container import Container
 from portail.models.index import index_add, index_remove
+from portail.statistics import counters
 
 IDENTITY_FIELDS = ('last_name', 'first_names', 'birth_date')
 ADMIN_FIELDS = ('address', 'phone', 'email', 'household_size')
@@ -143,7 +144,7 @@ class Dossiers(Container):
         self.remove(dossier.__name__)
 
     def unindex_contract(self, contract):
-        """Take ``contract`` out of the contract indexes (erasure)."""
+        """Take ``contract`` out of the contract indexes and the statistics (erasure)."""
         dossier = contract.dossier
         ref = (dossier.__name__, contract.__name__)
         state_key, end_key = contract.index_keys or (None, None)
@@ -152,6 +153,7 @@ class Dossiers(Container):
         if end_key is not None:
             index_remove(self.contracts_by_end, end_key, ref)
         contract.index_keys = None
+        counters.update(self.__parent__.statistics, contract, removed=True)
 
     def delegate(self, dossier, delegation):
         dossier.delegations[delegation.delegate] = delegation
@@ -204,6 +206,7 @@ class Dossiers(Container):
 
         The keys a contract is indexed under are kept on the contract
         (``index_keys``), so a change only touches the two buckets concerned.
+        The statistics counters are an index too (:mod:`portail.statistics.counters`).
         """
         dossier = contract.dossier
         ref = (dossier.__name__, contract.__name__)
@@ -221,6 +224,7 @@ class Dossiers(Container):
             if end_key is not None:
                 index_add(self.contracts_by_end, end_key, ref)
         contract.index_keys = (state_key, end_key)
+        counters.update(self.__parent__.statistics, contract)
 
     def contract(self, ref):
         dossier_name, contract_name = ref

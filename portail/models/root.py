@@ -15,7 +15,7 @@ class DatabaseNotInitialised(Exception):
 class PortalRoot(Persistent):
     """The root of the object tree (SPEC §2).
 
-    Its children (``districts``, ``dossiers``, ``cli``, ``users``) are created
+    Its children (``districts``, ``dossiers``, ``cli``, ``users``, ``statistics``) are created
     by evolve steps (:mod:`portail.evolve`), never lazily during a request.
     """
 
@@ -24,7 +24,7 @@ class PortalRoot(Persistent):
     __acl__ = root_acl()
 
     #: the names under which children are reachable by traversal
-    CHILDREN = ('districts', 'dossiers', 'cli', 'users')
+    CHILDREN = ('districts', 'dossiers', 'cli', 'users', 'statistics')
 
     def __getitem__(self, name):
         if name in self.CHILDREN and name in self.__dict__:

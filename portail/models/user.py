@@ -15,6 +15,9 @@ ROLES = ('worker', 'secretary', 'beneficiary', 'cli', 'manager', 'admin', 'dpo')
 
 #: roles that cover the whole département and need no district
 DEPARTMENT_WIDE_ROLES = frozenset({'admin', 'dpo'})
+#: roles that may be held with or without a district (a manager without
+#: district is the département's manager: statistics of every district)
+OPTIONAL_DISTRICT_ROLES = frozenset({'manager'})
 
 
 class User(Persistent):

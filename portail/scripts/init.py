@@ -27,7 +27,7 @@ def main(argv=None):
                 # never mix demo accounts into a database that already has accounts
                 print('The database already holds accounts: no demo added.')
                 return 0
-            create_demo(root, registry)
+            create_demo(root, registry, spread=True)
         print(f'Demo département created. Accounts (password {DEMO_PASSWORD}):')
         for login, fullname, roles, district, _qualified in ACCOUNTS:
             where = f'district {district}' if district else 'département'

@@ -18,7 +18,13 @@ from portail.evolve import status as evolve_status
 from portail.flash import flash
 from portail.i18n import _
 from portail.journal.record import record
-from portail.models.user import DEPARTMENT_WIDE_ROLES, ROLES, User, Users
+from portail.models.user import (
+    DEPARTMENT_WIDE_ROLES,
+    OPTIONAL_DISTRICT_ROLES,
+    ROLES,
+    User,
+    Users,
+)
 from portail.views.forms import CSRFSchema, form_page, make_form, validate
 from portail.views.home import ROLE_LABELS
 
@@ -67,7 +73,7 @@ def deferred_account_validator(node, kw):
     def validator(form, value):
         roles = set(value['roles'])
         exc = colander.Invalid(form)
-        if roles - DEPARTMENT_WIDE_ROLES and not value['district']:
+        if roles - DEPARTMENT_WIDE_ROLES - OPTIONAL_DISTRICT_ROLES and not value['district']:
             exc['district'] = _('These roles belong to a district: choose one.')
         if value['qualified'] and 'manager' not in roles:
             exc['qualified'] = _('Only a district manager can be flagged as social worker.')

@@ -19,8 +19,7 @@ from portail.workflow.contract import STATES
 #: the home section of each role, in the order they are shown
 ROLE_SECTIONS = {
     'manager': (_('My district'), _(
-        'The anonymous statistics of your district will appear here once the statistics '
-        'module is available.')),
+        'The anonymous statistics of your district are under "Statistics" in the menu.')),
     'dpo': (_('Data protection'), _(
         'The access journals and the rights requests of the département are in the menu. '
         'Running the retention command comes with the retention module, which is not '

@@ -23,6 +23,8 @@ def navigation(request):
         items.append((request.resource_url(root, 'journal'), _('Access journals')))
     if request.has_permission(P.VIEW_ALL_REQUESTS, root):
         items.append((request.resource_url(root, 'requests'), _('Rights requests')))
+    if request.has_permission(P.VIEW_STATISTICS, root.statistics):
+        items.append((request.resource_url(root.statistics), _('Statistics')))
     return items
 
 
