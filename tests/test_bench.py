@@ -186,3 +186,43 @@ def test_ratios_between_tiers():
     assert verdicts['stats_L_vs_S']['met'] is False
     assert verdicts['rss_mib']['met'] is True
     assert 'stats_L_vs_S=missing (<= 1.2 MISSED)' in report.summary_line('L', 'file', ratios)
+
+
+# -- the load driver ------------------------------------------------------------
+
+
+def test_a_phase_is_bounded_by_count_and_counts_unexpected_answers():
+    import threading
+
+    from bench.load import run_phase
+
+    calls = []
+    lock = threading.Lock()
+
+    def operation(client, index):
+        with lock:
+            calls.append(index)
+            number = len(calls)
+        return 200 if number % 10 else 500
+
+    result = run_phase('toy', [object()] * 4, operation, max_requests=100, max_seconds=30,
+                       warmup=1)
+    assert len(calls) == 4 + 100  # the warm-up requests are not measured
+    assert len(result.latencies) + result.errors == 100
+    assert result.errors == sum(1 for n in range(5, 105) if n % 10 == 0)
+    assert result.statuses[500] == result.errors
+
+
+def test_a_phase_is_bounded_by_time():
+    import time
+
+    from bench.load import run_phase
+
+    def slow(client, index):
+        time.sleep(0.05)
+        return 200
+
+    result = run_phase('toy', [object()] * 2, slow, max_requests=10_000, max_seconds=0.5,
+                       warmup=0)
+    assert 0.5 <= result.elapsed < 2
+    assert 8 <= len(result.latencies) <= 24
