@@ -83,6 +83,9 @@ def ensure_database(tier, store, vardir):
             ran = evolve(dbs[''], datetime.now(UTC), log=lambda message: None)
         if ran:
             log(f'evolve steps {", ".join(ran)} run in {time.perf_counter() - began:.1f} s')
+        if 'generated_bytes' not in kept:  # first use of a database built without the figure
+            kept['generated_bytes'] = storage_sizes(store)
+            stamp_path.write_text(json.dumps(kept, indent=1))
         return kept
     if vardir.exists():
         shutil.rmtree(vardir)
@@ -95,9 +98,14 @@ def ensure_database(tier, store, vardir):
         stamp = generate(tier, dbs[''], log=log)
         stamp['targets'] = pick_targets(dbs[''], stamp['logins'])
     stamp['generation_seconds'] = round(time.perf_counter() - began, 1)
+    stamp['generated_bytes'] = storage_sizes(store)
     log(f'generated in {stamp["generation_seconds"]} s')
     stamp_path.write_text(json.dumps(stamp, indent=1))
     return stamp
+
+
+def storage_sizes(store):
+    return {name: store.size_bytes(name) for name in ('main', 'journal')}
 
 
 @contextlib.contextmanager
@@ -412,7 +420,8 @@ def build_results(tier, store_name, store, stamp, phases, mixed, anchors, rss, c
     anchor_figures = {kind: figures_of(phase) for kind, phase in anchors.items()}
     mixed_figures = figures_of(mixed)
     other = other_tier(tier.name, store_name, operations)
-    size = store.size_bytes()
+    generated = stamp.get('generated_bytes') or {}
+    now = storage_sizes(store)
     results = {
         'tier': tier.name,
         'storage': store_name,
@@ -435,14 +444,21 @@ def build_results(tier, store_name, store, stamp, phases, mixed, anchors, rss, c
         'anchors': anchor_figures,
         'cold_start_seconds': round(cold_start, 2),
         'rss_mib': rss,
-        'storage_bytes': size,
-        'storage_bytes_per_dossier': round(size / tier.dossiers) if size else None,
+        # Data.fs (main database) per dossier as generated, then now: every bench run
+        # adds object revisions (sessions, journal buckets) until the storage is packed
+        'storage_bytes_per_dossier': per_dossier(generated.get('main'), tier),
+        'journal_bytes_per_dossier': per_dossier(generated.get('journal'), tier),
+        'storage_bytes_now': now,
         'ratios': report.compute_ratios(operations, anchor_figures, mixed_figures, rss, other),
     }
     if other is not None:
         results['compared_with'] = other[2]
     results['verdicts'] = report.verdicts(results['ratios'], tier.name)
     return results
+
+
+def per_dossier(size, tier):
+    return round(size / tier.dossiers) if size else None
 
 
 def other_tier(tier_name, store_name, operations):

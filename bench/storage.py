@@ -57,8 +57,8 @@ class FileStore(Store):
     def exists(self):
         return (self.vardir / 'Main.fs').exists()
 
-    def size_bytes(self):
-        path = self.vardir / 'Main.fs'
+    def size_bytes(self, name='main'):
+        path = self.vardir / f'{name.capitalize()}.fs'
         return path.stat().st_size if path.exists() else None
 
 
@@ -128,8 +128,8 @@ class ZEOStore(Store):
     def exists(self):
         return (self.vardir / 'zeo-main.fs').exists()
 
-    def size_bytes(self):
-        path = self.vardir / 'zeo-main.fs'
+    def size_bytes(self, name='main'):
+        path = self.vardir / f'zeo-{name}.fs'
         return path.stat().st_size if path.exists() else None
 
 
@@ -185,10 +185,10 @@ class PostgresStore(Store):
     def exists(self):
         return True  # the stamp file says whether the tier is there
 
-    def size_bytes(self):
+    def size_bytes(self, name='main'):
         import psycopg2
 
-        with psycopg2.connect(f'{self.dsn}/{self.database("main")}') as conn:
+        with psycopg2.connect(f'{self.dsn}/{self.database(name)}') as conn:
             with conn.cursor() as cursor:
                 cursor.execute('SELECT pg_database_size(current_database())')
                 return cursor.fetchone()[0]
