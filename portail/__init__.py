@@ -17,6 +17,7 @@ def main(global_config, **settings):
         config.include('pyramid_chameleon')
         config.include('pyramid_tm')
         config.include('pyramid_retry')
+        config.include('portail.backoff')
         config.include('pyramid_zodbconn')
         config.include('portail.i18n')
         config.include('portail.clock')

@@ -36,7 +36,8 @@ def parse_settings(settings):
     """Return a copy of ``settings`` with every ``portail.*`` value typed."""
     parsed = dict(settings)
     parsed.setdefault('pyramid.default_locale_name', 'fr')
-    parsed.setdefault('retry.attempts', '3')
+    # a request that meets a ConflictError is run again, after a pause (backoff)
+    parsed.setdefault('retry.attempts', '5')
     parsed.setdefault('tm.manager_hook', 'pyramid_tm.explicit_manager')
     for key, (convert, default) in DEFAULTS.items():
         raw = parsed.get(key)
