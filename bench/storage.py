@@ -161,7 +161,13 @@ class PostgresStore(Store):
                     cursor.execute('SELECT 1 FROM pg_database WHERE datname = %s',
                                    (self.database(name),))
                     if cursor.fetchone() is None:
-                        cursor.execute(f'CREATE DATABASE "{self.database(name)}"')
+                        try:
+                            cursor.execute(f'CREATE DATABASE "{self.database(name)}"')
+                        except psycopg2.errors.InsufficientPrivilege:
+                            raise SystemExit(
+                                f'the role {self.role} may not create databases: as the '
+                                f'postgres user, run: createdb -O {self.role} '
+                                f'{self.database(name)}') from None
 
     def _uri(self, name, size=None):
         uri = f'{self.dsn}/{self.database(name)}?keep_history=false&driver=psycopg2'
