@@ -1,5 +1,6 @@
 """Account administration pages (SPEC §1 admin, §6)."""
 from tests.conftest import logged_in, tick
+from tests.test_passwords import change_password
 
 
 def uid_of(portal, login):
@@ -25,6 +26,7 @@ def test_accounts_list(portal):
 
 
 def test_accounts_list_is_paged(portal):
+    from portail.demo import ACCOUNTS
     from portail.models.user import User
 
     with portal.root() as root:
@@ -34,7 +36,7 @@ def test_accounts_list_is_paged(portal):
     first = admin.get('/users/')
     assert len(first.html.select('tbody tr')) == 50
     second = admin.get('/users/?page=1')
-    assert len(second.html.select('tbody tr')) == 22
+    assert len(second.html.select('tbody tr')) == 60 + len(ACCOUNTS) - 50
     assert admin.get('/users/?page=abc').status_int == 200
 
 
@@ -140,3 +142,23 @@ def _index(page, action_end):
         if (form.action or '').endswith(action_end):
             return index
     raise AssertionError(action_end)
+
+
+def test_a_manager_without_district_is_the_departement_manager(portal):
+    """A manager may be created without district (statistics of the whole
+    département); the district roles still need one."""
+    admin = logged_in(portal, 'admin1')
+    form = add_form(admin)
+    form['login'], form['fullname'] = 'dirinsertion', 'Dominique Direction'
+    tick(form, ['manager', 'worker'])
+    assert 'choisissez-en une' in form.submit().text
+    form = add_form(admin)
+    form['login'], form['fullname'] = 'dirinsertion', 'Dominique Direction'
+    tick(form, ['manager'])
+    temporary = form.submit().html.find(id='temporary-password').text
+    with portal.root() as root:
+        assert root.users.find_login('dirinsertion').district is None
+    browser = portal.browser()
+    browser.login('dirinsertion', temporary)
+    change_password(browser, temporary, 'Une-Phrase-Assez-Longue-42')
+    assert 'Statistiques du département' in browser.get('/statistics/').text

@@ -2,7 +2,13 @@
 the moment consent is withdrawn (SPEC §4, §7)."""
 from portail.models.user import User
 from tests.conftest import find_dossier, logged_in
-from tests.test_contracts import consent_online, form_posting_to, new_contract, run_transition
+from tests.test_contracts import (
+    consent_online,
+    form_posting_to,
+    new_contract,
+    record_on_paper,
+    run_transition,
+)
 
 
 def test_share_opinion_and_withdrawal(portal):
@@ -77,3 +83,26 @@ def test_another_district_facilitator_sees_nothing(portal):
                       {'csrf_token': other.csrf(), 'opinion': 'favourable'}, status=403)
     home = other.get('/').text
     assert all(p not in home for p in pseudonyms)
+
+
+def test_identity_only_when_picked_and_amendment_withdraws_the_copy(portal):
+    """The name reaches the CLI only if the référent ticks identity (never the
+    address nor the birth date); amending the contract takes the copy back."""
+    worker = logged_in(portal, 'worker1')
+    with portal.root() as root:
+        leroy = find_dossier(root, 'Leroy')
+        contract = next(iter(leroy.contracts.values()))
+        url = f'/dossiers/{leroy.__name__}/contracts/{contract.__name__}/'
+        district = leroy.district
+    record_on_paper(worker, url, 'share_cli', 'given', 'in_person')
+    run_transition(worker, url, 'share', fields=['identity', 'duration_months']).follow()
+    cli = logged_in(portal, 'cli1')
+    with portal.root() as root:
+        summary = root.dossiers.contract((leroy.__name__, contract.__name__)).cli_summary
+    page = cli.get(f'/cli/{district}/{summary}/')
+    assert 'LEROY Nadia' in page.text
+    for absent in ('rue Nationale', '1970', 'Inscription à un atelier'):
+        assert absent not in page.text
+    run_transition(worker, url, 'amend', comment='Rectification').follow()
+    cli.get(f'/cli/{district}/{summary}/', status=404)
+    assert summary not in cli.get(f'/cli/{district}/').text

@@ -74,6 +74,8 @@ def url_for(portal, context, name):
             'Note': f'/dossiers/{dossier.__name__}/notes/{note}/',
             'CliDistrict': cli, 'CliSummary': f'{cli}{shared.cli_summary}/',
             'RightsRequest': f'/dossiers/{dossier.__name__}/requests/{rq}/',
+            'StatisticsSpace': '/statistics/',
+            'DistrictStatistics': f'/statistics/{dossier.district}/',
             'static': '/static/'}[context]
     return base + (name if name else '') if context != 'static' else '/static/portail.css'
 

@@ -52,6 +52,8 @@ class ProtectedTable:
         m, n = len(self.rows), len(self.columns)
         #: positions equal to the grand total (in a single row or column, its total is)
         self._grand = {(m, n)} | ({(0, n)} if m == 1 else set()) | ({(m, 0)} if n == 1 else set())
+        #: the values of the closed table (cells, then totals), row by row
+        self._closed = [[self._value(i, j) for j in range(n + 1)] for i in range(m + 1)]
         self._status = {}
         #: False when some small count could not be protected without hiding the
         #: grand total (e.g. 4 and 4 out of 8): then nothing of the table may be shown
@@ -76,43 +78,44 @@ class ProtectedTable:
         m, n = len(self.rows), len(self.columns)
         return self._status.get((m if i is None else i, n if j is None else j))
 
-    def _can_move(self, position, status, delta):
-        value = self._value(*position) + delta
-        if status == PRIMARY:
-            return 0 <= value <= self.threshold - 1
-        return value >= self.threshold  # shown (would become complementary) or complementary
-
-    def _rectangle_cost(self, corners, direction):
-        """The cost of hiding ``corners`` (sum of newly hidden values), or None
-        if one unit cannot move along them in ``direction``."""
-        m, n = len(self.rows), len(self.columns)
-        cost = 0
-        for (i, j), sign in zip(corners, (1, -1, -1, 1), strict=True):
-            if (i, j) in self._grand and self._status.get((i, j)) is None:
-                return None  # the grand total stays shown in every table
-            # a total is minus its cells in the closed table: its change is reversed
-            reversed_sign = -1 if (i == m) != (j == n) else 1
-            status = self._status.get((i, j))
-            if not self._can_move((i, j), status, direction * sign * reversed_sign):
-                return None
-            if status is None:
-                cost += self._value(i, j)
-        return cost
+    def _movable(self, direction):
+        """``movable[i][j]``: may cell (i, j) change by ``direction`` (with the sign
+        of its place in the closed table) and stay within what a reader knows?"""
+        m, n, low = len(self.rows), len(self.columns), self.threshold
+        movable = []
+        for i, values in enumerate(self._closed):
+            line = []
+            for j, value in enumerate(values):
+                status = self._status.get((i, j))
+                # a total is minus its cells in the closed table: its change is reversed
+                value += -direction if (i == m) != (j == n) else direction
+                if status == PRIMARY:
+                    line.append(0 <= value < low)
+                else:  # complementary, or shown and would become so; never the grand total
+                    line.append(value >= low and not (status is None and (i, j) in self._grand))
+            movable.append(line)
+        return movable
 
     def _best_rectangle(self, i, j):
+        """The corners ``(i, j), (i, l), (k, j), (k, l)`` of the cheapest rectangle
+        along which one unit can move (``+1, -1, -1, +1``), or None."""
         m, n = len(self.rows), len(self.columns)
+        cost = [[0 if (k, c) in self._status else value for c, value in enumerate(values)]
+                for k, values in enumerate(self._closed)]
         best = None
-        for k in range(m + 1):
-            if k == i:
+        movable = {1: self._movable(1), -1: self._movable(-1)}
+        for direction in (1, -1):
+            up, down = movable[direction], movable[-direction]
+            if not up[i][j]:
                 continue
-            for col in range(n + 1):
-                if col == j:
-                    continue
-                corners = ((i, j), (i, col), (k, j), (k, col))
-                for direction in (1, -1):
-                    cost = self._rectangle_cost(corners, direction)
-                    if cost is not None and (best is None or cost < best[0]):
-                        best = (cost, corners)
+            rows = [k for k in range(m + 1) if k != i and down[k][j]]
+            columns = [c for c in range(n + 1) if c != j and down[i][c]]
+            for k in rows:
+                for c in columns:
+                    if up[k][c]:
+                        total = cost[k][j] + cost[i][c] + cost[k][c]
+                        if best is None or total < best[0]:
+                            best = (total, ((i, j), (i, c), (k, j), (k, c)))
         return None if best is None else best[1]
 
     def _protect(self):

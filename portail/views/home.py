@@ -21,9 +21,8 @@ ROLE_SECTIONS = {
     'manager': (_('My district'), _(
         'The anonymous statistics of your district are under "Statistics" in the menu.')),
     'dpo': (_('Data protection'), _(
-        'The access journals and the rights requests of the département are in the menu. '
-        'Running the retention command comes with the retention module, which is not '
-        'available yet.')),
+        'The access journals, the rights requests and the anonymous statistics of the '
+        'département are in the menu. Retention is run by the portail-retention command.')),
 }
 
 ROLE_LABELS = {
