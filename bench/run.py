@@ -449,7 +449,8 @@ def build_results(tier, store_name, store, stamp, phases, mixed, anchors, rss, c
         'storage_bytes_per_dossier': per_dossier(generated.get('main'), tier),
         'journal_bytes_per_dossier': per_dossier(generated.get('journal'), tier),
         'storage_bytes_now': now,
-        'ratios': report.compute_ratios(operations, anchor_figures, mixed_figures, rss, other),
+        'ratios': report.compute_ratios(operations, anchor_figures, mixed_figures, rss,
+                                        other[:2] if other else None),
     }
     if other is not None:
         results['compared_with'] = other[2]
@@ -484,6 +485,24 @@ def write_results(results):
     path = folder / f'{results["tier"]}-{results["storage"]}.json'
     path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + '\n')
     return path
+
+
+def share_tier_ratios(store_name):
+    """Once both tiers were run on ``store_name``, the S file gets the L/S ratios too."""
+    try:
+        small = json.loads((RESULTS / f'S-{store_name}.json').read_text())
+        large = json.loads((RESULTS / f'L-{store_name}.json').read_text())
+    except OSError:
+        return
+    for key in ('caseload_L_vs_S', 'stats_L_vs_S'):
+        small['ratios'][key] = large['ratios'].get(key)
+    # keep the key order of the issue: the two tier ratios before p99 and rss
+    order = ('open_dossier_vs_acl_anchor', 'mixed_vs_hello', 'caseload_L_vs_S',
+             'stats_L_vs_S', 'p99_over_p50_max', 'rss_mib')
+    small['ratios'] = {k: small['ratios'][k] for k in order if k in small['ratios']}
+    small['compared_with'] = f'L-{store_name}.json of {large["run_at"]}'
+    small['verdicts'] = report.verdicts(small['ratios'], 'S')
+    write_results(small)
 
 
 def main(argv=None):
@@ -523,15 +542,8 @@ def main(argv=None):
         path = write_results(results)
         log(f'results written to {path.relative_to(BENCH_DIR.parent)}')
         lines.append(report.summary_line(name, args.storage, results['ratios']))
-    if len(tiers) == 2:
-        # the S file gets the L/S ratios too, now that L exists
-        small = json.loads((RESULTS / f'S-{args.storage}.json').read_text())
-        large = json.loads((RESULTS / f'L-{args.storage}.json').read_text())
-        for key in ('caseload_L_vs_S', 'stats_L_vs_S'):
-            small['ratios'][key] = large['ratios'].get(key)
-        small['compared_with'] = f'L-{args.storage}.json of {large["run_at"]}'
-        small['verdicts'] = report.verdicts(small['ratios'], 'S')
-        write_results(small)
+    if args.tier in ('L', 'both'):
+        share_tier_ratios(args.storage)
     for line in lines[:-1]:
         log(line)
     log(lines[-1])

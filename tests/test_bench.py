@@ -226,3 +226,20 @@ def test_a_phase_is_bounded_by_time():
                        warmup=0)
     assert 0.5 <= result.elapsed < 2
     assert 8 <= len(result.latencies) <= 24
+
+
+def test_the_other_tier_is_read_from_its_results_file(tmp_path, monkeypatch):
+    import json
+
+    from bench import run
+
+    monkeypatch.setattr(run, 'RESULTS', tmp_path)
+    small = {'caseload': figures(50, 40, 80), 'statistics': figures(50, 10, 20)}
+    (tmp_path / 'S-file.json').write_text(json.dumps({'operations': small, 'run_at': 'then'}))
+    large = {'caseload': figures(45, 44, 90), 'statistics': figures(45, 11, 20)}
+    other = run.other_tier('L', 'file', large)
+    assert other[2] == 'S-file.json of then'
+    anchors = {'hello': figures(2000, 2, 4), 'acl': figures(400, 5, 9)}
+    ratios = report.compute_ratios(large, anchors, figures(600, 10, 30), 900, other[:2])
+    assert (ratios['caseload_L_vs_S'], ratios['stats_L_vs_S']) == (1.1, 1.1)
+    assert run.other_tier('L', 'zeo', large) is None
