@@ -56,8 +56,18 @@ tm.manager_hook = pyramid_tm.explicit_manager
 retry.attempts = 5
 portail.secure_cookies = false
 portail.gc_freeze = true
-portail.gc_thresholds = 50000 20 100
+portail.gc_thresholds = 20000 5 1000
 """
+
+
+def portal_ini(uris, extra=()):
+    """The portal's ini file; ``extra`` lines ``key = value`` replace or add settings."""
+    lines = PORTAL_INI.format(**uris).splitlines()
+    for setting in extra:
+        key = setting.split('=', 1)[0].strip()
+        lines = [line for line in lines if line.split('=', 1)[0].strip() != key]
+        lines.append(setting)
+    return '\n'.join(lines) + '\n'
 
 
 def log(message):
@@ -336,8 +346,7 @@ def run_tier(tier, store_name, args):
 
 def measure(tier, store_name, store, stamp, vardir, args):
     ini = vardir / 'bench.ini'
-    ini.write_text(PORTAL_INI.format(**store.uris())
-                   + ''.join(f'{setting}\n' for setting in args.setting))
+    ini.write_text(portal_ini(store.uris(), args.setting))
     phases = {}
     gc_stats = vardir / 'gc.json'
     # the portal freezes by its own setting (portail.gc_freeze); the anchors by --gc-freeze
