@@ -47,3 +47,30 @@ clean:
 # PORTAIL_REQUIRE_BROWSER=1).  Screenshots go to tests/browser/artifacts/.
 test-browser: install
 	$(BIN)/pytest tests/browser $(PYTEST_ARGS)
+
+# Storage (README, "Storage"): the ZEO server of zeo.ini, from zeo.conf
+# (var/zeo/{Data,Sessions,Journal}.fs on 127.0.0.1:8100); stop it with Ctrl-C.
+.PHONY: zeo
+zeo: install
+	mkdir -p var/zeo
+	$(BIN)/runzeo -C zeo.conf
+
+# Backups (README, "Backups"): repozo backups of the three FileStorage files of
+# STORAGE_DIR (var with development.ini, var/zeo with ZEO) into BACKUP_DIR;
+# full the first time and after a pack, incremental otherwise.
+STORAGE_DIR ?= var
+BACKUP_DIR ?= backups
+.PHONY: backup
+backup: install
+	for db in Data Sessions Journal; do \
+	  mkdir -p $(BACKUP_DIR)/$$db && \
+	  $(BIN)/repozo -B -z -v -r $(BACKUP_DIR)/$$db -f $(STORAGE_DIR)/$$db.fs || exit 1; \
+	done
+
+# The benchmark (README "Benchmark"): TIER=S|L|both, STORAGE=file|zeo|postgres.
+# Never part of `make test`; writes bench/results/<tier>-<storage>.json.
+TIER ?= S
+STORAGE ?= file
+.PHONY: bench
+bench: install
+	$(BIN)/python -W ignore::UserWarning -m bench.run --tier $(TIER) --storage $(STORAGE) $(BENCH_ARGS)

@@ -24,6 +24,9 @@ DEFAULTS = {
     'portail.journal_retention_months': (int, 12),
     # Statistics (SPEC §7): counts below this show as "< 5" (secret statistique)
     'portail.statistics_threshold': (int, 5),
+    # Garbage collector of the server process (portail/gcpolicy.py)
+    'portail.gc_freeze': (asbool, False),
+    'portail.gc_thresholds': (str, ''),
     # Workflow (SPEC §4)
     'portail.secretaries_enter_contracts': (asbool, True),
 }
@@ -33,7 +36,8 @@ def parse_settings(settings):
     """Return a copy of ``settings`` with every ``portail.*`` value typed."""
     parsed = dict(settings)
     parsed.setdefault('pyramid.default_locale_name', 'fr')
-    parsed.setdefault('retry.attempts', '3')
+    # a request that meets a ConflictError is run again, after a pause (backoff)
+    parsed.setdefault('retry.attempts', '5')
     parsed.setdefault('tm.manager_hook', 'pyramid_tm.explicit_manager')
     for key, (convert, default) in DEFAULTS.items():
         raw = parsed.get(key)
