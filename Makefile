@@ -25,7 +25,7 @@ run: install
 	$(BIN)/pserve $(INI)
 
 lint: install
-	$(BIN)/ruff check portail tests
+	$(BIN)/ruff check portail tests bench
 
 test: install lint
 	$(BIN)/pytest --cov=portail --cov-report=term-missing:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
