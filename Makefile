@@ -25,7 +25,7 @@ run: install
 	$(BIN)/pserve $(INI)
 
 lint: install
-	$(BIN)/ruff check portail tests
+	$(BIN)/ruff check portail tests bench
 
 test: install lint
 	$(BIN)/pytest --cov=portail --cov-report=term-missing:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
@@ -40,6 +40,13 @@ i18n: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage htmlcov
+
+.PHONY: test-browser
+# The browser suite alone (Chromium + axe-core: `source .ci/setup-browser.sh`,
+# as root, installs them; without them the suite skips unless
+# PORTAIL_REQUIRE_BROWSER=1).  Screenshots go to tests/browser/artifacts/.
+test-browser: install
+	$(BIN)/pytest tests/browser $(PYTEST_ARGS)
 
 # Storage (README, "Storage"): the ZEO server of zeo.ini, from zeo.conf
 # (var/zeo/{Data,Sessions,Journal}.fs on 127.0.0.1:8100); stop it with Ctrl-C.
@@ -60,9 +67,10 @@ backup: install
 	  $(BIN)/repozo -B -z -v -r $(BACKUP_DIR)/$$db -f $(STORAGE_DIR)/$$db.fs || exit 1; \
 	done
 
-.PHONY: test-browser
-# The browser suite alone (Chromium + axe-core: `source .ci/setup-browser.sh`,
-# as root, installs them; without them the suite skips unless
-# PORTAIL_REQUIRE_BROWSER=1).  Screenshots go to tests/browser/artifacts/.
-test-browser: install
-	$(BIN)/pytest tests/browser $(PYTEST_ARGS)
+# The benchmark (README "Benchmark"): TIER=S|L|both, STORAGE=file|zeo|postgres.
+# Never part of `make test`; writes bench/results/<tier>-<storage>.json.
+TIER ?= S
+STORAGE ?= file
+.PHONY: bench
+bench: install
+	$(BIN)/python -W ignore::UserWarning -m bench.run --tier $(TIER) --storage $(STORAGE) $(BENCH_ARGS)

@@ -24,6 +24,9 @@ DEFAULTS = {
     'portail.journal_retention_months': (int, 12),
     # Statistics (SPEC §7): counts below this show as "< 5" (secret statistique)
     'portail.statistics_threshold': (int, 5),
+    # Garbage collector of the server process (portail/gcpolicy.py)
+    'portail.gc_freeze': (asbool, False),
+    'portail.gc_thresholds': (str, ''),
     # Workflow (SPEC §4)
     'portail.secretaries_enter_contracts': (asbool, True),
 }

@@ -10,13 +10,15 @@ from portail.flash import flash
 from portail.i18n import _
 from portail.journal.record import READ, record, record_once
 from portail.models.cli import CliDistrict, CliSummary
+from portail.urls import child_url_maker
 from portail.views.contracts import OPINION_LABELS, shown_fields
 from portail.workflow.contract import CONTRACT_WORKFLOW
 from portail.workflow.engine import WorkflowError
 
 
 def worklist(request, folder):
-    rows = [{'summary': s, 'url': request.resource_url(s),
+    url = child_url_maker(request, folder)
+    rows = [{'summary': s, 'url': url(s.__name__),
              'opinion': OPINION_LABELS.get((s.opinion or {}).get('opinion'))}
             for s in folder.values()]
     rows.sort(key=lambda r: r['summary'].shared_at, reverse=True)

@@ -13,6 +13,7 @@ from portail.clock import utcnow
 from portail.i18n import _
 from portail.journal.record import READ, record_once
 from portail.models.root import PortalRoot
+from portail.urls import child_url_maker
 from portail.workflow.contract import STATES
 
 #: the home section of each role, in the order they are shown
@@ -60,17 +61,23 @@ def home_view(request):
 
 
 def caseload(request, dossiers, identity):
-    """The worker's dossiers, read from the référent index (never a scan)."""
+    """The worker's dossiers, read from the référent index (never a scan).
+
+    A caseload has about 200 rows: URLs and state labels are computed once
+    per page, not per row (measured by ``make bench``)."""
     rows = []
     now = utcnow(request.registry)
+    url = child_url_maker(request, dossiers)
+    translate = request.localizer.translate
+    labels = {code: translate(label) for code, label in STATES.items()}
     for dossier in dossiers.of_referent(identity.uid) + dossiers.delegated_to(identity.uid, now):
         contracts = list(dossier.contracts.values())
         reviews = [c.review_date for c in contracts
                    if c.review_date is not None and c.state != 'closed']
         rows.append({
             'dossier': dossier,
-            'url': request.resource_url(dossier),
-            'states': sorted({STATES[c.state] for c in contracts}, key=str),
+            'url': url(dossier.__name__),
+            'states': sorted({labels[c.state] for c in contracts}),
             'review': min(reviews) if reviews else None,
         })
     rows.sort(key=lambda r: (r['dossier'].last_name, r['dossier'].first_names))
@@ -80,10 +87,12 @@ def caseload(request, dossiers, identity):
 def entry_queue(request, dossiers, identity):
     """Signed contracts of the secretary's district, from the (district, state) index."""
     rows = []
+    url = child_url_maker(request, dossiers)
     for contract in dossiers.contracts_in(identity.user.district, 'signed'):
         if request.has_permission(P.VIEW_CONTRACT, contract):
-            rows.append({'contract': contract, 'dossier': contract.dossier,
-                         'url': request.resource_url(contract),
+            dossier = contract.dossier
+            rows.append({'contract': contract, 'dossier': dossier,
+                         'url': url(dossier.__name__, 'contracts', contract.__name__),
                          'signed_at': contract.history[-1].at})
     rows.sort(key=lambda r: r['signed_at'])
     return rows

@@ -1,0 +1,98 @@
+"""Markdown tables of results files, as the README shows them.
+
+``python -m bench.table bench/results/S-file.json bench/results/L-file.json``
+"""
+import json
+import sys
+
+from bench.report import TARGETS, verdicts
+from bench.run import OPERATIONS
+
+
+def load(paths):
+    return [json.loads(open(path).read()) for path in paths]
+
+
+def operations_table(runs):
+    names = [f'{r["tier"]}/{r["storage"]}' for r in runs]
+    lines = ['| operation | ' + ' | '.join(f'{n} req/s · p50 / p95 / p99 ms' for n in names)
+             + ' |', '|---|' + '---|' * len(runs)]
+    rows = list(OPERATIONS) + ['mixed', 'anchor: hello', 'anchor: traversal + ACL']
+    for row in rows:
+        cells = []
+        for run in runs:
+            if row == 'mixed':
+                f = run['mixed']
+            elif row.startswith('anchor'):
+                f = run['anchors']['hello' if 'hello' in row else 'acl']
+            else:
+                f = run['operations'].get(row)
+            if not f:
+                cells.append('not measured')
+                continue
+            errors = f' ({f["errors"]} errors)' if f.get('errors') else ''
+            cells.append(f'{f["rps"]:g} · {f["p50_ms"]:g} / {f["p95_ms"]:g} / {f["p99_ms"]:g}'
+                         + errors)
+        lines.append(f'| {row.replace("_", " ")} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+
+def ratios_table(runs):
+    names = [f'{r["tier"]}/{r["storage"]}' for r in runs]
+    lines = ['| ratio | target | ' + ' | '.join(names) + ' |', '|---|---|' + '---|' * len(runs)]
+    for name, (comparison, target) in TARGETS.items():
+        cells = []
+        for run in runs:
+            v = verdicts(run['ratios'], run['tier']).get(name)
+            if v is None:
+                cells.append('—')
+                continue
+            value = 'missing' if v['value'] is None else f'{v["value"]:g}'
+            mark = {True: 'met', False: 'missed', None: 'target is for L'}[v['met']]
+            distance = ''
+            if v['value'] is not None and v['met'] is False:
+                distance = f', {v["value"] / target:.2f}× the target'
+            cells.append(f'{value} ({mark}{distance})')
+        lines.append(f'| `{name}` | {comparison} {target:g} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+
+def others_table(runs):
+    names = [f'{r["tier"]}/{r["storage"]}' for r in runs]
+    lines = ['| figure | ' + ' | '.join(names) + ' |', '|---|' + '---|' * len(runs)]
+    rows = (
+        ('peak RSS of the server (MiB)', lambda r: r['rss_mib']),
+        ('cold start (s, spawn to first login page)', lambda r: r['cold_start_seconds']),
+        ('main database per dossier, as generated (bytes)',
+         lambda r: r.get('storage_bytes_per_dossier')),
+        ('journal per dossier, as generated (bytes)',
+         lambda r: r.get('journal_bytes_per_dossier')),
+        ('generation (s)', lambda r: r.get('generation_seconds')),
+        ('server GC: collections gen0/1/2, seconds, longest ms',
+         lambda r: gc_cell(r.get('server_gc'))),
+        ('failed login attempts (retried)', lambda r: r.get('failed_login_attempts')),
+        ('load average at the end', lambda r: ' '.join(f'{x:.1f}' for x in
+                                                      r['machine']['load_average'])),
+        ('run at (UTC)', lambda r: r['run_at']),
+    )
+    for label, get in rows:
+        lines.append(f'| {label} | ' + ' | '.join(str(get(r)) for r in runs) + ' |')
+    return '\n'.join(lines)
+
+
+def gc_cell(gc):
+    if not gc:
+        return '—'
+    return (f'{"/".join(map(str, gc["collections"]))}, {sum(gc["seconds"]):.2f} s, '
+            f'{gc["longest_ms"]:g}')
+
+
+def main(argv=None):
+    runs = load(argv or sys.argv[1:])
+    print(operations_table(runs), end='\n\n')
+    print(ratios_table(runs), end='\n\n')
+    print(others_table(runs))
+
+
+if __name__ == '__main__':
+    main()

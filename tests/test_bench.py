@@ -1,0 +1,245 @@
+"""The benchmark's own code (bench/), at a toy size, so that it does not rot:
+the generator writes what the portal writes, with consistent indexes, and the
+same département every time; the ratios are computed as issue 7 defines them.
+"""
+import pytest
+
+from bench import report
+from bench.generate import TIERS, Tier, generate
+from portail.workflow.contract import CONTRACT_WORKFLOW
+from tests.conftest import Portal
+
+TOY = Tier('toy', dossiers=60, workers=4, districts=2, contracts_per_dossier=3)
+
+
+def toy_portal():
+    portal = Portal()
+    stamp = generate(TOY, portal.db, profile='fast', log=lambda message: None)
+    return portal, stamp
+
+
+def snapshot(portal):
+    """Everything that identifies the generated département."""
+    with portal.root() as root:
+        return (
+            sorted(root.users.by_login.items()),
+            sorted((name, d.last_name, d.first_names, d.birth_date, d.referent, d.address,
+                    sorted((c.__name__, c.state, c.start_date, c.themes)
+                           for c in d.contracts.values()))
+                   for name, d in root.dossiers.items()),
+            sorted((s.pseudonym, s.contract_ref) for folder in root.cli.values()
+                   for s in folder.values()),
+        )
+
+
+@pytest.fixture(scope='module')
+def toy():
+    return toy_portal()
+
+
+def test_the_generator_is_deterministic(toy):
+    portal, _stamp = toy
+    again, _ = toy_portal()
+    assert snapshot(portal) == snapshot(again)
+
+
+def test_sizes_and_caseloads(toy):
+    portal, stamp = toy
+    with portal.root() as root:
+        assert len(root.dossiers) == TOY.dossiers
+        contracts = [c for d in root.dossiers.values() for c in d.contracts.values()]
+        assert len(contracts) == TOY.dossiers * TOY.contracts_per_dossier
+        assert {c.state for c in contracts} == set(CONTRACT_WORKFLOW.states)
+        caseloads = [len(root.dossiers.by_referent[root.users.find_login(login).uid])
+                     for login in stamp['logins']['worker']]
+        assert len(caseloads) == TOY.workers
+        assert max(caseloads) - min(caseloads) <= 1
+        assert sum(caseloads) == TOY.dossiers
+        assert len(stamp['logins']['secretary']) == TOY.districts * TOY.secretaries
+        assert len(stamp['logins']['cli']) == TOY.districts * TOY.cli_facilitators
+
+
+def test_the_indexes_match_the_objects(toy):
+    portal, _stamp = toy
+    with portal.root() as root:
+        dossiers = root.dossiers
+        by_state = {key: set(refs) for key, refs in dossiers.contracts_by_district_state.items()}
+        assert sum(map(len, by_state.values())) == TOY.dossiers * TOY.contracts_per_dossier
+        for name, dossier in dossiers.items():
+            assert name in dossiers.by_referent[dossier.referent]
+            assert name in dossiers.by_identity[dossiers.identity_of(dossier)]
+            if dossier.beneficiary:
+                assert dossiers.by_beneficiary[dossier.beneficiary] == name
+                user = root.users[dossier.beneficiary]
+                assert user.roles == ('beneficiary',)
+                assert user.district == dossier.district
+            for contract in dossier.contracts.values():
+                ref = (name, contract.__name__)
+                assert ref in by_state[(dossier.district, contract.state)]
+                assert contract.history[-1].target == contract.state
+                assert contract.__acl__ == CONTRACT_WORKFLOW.acl_for(contract.state)
+                end_key = contract.index_keys[1]
+                assert (end_key is None) == (contract.state == 'closed')
+                if end_key:
+                    assert ref in dossiers.contracts_by_end[end_key]
+                summary = root.cli[dossier.district].get(contract.cli_summary or '')
+                assert (summary is not None) == (contract.state == 'shared')
+                if summary is not None:
+                    assert summary.contract_ref == ref
+                    assert set(summary.fields) == set(contract.cli_fields)
+        summaries = sum(len(folder) for folder in root.cli.values())
+        assert summaries == sum(len(refs) for (_d, state), refs in by_state.items()
+                                if state == 'shared')
+        for (district, role), uids in root.users.by_district_role.items():
+            for uid in uids:
+                assert root.users[uid].district in (district, None)
+                assert role in root.users[uid].roles
+
+
+def test_the_statistics_counters_equal_a_recount(toy):
+    from portail.statistics.counters import recount, snapshot
+
+    portal, _stamp = toy
+    with portal.root() as root:
+        assert snapshot(root) == recount(root)
+        assert sum(v for k, v in recount(root).items() if k[2] == 'state') == (
+            TOY.dossiers * TOY.contracts_per_dossier)
+
+
+def test_each_contract_transition_is_journaled(toy):
+    portal, _stamp = toy
+    with portal.root() as root:
+        from portail.journal.model import JOURNAL_DB, ROOT_KEY
+
+        journal = root._p_jar.get_connection(JOURNAL_DB).root()[ROOT_KEY]
+        for name, dossier in root.dossiers.items():
+            transitions = sum(len(c.history) for c in dossier.contracts.values())
+            assert journal.chains[name].length == transitions
+
+
+def test_generated_accounts_log_in_and_see_their_caseload(toy):
+    from bench.generate import BENCH_PASSWORD
+
+    portal, stamp = toy
+    worker = portal.browser()
+    page = worker.login(stamp['logins']['worker'][0], BENCH_PASSWORD)
+    with portal.root() as root:
+        user = root.users.find_login(stamp['logins']['worker'][0])
+        first = root.dossiers.of_referent(user.uid)[0]
+    assert first.last_name.upper() in page.text
+    secretary = portal.browser()
+    assert secretary.login(stamp['logins']['secretary'][0], BENCH_PASSWORD).status_int == 200
+
+
+def test_tiers_of_the_issue():
+    assert (TIERS['S'].dossiers, TIERS['S'].workers, TIERS['S'].districts) == (10_000, 50, 10)
+    assert (TIERS['L'].dossiers, TIERS['L'].workers, TIERS['L'].districts) == (100_000, 500, 40)
+    assert TIERS['L'].dossiers * TIERS['L'].contracts_per_dossier == 300_000
+    assert TIERS['S'].caseload == TIERS['L'].caseload == 200
+
+
+# -- ratios -------------------------------------------------------------------
+
+
+def figures(rps, p50, p99):
+    return {'rps': rps, 'p50_ms': p50, 'p99_ms': p99}
+
+
+def test_percentiles_are_nearest_rank():
+    values = [i / 1000 for i in range(1, 101)]  # 1..100 ms
+    assert report.percentile(values, 0.50) == 0.050
+    assert report.percentile(values, 0.99) == 0.099
+    assert report.percentile([], 0.5) is None
+    got = report.operation_figures(values, 2.0)
+    assert (got['requests'], got['rps'], got['p50_ms'], got['p99_ms']) == (100, 50.0, 50.0, 99.0)
+
+
+def test_ratios_of_one_tier():
+    operations = {'open_dossier': figures(100, 20, 60), 'caseload': figures(50, 40, 200),
+                  'statistics': None}
+    anchors = {'hello': figures(2000, 2, 4), 'acl': figures(400, 5, 9)}
+    ratios = report.compute_ratios(operations, anchors, figures(600, 10, 30), 300.5)
+    assert ratios == {'open_dossier_vs_acl_anchor': 0.25, 'mixed_vs_hello': 0.3,
+                      'p99_over_p50_max': 5.0, 'rss_mib': 300.5}
+    verdicts = report.verdicts(ratios, 'S')
+    assert verdicts['open_dossier_vs_acl_anchor']['met'] is False
+    assert verdicts['mixed_vs_hello']['met'] is True
+    assert verdicts['p99_over_p50_max']['met'] is False
+    assert verdicts['rss_mib']['met'] is None  # the RSS target is for tier L
+    line = report.summary_line('S', 'file', ratios)
+    assert line.startswith('bench S/file: open_dossier_vs_acl_anchor=0.25 (>= 0.5 MISSED)')
+    assert 'mixed_vs_hello=0.3 (>= 0.25 ok)' in line
+
+
+def test_ratios_between_tiers():
+    small = {'caseload': figures(50, 40, 80), 'statistics': figures(50, 10, 20)}
+    large = {'caseload': figures(45, 44, 90)}
+    anchors = {'hello': figures(2000, 2, 4), 'acl': figures(400, 5, 9)}
+    ratios = report.compute_ratios(large, anchors, figures(600, 10, 30), 900,
+                                   other_tier=(large, small))
+    assert list(ratios) == ['open_dossier_vs_acl_anchor', 'mixed_vs_hello', 'caseload_L_vs_S',
+                            'stats_L_vs_S', 'p99_over_p50_max', 'rss_mib']
+    assert ratios['caseload_L_vs_S'] == 1.1
+    assert ratios['stats_L_vs_S'] is None  # not measured at L: reported missing, never met
+    verdicts = report.verdicts(ratios, 'L')
+    assert verdicts['caseload_L_vs_S']['met'] is True
+    assert verdicts['stats_L_vs_S']['met'] is False
+    assert verdicts['rss_mib']['met'] is True
+    assert 'stats_L_vs_S=missing (<= 1.2 MISSED)' in report.summary_line('L', 'file', ratios)
+
+
+# -- the load driver ------------------------------------------------------------
+
+
+def test_a_phase_is_bounded_by_count_and_counts_unexpected_answers():
+    import threading
+
+    from bench.load import run_phase
+
+    calls = []
+    lock = threading.Lock()
+
+    def operation(client, index):
+        with lock:
+            calls.append(index)
+            number = len(calls)
+        return 200 if number % 10 else 500
+
+    result = run_phase('toy', [object()] * 4, operation, max_requests=100, max_seconds=30,
+                       warmup=1)
+    assert len(calls) == 4 + 100  # the warm-up requests are not measured
+    assert len(result.latencies) + result.errors == 100
+    assert result.errors == sum(1 for n in range(5, 105) if n % 10 == 0)
+    assert result.statuses[500] == result.errors
+
+
+def test_a_phase_is_bounded_by_time():
+    import time
+
+    from bench.load import run_phase
+
+    def slow(client, index):
+        time.sleep(0.05)
+        return 200
+
+    result = run_phase('toy', [object()] * 2, slow, max_requests=10_000, max_seconds=0.5,
+                       warmup=0)
+    assert 0.5 <= result.elapsed < 2
+    assert 8 <= len(result.latencies) <= 24
+
+
+def test_the_other_tier_is_read_from_its_results_file(tmp_path, monkeypatch):
+    import json
+
+    from bench import run
+
+    monkeypatch.setattr(run, 'RESULTS', tmp_path)
+    small = {'caseload': figures(50, 40, 80), 'statistics': figures(50, 10, 20)}
+    (tmp_path / 'S-file.json').write_text(json.dumps({'operations': small, 'run_at': 'then'}))
+    large = {'caseload': figures(45, 44, 90), 'statistics': figures(45, 11, 20)}
+    other = run.other_tier('L', 'file', large)
+    assert other[2] == 'S-file.json of then'
+    anchors = {'hello': figures(2000, 2, 4), 'acl': figures(400, 5, 9)}
+    ratios = report.compute_ratios(large, anchors, figures(600, 10, 30), 900, other[:2])
+    assert (ratios['caseload_L_vs_S'], ratios['stats_L_vs_S']) == (1.1, 1.1)
+    assert run.other_tier('L', 'zeo', large) is None
