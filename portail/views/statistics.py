@@ -20,7 +20,7 @@ from portail.clock import utcnow
 from portail.i18n import _
 from portail.models.statistics import DistrictStatistics, StatisticsSpace
 from portail.statistics.charts import bar_chart
-from portail.statistics.tables import build_report, shown_text, years_counted
+from portail.statistics.tables import build_report, csv_rows, shown_text, years_counted
 
 
 def threshold_of(request):
@@ -45,11 +45,16 @@ def department_scope(request):
         k: d.name for k, d in request.root.districts.items()}
 
 
+def report_for(request, scope, district_names=None):
+    """The report of the year asked for, the years to choose from, an error or None."""
+    year, years, error = chosen_year(request, scope)
+    return build_report(scope, year, threshold_of(request), district_names), years, error
+
+
 def render(request, scope, title, district_names=None):
     translate = request.localizer.translate
-    year, years, error = chosen_year(request, scope)
-    threshold = threshold_of(request)
-    report = build_report(scope, year, threshold, district_names)
+    report, years, error = report_for(request, scope, district_names)
+    threshold, year = report.threshold, report.year
     charts = {table.name: [bar_chart(t, lines, threshold, translate)
                            for t, lines in table.charts] for table in report.tables}
     return {'title': title, 'report': report, 'charts': charts, 'years': years,
@@ -77,11 +82,9 @@ def district_view(request):
                   _('Statistics of ${district}', mapping={'district': district.name}))
 
 
-def csv_response(request, values, filename):
-    report = values['report']
+def csv_response(request, report, filename):
+    """The published figures of ``report`` as a CSV download (no chart drawn)."""
     translate = request.localizer.translate
-    from portail.statistics.tables import csv_rows
-
     out = io.StringIO()
     writer = csv.writer(out, delimiter=';')
     writer.writerows(csv_rows(report, translate))
@@ -93,10 +96,11 @@ def csv_response(request, values, filename):
 @view_config(context=StatisticsSpace, name='csv', permission=P.READ_DEPARTMENT_STATISTICS)
 def department_csv_view(request):
     scope, names = department_scope(request)
-    return csv_response(request, render(request, scope, '', names), 'statistiques-departement')
+    report = report_for(request, scope, names)[0]
+    return csv_response(request, report, 'statistiques-departement')
 
 
 @view_config(context=DistrictStatistics, name='csv', permission=P.READ_STATISTICS)
 def district_csv_view(request):
-    return csv_response(request, render(request, [request.context], ''),
+    return csv_response(request, report_for(request, [request.context])[0],
                         'statistiques-circonscription')
