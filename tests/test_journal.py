@@ -8,7 +8,16 @@ import transaction
 from pyramid.interfaces import IBeforeRender
 from ZODB.POSException import ConflictError
 
-from portail.journal.model import JOURNAL_DB, ROOT_KEY
+from portail.journal.model import (
+    JOURNAL_DB,
+    ROOT_KEY,
+    Chain,
+    EntryTree,
+    JournalEntry,
+    decode,
+    encode,
+    entry_hash,
+)
 from portail.journal.verify import anchor, purge, verify
 from tests.conftest import find_dossier, logged_in
 
@@ -40,7 +49,7 @@ def martin(portal):
 
 def entries(portal, dossier):
     with JournalAccess(portal) as journal:
-        return list(journal.chains[dossier].entries.values())
+        return list(journal.chains[dossier].values())
 
 
 def test_a_read_is_journaled_once_even_when_the_request_is_retried(portal):
@@ -100,7 +109,7 @@ def test_lookup_transitions_consents_and_roles_are_journaled(portal):
     form.submit()
     with JournalAccess(portal) as journal, portal.root() as root:
         admin_uid = root.users.find_login('admin1').uid
-        last = list(journal.chains[f'~{admin_uid}'].entries.values())[-1]
+        last = list(journal.chains[f'~{admin_uid}'].values())[-1]
         assert (last.action, last.object) == ('roles', f'user:{uid}')
 
 
@@ -112,7 +121,7 @@ def test_the_verifier_finds_the_first_broken_link(portal):
         chain = journal.chains[dossier]
         # altered
         second = chain.entries[2]
-        chain.entries[2] = dataclasses.replace(second, action='nothing to see')
+        chain.entries[2] = encode(dataclasses.replace(decode(second), action='nothing to see'))
         broken = verify(journal)
         assert (broken.chain, broken.seq, broken.reason) == (dossier, 2, 'entry altered')
         chain.entries[2] = second
@@ -122,15 +131,15 @@ def test_the_verifier_finds_the_first_broken_link(portal):
     with JournalAccess(portal) as journal:
         chain = journal.chains[dossier]
         # reordered
-        first, second = chain.entries[1], chain.entries[2]
-        chain.entries[1] = dataclasses.replace(second, seq=1)
-        chain.entries[2] = dataclasses.replace(first, seq=2)
+        first, second = chain.entry(1), chain.entry(2)
+        chain.entries[1] = encode(dataclasses.replace(second, seq=1))
+        chain.entries[2] = encode(dataclasses.replace(first, seq=2))
         assert verify(journal).seq == 1
     with JournalAccess(portal) as journal:
         chain = journal.chains[dossier]
         # the last entry removed and the head rewound: only the anchors tell
         anchor(journal, portal.clock.now())
-        last = chain.entries[chain.length]
+        last = chain.entry(chain.length)
         del chain.entries[chain.length]
         chain.length -= 1
         chain.head = last.previous
@@ -204,3 +213,46 @@ def test_journal_command(tmp_path, capsys, command):
     expected = {'verify': 'journal intact', 'anchor': 'anchor 1 recorded',
                 'purge': '0 entr(y/ies) older than'}[command]
     assert expected in out
+
+
+def test_an_entry_is_stored_as_its_hash_and_the_text_it_hashes():
+    chain = Chain('d1')
+    entry = chain.append('2026-01-02T03:04:05+00:00', 'u1', 'd1', 'dossier', 'read', 2, 'é')
+    stored = chain.entries[1]
+    assert isinstance(chain.entries, EntryTree)
+    assert isinstance(stored, str) and stored.startswith(entry.hash)
+    assert entry.hash == entry_hash(entry.payload())
+    assert decode(stored) == entry == chain.entry(1)
+    assert chain.entry(2) is None
+
+
+def test_a_chain_of_the_former_layout_is_read_and_extended():
+    """Chains written before entries were strings hold JournalEntry instances
+    in a plain IOBTree; they verify, read and grow without an evolve step."""
+    from BTrees.IOBTree import IOBTree
+
+    chain = Chain('d1')
+    chain.entries = IOBTree()
+    payload = {'seq': 1, 'at': '2026-01-01T00:00:00+00:00', 'user': 'u1', 'dossier': 'd1',
+               'object': 'dossier', 'action': 'create', 'level': 2, 'detail': '',
+               'previous': chain.head}
+    old = JournalEntry(hash=entry_hash(payload), **payload)
+    chain.entries[1] = old
+    chain.length, chain.head = 1, old.hash
+    chain.append('2026-01-02T00:00:00+00:00', 'u2', 'd1', 'dossier', 'read', 2, '')
+    from portail.journal.verify import verify_chain
+
+    assert verify_chain(chain) is None
+    assert [e.action for e in chain.values()] == ['create', 'read']
+    assert [e.seq for e in chain.values(reverse=True)] == [2, 1]
+    chain.entries[1] = dataclasses.replace(old, user='u3')
+    assert verify_chain(chain).reason == 'entry altered'
+
+
+def test_appending_rewrites_a_small_bucket():
+    chain = Chain('d1')
+    for n in range(100):
+        chain.append(f'2026-01-01T00:00:{n % 60:02d}+00:00', 'u1', 'd1', 'dossier', 'read', 2, '')
+    buckets = chain.entries.__getstate__()[0][::2]
+    assert max(len(b) for b in buckets) <= EntryTree.max_leaf_size
+    assert [e.seq for e in chain.values()] == list(range(1, 101))

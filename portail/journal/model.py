@@ -1,4 +1,18 @@
-"""Persistent classes of the journal database.  Keep them small and stable."""
+"""Persistent classes of the journal database.  Keep them small and stable.
+
+An entry is stored as one string: its SHA-256 (64 hex digits) followed by
+the canonical JSON of its payload, the very text the hash is computed over.
+Every read of level 2 or 3 data appends an entry, so appending must be
+cheap: ZODB calls its ``persistent_id`` hook for every Python object it
+pickles, and a bucket of dataclass entries costs a dozen objects per entry
+where a bucket of strings costs one (``make bench`` measured the dossier page
+spending half its time re-pickling its chain's last bucket).  New chains keep
+their entries in :class:`EntryTree`, whose buckets hold at most 16 entries.
+
+Chains written before this layout hold :class:`JournalEntry` instances in a
+plain ``IOBTree``; they are read as they are and new entries are appended as
+strings, so no evolve step rewrites a journal that must stay append-only.
+"""
 import hashlib
 import json
 from dataclasses import asdict, dataclass
@@ -10,6 +24,7 @@ from persistent import Persistent
 JOURNAL_DB = 'journal'
 ROOT_KEY = 'portail_journal'
 GENESIS = '0' * 64
+HASH_LENGTH = len(GENESIS)
 
 
 @dataclass(frozen=True)
@@ -33,20 +48,46 @@ class JournalEntry:
         return data
 
 
+def canonical(payload):
+    """The text an entry's hash is computed over."""
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False)
+
+
 def entry_hash(payload):
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode('utf-8')).hexdigest()
+    return hashlib.sha256(canonical(payload).encode('utf-8')).hexdigest()
+
+
+def encode(entry):
+    """The stored form of ``entry``: its hash, then the canonical JSON of its payload."""
+    return entry.hash + canonical(entry.payload())
+
+
+def decode(stored):
+    """The :class:`JournalEntry` of a stored entry (a string, or an entry of the
+    former layout)."""
+    if isinstance(stored, JournalEntry):
+        return stored
+    return JournalEntry(hash=stored[:HASH_LENGTH], **json.loads(stored[HASH_LENGTH:]))
+
+
+class EntryTree(IOBTree):
+    """``seq -> stored entry``, with small buckets: an append rewrites at most
+    16 entries, not the 60 of an ``IOBTree`` bucket."""
+
+    max_leaf_size = 16
 
 
 class Chain(Persistent):
     """The hash chain of one dossier (or of one user's other actions).
 
     After a purge, ``base_seq`` and ``base_hash`` stand for the removed start.
+    Read entries through :meth:`entry`, :meth:`items` and :meth:`values`,
+    which decode them.
     """
 
     def __init__(self, key):
         self.key = key
-        self.entries = IOBTree()
+        self.entries = EntryTree()
         self.length = 0
         self.head = GENESIS
         self.base_seq = 0
@@ -56,11 +97,28 @@ class Chain(Persistent):
         payload = {'seq': self.length + 1, 'at': at, 'user': user, 'dossier': dossier,
                    'object': obj, 'action': action, 'level': level, 'detail': detail,
                    'previous': self.head}
-        entry = JournalEntry(hash=entry_hash(payload), **payload)
-        self.entries[entry.seq] = entry
-        self.length = entry.seq
-        self.head = entry.hash
-        return entry
+        text = canonical(payload)
+        digest = hashlib.sha256(text.encode('utf-8')).hexdigest()
+        self.entries[payload['seq']] = digest + text
+        self.length = payload['seq']
+        self.head = digest
+        return JournalEntry(hash=digest, **payload)
+
+    def entry(self, seq):
+        """The entry numbered ``seq``, or ``None``."""
+        stored = self.entries.get(seq)
+        return None if stored is None else decode(stored)
+
+    def items(self, reverse=False):
+        """``(seq, entry)`` pairs, oldest first (newest first if ``reverse``)."""
+        keys = self.entries.keys()
+        for seq in (reversed(list(keys)) if reverse else keys):
+            yield seq, decode(self.entries[seq])
+
+    def values(self, reverse=False):
+        """The entries, oldest first (newest first if ``reverse``)."""
+        for _seq, entry in self.items(reverse):
+            yield entry
 
 
 class Journal(Persistent):

@@ -15,7 +15,7 @@ def verify_chain(chain):
     """Return the first :class:`Broken` link of ``chain``, or ``None``."""
     previous = chain.base_hash
     expected = chain.base_seq + 1
-    for seq, entry in chain.entries.items():
+    for seq, entry in chain.items():
         if seq != expected or entry.seq != seq:
             return Broken(chain.key, expected, 'missing or reordered entry')
         if entry.previous != previous:
@@ -48,14 +48,14 @@ def verify(journal):
     broken = verify_chain(journal.anchors)
     if broken is not None:
         return broken
-    for entry in journal.anchors.entries.values():
+    for entry in journal.anchors.values():
         for item in entry.detail.split(';') if entry.detail else ():
             key, length, head = item.rsplit(':', 2)
             chain = journal.chains.get(key)
             length = int(length)
             if chain is None or chain.length < length:
                 return Broken(key, length, 'chain shorter than anchored')
-            at = chain.entries.get(length)
+            at = chain.entry(length)
             anchored = at.hash if at is not None else (
                 chain.base_hash if length == chain.base_seq else None)
             if anchored is not None and anchored != head:
@@ -75,7 +75,7 @@ def purge(journal, before):
     removed = 0
     for chain in journal.chains.values():
         for seq in list(chain.entries.keys()):
-            entry = chain.entries[seq]
+            entry = chain.entry(seq)
             if entry.at >= limit:
                 break
             chain.base_seq, chain.base_hash = seq, entry.hash

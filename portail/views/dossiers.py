@@ -8,6 +8,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
 from portail.acl import permissions as P
+from portail.acl.policy import permissions_on
 from portail.auth.sessions import current_identity
 from portail.clock import utcnow
 from portail.conflicts import serial_of
@@ -15,6 +16,7 @@ from portail.flash import flash
 from portail.i18n import _
 from portail.journal.record import CHANGE, READ, record, record_once
 from portail.models.dossier import ADMIN_FIELDS, IDENTITY_FIELDS, Dossier, Dossiers
+from portail.urls import child_url_maker
 from portail.views.forms import CSRFSchema, form_page, make_form, validate
 from portail.workflow.contract import STATES
 
@@ -143,10 +145,11 @@ def add_dossier_view(request):
 
 def contract_rows(request, dossier):
     rows = []
+    url = child_url_maker(request, dossier.contracts)
     for contract in sorted(dossier.contracts.values(), key=lambda c: c.created_at,
                            reverse=True):
         rows.append({
-            'url': request.resource_url(contract),
+            'url': url(contract.__name__),
             'state': STATES[contract.state],
             'start_date': contract.start_date,
             'end_date': contract.end_date,
@@ -167,13 +170,14 @@ def dossier_view(request):
         'why': access_reasons(request, dossier),
         'notes': visible_notes(request, dossier),
         'dossier': dossier,
+        'url': request.resource_url(dossier),
         'district': district_name(request, dossier.district),
         'referent': user_name(request, dossier.referent),
         'contracts': contract_rows(request, dossier),
-        'can': {p: request.has_permission(p, dossier) for p in
-                (P.EDIT_IDENTITY, P.EDIT_ADMIN, P.ADD_CONTRACT, P.REASSIGN,
-                 P.MANAGE_DELEGATION, P.ADD_NOTE, P.VIEW_DOSSIER_JOURNAL,
-                 P.MANAGE_BENEFICIARY_ACCOUNT, P.EXPORT_DOSSIER, P.VIEW_REQUESTS)},
+        'can': permissions_on(request, dossier, (
+            P.EDIT_IDENTITY, P.EDIT_ADMIN, P.ADD_CONTRACT, P.REASSIGN, P.MANAGE_DELEGATION,
+            P.ADD_NOTE, P.VIEW_DOSSIER_JOURNAL, P.MANAGE_BENEFICIARY_ACCOUNT,
+            P.EXPORT_DOSSIER, P.VIEW_REQUESTS)),
     }
 
 

@@ -58,7 +58,7 @@ def export_data(request, dossier):
               'text': None if note.third_party else note.text}
              for note in sorted(dossier.notes.values(), key=lambda n: n.created_at)]
     chain = journal_of(request).chains.get(dossier.__name__)
-    journal = entry_rows(request, chain.entries.values()) if chain is not None else []
+    journal = entry_rows(request, chain.values()) if chain is not None else []
     contracts = sorted(dossier.contracts.values(), key=lambda c: c.created_at)
     return {
         'format': FORMAT,

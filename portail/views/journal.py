@@ -78,7 +78,7 @@ def entry_rows(request, entries):
              permission=P.VIEW_DOSSIER_JOURNAL)
 def dossier_journal_view(request):
     chain = journal_of(request).chains.get(request.context.__name__)
-    entries = list(reversed(chain.entries.values())) if chain is not None else []
+    entries = list(chain.values(reverse=True)) if chain is not None else []
     return {'rows': entry_rows(request, entries[:500]), 'count': len(entries)}
 
 
@@ -118,7 +118,7 @@ def dpo_journal_view(request):
         chain = journal.chains.get(key)
         if chain is None:
             continue
-        for entry in chain.entries.values():
+        for entry in chain.values():
             if uid and entry.user != uid:
                 continue
             day = entry.at[:10]

@@ -4,6 +4,7 @@ from pyramid.events import BeforeRender
 from pyramid.renderers import get_renderer
 
 from portail.acl import permissions as P
+from portail.acl.policy import permissions_on
 from portail.auth.sessions import current_identity
 from portail.flash import pop_flash
 from portail.i18n import LANGUAGES, _
@@ -16,13 +17,15 @@ def navigation(request):
     if identity is None or not identity.password_ok:
         return []
     root = request.root
-    items = [(request.resource_url(root), _('Home'))]
+    home = request.resource_url(root)
+    on_root = permissions_on(request, root, (P.VIEW_ALL_JOURNALS, P.VIEW_ALL_REQUESTS))
+    items = [(home, _('Home'))]
     if request.has_permission(P.MANAGE_ACCOUNTS, root.users):
         items.append((request.resource_url(root.users), _('Accounts')))
-    if request.has_permission(P.VIEW_ALL_JOURNALS, root):
-        items.append((request.resource_url(root, 'journal'), _('Access journals')))
-    if request.has_permission(P.VIEW_ALL_REQUESTS, root):
-        items.append((request.resource_url(root, 'requests'), _('Rights requests')))
+    if on_root[P.VIEW_ALL_JOURNALS]:
+        items.append((home + 'journal', _('Access journals')))
+    if on_root[P.VIEW_ALL_REQUESTS]:
+        items.append((home + 'requests', _('Rights requests')))
     if request.has_permission(P.VIEW_STATISTICS, root.statistics):
         items.append((request.resource_url(root.statistics), _('Statistics')))
     return items
@@ -33,6 +36,15 @@ class LayoutGlobals:
 
     def __init__(self, request):
         self.request = request
+        self._app_url = None
+
+    @property
+    def app_url(self):
+        """``request.application_url``, computed once per page (webob builds it
+        from the environ on every access)."""
+        if self._app_url is None:
+            self._app_url = self.request.application_url
+        return self._app_url
 
     @property
     def identity(self):

@@ -5,6 +5,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
 from portail.acl import permissions as P
+from portail.acl.policy import permissions_on
 from portail.clock import utcnow
 from portail.conflicts import serial_of
 from portail.flash import flash
@@ -12,6 +13,7 @@ from portail.i18n import _
 from portail.journal.record import READ, record, record_once
 from portail.models.dossier import Dossier
 from portail.models.note import Note
+from portail.urls import child_url_maker
 from portail.views.contracts import READ_BY_BENEFICIARY
 from portail.views.dossiers import user_name
 from portail.views.forms import CSRFSchema, form_page, make_form
@@ -31,11 +33,13 @@ class NoteSchema(CSRFSchema):
 def visible_notes(request, dossier):
     """Notes the user may read, and notes whose existence only they may know."""
     rows = []
+    url = child_url_maker(request, dossier.notes)
     for note in sorted(dossier.notes.values(), key=lambda n: n.created_at, reverse=True):
-        if request.has_permission(P.VIEW_NOTE, note):
-            rows.append({'note': note, 'url': request.resource_url(note), 'readable': True,
+        can = permissions_on(request, note, (P.VIEW_NOTE, P.VIEW_NOTE_EXISTENCE))
+        if can[P.VIEW_NOTE]:
+            rows.append({'note': note, 'url': url(note.__name__), 'readable': True,
                          'author': user_name(request, note.author)})
-        elif request.has_permission(P.VIEW_NOTE_EXISTENCE, note):
+        elif can[P.VIEW_NOTE_EXISTENCE]:
             rows.append({'note': note, 'url': None, 'readable': False,
                          'author': user_name(request, note.author)})
     return rows

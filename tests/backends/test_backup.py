@@ -82,5 +82,5 @@ def test_backup_change_restore_and_compare(tmp_path, make_portal):
         journal = root._p_jar.get_connection(JOURNAL_DB).root()[ROOT_KEY]
         assert verify(journal) is None
         chain = journal.chains[find_dossier(root, 'Durand').__name__]
-        assert [e.action for e in chain.entries.values()].count('transition:draft') == 3
+        assert [e.action for e in chain.values()].count('transition:draft') == 3
         transaction.abort()

@@ -101,7 +101,7 @@ def journal_entries(portal, dossier_name):
         journal = root._p_jar.get_connection(JOURNAL_DB).root()[ROOT_KEY]
         assert verify(journal) is None
         chain = journal.chains.get(dossier_name)
-        return [] if chain is None else [e.action for e in chain.entries.values()]
+        return [] if chain is None else [e.action for e in chain.values()]
 
 
 def add_caseloads(portal):
