@@ -64,7 +64,6 @@ class MemoLocalizer(Localizer):
     def __init__(self, locale_name, translations):
         super().__init__(locale_name, translations)
         self.memo = {}
-        self.template_memo = {}
 
     def translate(self, tstring, domain=None, mapping=None):
         if (mapping is None and domain is None and isinstance(tstring, TranslationString)
@@ -80,28 +79,29 @@ class MemoLocalizer(Localizer):
 
 
 _template_translate = ChameleonTranslate(pyramid_translator)
+#: (locale, msgid, domain, default, context) -> translation of a template's fixed message
+_template_memo = {}
 
 
 def template_translate(msgid, domain=None, mapping=None, context=None, target_language=None,
                        default=None):
     """Chameleon's ``translate`` hook, remembering fixed messages per locale.
 
-    Chameleon may pass a marker as ``default`` and expect that very object
-    back when there is no translation; the memo keeps that case as such.
+    Templates get ``target_language`` (the request's locale) from
+    :mod:`portail.views.layout`, so a remembered message needs no lookup of
+    the current request.  Chameleon may pass a marker as ``default`` and
+    expect that very object back when there is no translation; the memo
+    keeps that case as such.
     """
-    localizer = None
-    if isinstance(msgid, str) and not mapping and not isinstance(msgid, TranslationString):
-        request = get_current_request()
-        localizer = get_localizer(request) if request is not None else None
-    memo = getattr(localizer, 'template_memo', None)
-    if memo is None:
+    if (target_language is None or mapping or not isinstance(msgid, str)
+            or isinstance(msgid, TranslationString)):
         return _template_translate(msgid, domain, mapping, context, target_language, default)
-    key = (msgid, domain, default, context)
-    text = memo.get(key, _MISSING)
+    key = (target_language, msgid, domain, default, context)
+    text = _template_memo.get(key, _MISSING)
     if text is _MISSING:
         text = _template_translate(msgid, domain, mapping, context, target_language, default)
-        if len(memo) < MEMO_LIMIT:
-            memo[key] = _DEFAULT if text is default else text
+        if len(_template_memo) < MEMO_LIMIT:
+            _template_memo[key] = _DEFAULT if text is default else text
         return text
     return default if text is _DEFAULT else text
 

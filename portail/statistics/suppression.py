@@ -29,6 +29,8 @@ small count has no such rectangle (4 and 4 out of 8), the table is not
 ``tests/test_statistics_suppression.py`` checks the property with a linear
 program on random tables.
 """
+import functools
+
 PRIMARY = 'primary'
 COMPLEMENTARY = 'complementary'
 
@@ -148,6 +150,21 @@ class ProtectedTable:
         return self._value(m if i is None else i, n if j is None else j)
 
 
+@functools.lru_cache(maxsize=512)
+def _protected(cells, threshold):
+    return ProtectedTable(cells, threshold)
+
+
+def protect(cells, threshold):
+    """The :class:`ProtectedTable` of ``cells`` (read it, never change it).
+
+    Protection depends on the counts alone and takes a few milliseconds, a
+    statistics page's largest cost, while the counts change far less often
+    than pages are read: tables already protected are kept (512 of them).
+    """
+    return _protected(tuple(tuple(row) for row in cells), threshold)
+
+
 def protect_line(counts, threshold):
     """A one-dimensional table (counts and their total), as a one-row table."""
-    return ProtectedTable([list(counts)], threshold)
+    return protect([counts], threshold)

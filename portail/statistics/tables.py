@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from portail.i18n import _
 from portail.models.contract import THEMES
 from portail.statistics.counters import NO_DURATION
-from portail.statistics.suppression import COMPLEMENTARY, PRIMARY, ProtectedTable, protect_line
+from portail.statistics.suppression import COMPLEMENTARY, PRIMARY, protect, protect_line
 from portail.workflow.contract import STATES
 
 DURATIONS = tuple(range(3, 13)) + (NO_DURATION,)
@@ -109,7 +109,7 @@ def build_report(scope, year, threshold, district_names=None):
     month_labels = list(MONTH_NAMES)
     states = list(STATES)
     state_labels = [STATES[s] for s in states]
-    main = ProtectedTable([[counts[(m, 'state', s)] for s in states] for m in months],
+    main = protect([[counts[(m, 'state', s)] for s in states] for m in months],
                           threshold)
     safe = main.safe
     by_month = _from_protected(

@@ -58,18 +58,33 @@ def object_label(request, obj):
 
 
 def entry_rows(request, entries):
+    """Display rows of journal entries.  A chain holds hundreds of entries by
+    a handful of people about a handful of objects, so who, action and object
+    labels are worked out once per distinct value."""
     users = request.root.users
     translate = request.localizer.translate
+    people, actions, objects = {}, {}, {}
     rows = []
     for entry in entries:
-        user = users.get(entry.user)
+        person = people.get(entry.user)
+        if person is None:
+            user = users.get(entry.user)
+            person = people[entry.user] = (
+                user.fullname if user is not None else translate(_('the portal')),
+                ', '.join(translate(ROLE_LABELS[r]) for r in user.roles) if user else '')
+        action = actions.get(entry.action)
+        if action is None:
+            action = actions[entry.action] = action_label(request, entry.action)
+        obj = objects.get(entry.object)
+        if obj is None:
+            obj = objects[entry.object] = object_label(request, entry.object)
         rows.append({
             'entry': entry,
             'at': datetime.datetime.fromisoformat(entry.at),
-            'who': user.fullname if user is not None else translate(_('the portal')),
-            'role': ', '.join(translate(ROLE_LABELS[r]) for r in user.roles) if user else '',
-            'action': action_label(request, entry.action),
-            'object': object_label(request, entry.object),
+            'who': person[0],
+            'role': person[1],
+            'action': action,
+            'object': obj,
         })
     return rows
 

@@ -81,6 +81,8 @@ def add_renderer_globals(event):
     event['layout'] = get_renderer('portail:templates/layout.pt').implementation()
     event['ui'] = LayoutGlobals(request)
     event['t'] = request.localizer.translate
+    # the locale of Chameleon's i18n:translate (see portail.i18n.template_translate)
+    event['target_language'] = request.locale_name
 
 
 def includeme(config):
