@@ -10,7 +10,7 @@ import os
 import deform
 from pyramid.i18n import Localizer, TranslationStringFactory, get_localizer, make_localizer
 from pyramid.interfaces import ILocalizer, ITranslationDirectories
-from pyramid.threadlocal import get_current_request
+from pyramid.threadlocal import get_current_registry, get_current_request
 from pyramid_chameleon.interfaces import IChameleonTranslate
 from pyramid_chameleon.localization import translator as pyramid_translator
 from translationstring import ChameleonTranslate, TranslationString
@@ -64,6 +64,8 @@ class MemoLocalizer(Localizer):
     def __init__(self, locale_name, translations):
         super().__init__(locale_name, translations)
         self.memo = {}
+        #: Chameleon's ``translate`` hook over this localizer
+        self.chameleon_translate = ChameleonTranslate(self.translate)
 
     def translate(self, tstring, domain=None, mapping=None):
         if (mapping is None and domain is None and isinstance(tstring, TranslationString)
@@ -99,7 +101,12 @@ def template_translate(msgid, domain=None, mapping=None, context=None, target_la
     key = (target_language, msgid, domain, default, context)
     text = _template_memo.get(key, _MISSING)
     if text is _MISSING:
-        text = _template_translate(msgid, domain, mapping, context, target_language, default)
+        localizer = get_current_registry().queryUtility(ILocalizer, name=target_language)
+        translate = getattr(localizer, 'chameleon_translate', None)
+        if translate is None:  # a locale without a MemoLocalizer: nothing is kept
+            return _template_translate(msgid, domain, mapping, context, target_language,
+                                       default)
+        text = translate(msgid, domain, mapping, context, target_language, default)
         if len(_template_memo) < MEMO_LIMIT:
             _template_memo[key] = _DEFAULT if text is default else text
         return text
