@@ -52,7 +52,8 @@ def entries(portal, dossier):
         return list(journal.chains[dossier].values())
 
 
-def test_a_read_is_journaled_once_even_when_the_request_is_retried(portal):
+def test_a_read_is_journaled_once_even_when_the_request_is_retried(portal, caplog):
+    caplog.set_level('INFO', logger='portail.views.errors')
     dossier = martin(portal)
     worker = logged_in(portal, 'worker1')
     before = len(entries(portal, dossier))
@@ -69,6 +70,9 @@ def test_a_read_is_journaled_once_even_when_the_request_is_retried(portal):
     finally:
         portal.registry.unregisterHandler(conflict_once, (IBeforeRender,))
     assert page.status_int == 200 and len(attempts) >= 2
+    # a retried conflict is no error: no traceback in the log
+    assert not [r for r in caplog.records if r.levelname == 'ERROR']
+    assert any('Retrying GET' in r.getMessage() for r in caplog.records)
     added = entries(portal, dossier)[before:]
     assert [(e.action, e.object, e.level) for e in added] == [('read', 'dossier', 2)]
     with portal.root() as root:
@@ -256,3 +260,25 @@ def test_appending_rewrites_a_small_bucket():
     buckets = chain.entries.__getstate__()[0][::2]
     assert max(len(b) for b in buckets) <= EntryTree.max_leaf_size
     assert [e.seq for e in chain.values()] == list(range(1, 101))
+
+
+def test_a_conflict_on_every_attempt_ends_on_the_error_page(portal, caplog):
+    caplog.set_level('INFO', logger='portail.views.errors')
+    dossier = martin(portal)
+    worker = logged_in(portal, 'worker1')
+    before = len(entries(portal, dossier))
+
+    def always(event):
+        if 'dossier' in event.rendering_val:  # the dossier page, not the error page
+            raise ConflictError()
+
+    portal.registry.registerHandler(always, (IBeforeRender,))
+    try:
+        page = worker.get(f'/dossiers/{dossier}/', status=500)
+    finally:
+        portal.registry.unregisterHandler(always, (IBeforeRender,))
+    assert 'Erreur inattendue' in page.text and 'Traceback' not in page.text
+    errors = [r for r in caplog.records if r.levelname == 'ERROR']
+    retries = [r for r in caplog.records if 'Retrying GET' in r.getMessage()]
+    assert len(errors) == 1 and len(retries) == portal.registry.settings['retry.attempts'] - 1
+    assert len(entries(portal, dossier)) == before  # nothing committed

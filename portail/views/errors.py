@@ -8,6 +8,7 @@ import logging
 
 from pyramid.exceptions import BadCSRFToken
 from pyramid.httpexceptions import HTTPFound
+from pyramid.response import Response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
 from portail.auth import sessions
@@ -71,6 +72,16 @@ def not_initialised_view(exc, request):
     log.error('The database is not initialised: run portail-init.')
     return error_page(request, 503, _('Service unavailable'), _(
         'The portal is being set up. Please come back later.'))
+
+
+@exception_view_config(Exception, retryable_error=True, last_retry_attempt=False)
+def retry_pending_view(exc, request):
+    """A conflict that ``pyramid_retry`` is about to retry: its response is
+    thrown away, so nothing is rendered, and it is no error (a busy portal has
+    some); only a failed last attempt reaches :func:`server_error_view`."""
+    log.info('Retrying %s %s after %s', request.method, request.path_info,
+             type(exc).__name__)
+    return Response(status=503)
 
 
 @exception_view_config(Exception, renderer=ERROR_TEMPLATE)
