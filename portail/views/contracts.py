@@ -10,6 +10,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
 from portail.acl import permissions as P
+from portail.acl.policy import permissions_on
 from portail.clock import utcnow
 from portail.conflicts import check_serial, serial_of
 from portail.flash import flash
@@ -181,6 +182,7 @@ def shared_values(request, contract):
 def contract_details(request, contract):
     """Everything the contract page and the beneficiary's home show of a contract."""
     translate = request.localizer.translate
+    can = permissions_on(request, contract, (P.EDIT_CONTRACT, P.RECORD_CONSENT, P.GIVE_CONSENT))
     return {
         'contract': contract,
         'url': request.resource_url(contract),
@@ -204,15 +206,19 @@ def contract_details(request, contract):
         'opinion': contract.cli_opinion,
         'opinion_label': OPINION_LABELS.get((contract.cli_opinion or {}).get('opinion')),
         'menu': CONTRACT_WORKFLOW.possible(contract, request),
-        'consent_actions': consent_actions(request, contract),
-        'can_edit': request.has_permission(P.EDIT_CONTRACT, contract),
-        'can_record_consent': request.has_permission(P.RECORD_CONSENT, contract),
+        'consent_actions': consent_actions(request, contract, can[P.GIVE_CONSENT]),
+        'can_edit': can[P.EDIT_CONTRACT],
+        'can_record_consent': can[P.RECORD_CONSENT],
     }
 
 
-def consent_actions(request, contract):
-    """The beneficiary's consent buttons: ``[(kind, decision, label)]``."""
-    if not request.has_permission(P.GIVE_CONSENT, contract):
+def consent_actions(request, contract, may_give=None):
+    """The beneficiary's consent buttons: ``[(kind, decision, label)]``.
+
+    ``may_give`` is the GIVE_CONSENT permission if the caller has it already."""
+    if may_give is None:
+        may_give = request.has_permission(P.GIVE_CONSENT, contract)
+    if not may_give:
         return []
     actions = []
     for kind in ('processing', 'share_cli'):
