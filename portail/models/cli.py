@@ -12,6 +12,7 @@ from persistent import Persistent
 from portail.acl.localroles import CLI
 from portail.acl.root import cli_acl, cli_district_acl
 from portail.models.container import Container
+from portail.models.ordered import OrderedIndex, time_key
 
 
 class CliSpace(Container):
@@ -22,9 +23,39 @@ class CliSpace(Container):
 
 class CliDistrict(Container):
     """The summaries shared with one district's CLI: the facilitator's worklist
-    reads this folder, never the dossiers."""
+    reads this folder, never the dossiers.
+
+    ``newest`` lists the summaries newest share first, by ``(time key, summary
+    id)`` (:func:`worklist_key`); :meth:`add` and :meth:`remove` keep it in
+    step, so the worklist reads one page of it, never the whole folder.
+    """
 
     __acl__ = cli_district_acl()
+
+    def __init__(self):
+        super().__init__()
+        self.newest = OrderedIndex()
+
+    def add(self, obj, name=None):
+        name = super().add(obj, name)
+        self.newest.add(worklist_key(obj))
+        return name
+
+    def remove(self, name):
+        obj = super().remove(name)
+        self.newest.discard(worklist_key(obj))
+        return obj
+
+    def page(self, start, size):
+        """The summaries at positions ``start`` to ``start + size`` of the
+        worklist, newest share first."""
+        return [self.data[key[1]] for key in self.newest.slice(start, size)]
+
+    def rebuild_worklist(self):
+        """Refill ``newest`` from the summaries (evolve step ``0005``)."""
+        self.newest = OrderedIndex()
+        for summary in self.data.values():
+            self.newest.add(worklist_key(summary))
 
     def local_principals(self, identity, now, settings):
         user = identity.user
@@ -49,6 +80,12 @@ class CliSummary(Persistent):
         self.opinion = None
         self.modified_at = shared_at
         self.modified_by = None
+
+
+def worklist_key(summary):
+    """The key of a summary in its worklist: newest share first, then its id
+    (neither ever changes)."""
+    return (time_key(summary.shared_at, newest_first=True), summary.__name__)
 
 
 def summary_fields(contract):
