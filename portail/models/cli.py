@@ -111,10 +111,13 @@ def summary_of(root, contract):
 
 
 def share_summary(root, contract):
+    """Put the summary of ``contract`` into its district's CLI folder (run by
+    the ``share`` transition, whose history line is already written: its time
+    is the time of sharing)."""
     dossier = contract.dossier
     folder = root.cli[dossier.district]
     summary = CliSummary(dossier.district, 'R-' + secrets.token_hex(4).upper(),
-                         summary_fields(contract), contract.modified_at,
+                         summary_fields(contract), contract.history[-1].at,
                          (dossier.__name__, contract.__name__))
     contract.cli_summary = folder.add(summary)
 
