@@ -2,16 +2,19 @@
 
 A listing that grows with the département (the secretary's entry queue, the
 CLI worklist) reads one page of an :class:`OrderedIndex` kept up to date on
-write, never all of its rows: :meth:`OrderedIndex.slice` hops over whole
-buckets to the first row of the page, and the total comes from a
-``BTrees.Length`` (``len()`` of a tree walks every bucket), whose concurrent
-changes ZODB merges without a conflict.
+write, never all of its rows: :meth:`OrderedIndex.slice` iterates from the
+first key and stops at the end of the page, so the buckets after it are
+never loaded (indexing or slicing a tree's ``keys()`` would load all of them
+to compute their length first, as ``len()`` of a tree does); the total comes
+from a ``BTrees.Length``, whose concurrent changes ZODB merges without a
+conflict.
 
 Keys hold opaque ids and times only, never personal data.  Times are stored
 as integers (:func:`time_key`): microseconds since the epoch, negated for a
 newest-first listing, since a BTree is read in ascending order only.
 """
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 
 from BTrees.Length import Length
 from BTrees.OOBTree import OOTreeSet
@@ -67,8 +70,8 @@ class OrderedIndex(Persistent):
     def slice(self, start, size):
         """The keys at positions ``start`` to ``start + size`` (excluded), in order.
 
-        Reaching ``start`` hops from bucket to bucket; what lies after the
-        slice is never read."""
+        The keys before ``start`` are stepped over (the first page costs
+        nothing for them); the buckets after the slice are never loaded."""
         if start >= len(self) or size <= 0:
             return []
-        return list(self.entries.keys()[start:start + size])
+        return list(islice(self.entries, start, start + size))
