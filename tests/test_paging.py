@@ -347,6 +347,21 @@ def recounted(root):
             'keys': keys}
 
 
+def test_an_erased_dossier_leaves_the_queue_and_the_worklist(portal):
+    from portail.retention import erase
+
+    made = add_contracts(portal, 'signed', 2, 'Queue') + add_contracts(portal, 'shared', 2, 'S')
+    with portal.root() as root:
+        before = listing_indexes(root)
+        for _name, url, _pseudonym in (made[0], made[2]):
+            erase(root, root.dossiers[url.split('/')[2]])
+        after = listing_indexes(root)
+        assert after == recounted(root)
+        district = root.users.find_login('worker1').district
+        assert after['queue'][district][1] == before['queue'][district][1] - 1
+        assert after['worklist'][district][1] == before['worklist'][district][1] - 1
+
+
 def test_evolve_step_0005_builds_the_indexes_live_maintenance_keeps(portal):
     made = add_contracts(portal, 'signed', 4, 'Queue') + add_contracts(portal, 'shared', 4, 'S')
     worker = logged_in(portal, 'worker1')
