@@ -217,6 +217,23 @@ def test_another_district_sees_nothing_of_the_queue(portal):
     assert secretary2.get(made[0][1], status=403)
 
 
+def test_the_queue_shows_no_row_the_acl_does_not_grant(portal, monkeypatch):
+    """Every row of a district's queue is one its secretaries may read, as
+    long as the workflow table grants them ``view_contract`` on a signed
+    contract; if the table stops granting it, the rows stop showing."""
+    from portail.acl import localroles as L
+    from portail.workflow.contract import PERMISSIONS_BY_STATE, reapply_acls
+
+    made = add_contracts(portal, 'signed', 3, 'Queue')
+    monkeypatch.delitem(PERMISSIONS_BY_STATE['signed'], L.SECRETARY)
+    with portal.root() as root:
+        reapply_acls(root.dossiers)
+    page = logged_in(portal, 'secretary1').get('/')
+    assert queue_rows(page) == []
+    names = [name for name, _url, _p in made] + ['PETIT Jules', 'FOURNIER Sylvie']
+    assert not any(name in page.text for name in names)
+
+
 def test_a_page_of_the_queue_opens_only_its_contracts(portal, monkeypatch):
     add_contracts(portal, 'signed', EXTRA, 'Queue')
     opened = []
