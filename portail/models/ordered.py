@@ -54,6 +54,7 @@ class OrderedIndex(Persistent):
         return key in self.entries
 
     def __iter__(self):
+        """Every key, in order (maintenance and tests; a page uses :meth:`slice`)."""
         return iter(self.entries)
 
     def add(self, key):

@@ -113,9 +113,10 @@ def entry_queue(request, dossiers, identity):
     signature first, from the district's entry queue (never all of them).
 
     Every contract of the queue is, by construction, one the secretary may
-    read (a secretary of the dossier's district has ``view_contract`` on a
-    signed contract); the permission is still checked, on the rows shown
-    only, so that a name never appears here without it."""
+    read, as long as the workflow table grants a secretary of the dossier's
+    district ``view_contract`` on a signed contract.  The permission is still
+    checked, on the rows shown only (at most ``PAGE_SIZE``), so that a change
+    of that table can never show a name the secretary may not read."""
     district = identity.user.district
     count = dossiers.signed_count(district) if district else 0
     page = requested_page(request, QUEUE_PAGE, count)
