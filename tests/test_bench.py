@@ -96,6 +96,20 @@ def test_the_indexes_match_the_objects(toy):
                 assert role in root.users[uid].roles
 
 
+def test_the_listing_indexes_match_the_objects(toy):
+    """The secretaries' queues and the CLI worklists, as the workflow keeps
+    them while generating, equal a recount (and hold rows)."""
+    from tests.test_paging import listing_indexes, recounted
+
+    portal, _stamp = toy
+    with portal.root() as root:
+        stored = listing_indexes(root)
+        assert stored == recounted(root)
+        assert set(stored['queue']) == set(root.districts)
+        assert all(count for _keys, count in stored['queue'].values())
+        assert all(count for _keys, count in stored['worklist'].values())
+
+
 def test_the_statistics_counters_equal_a_recount(toy):
     from portail.statistics.counters import recount, snapshot
 

@@ -51,3 +51,15 @@ def create_statistics(zodb_root, conn):
         if district_id not in root.statistics:
             root.statistics.add(DistrictStatistics(), name=district_id)
     rebuild(root)
+
+
+@step('0005-create-listing-indexes')
+def create_listing_indexes(zodb_root, conn):
+    """Create the ordered indexes that the paged listings read: each
+    district's entry queue (signed contracts, oldest signature first), filled
+    from the (district, state) index, and each CLI folder's worklist index
+    (summaries, newest share first), filled from its summaries."""
+    root = zodb_root[ROOT_KEY]
+    root.dossiers.rebuild_signed_queue(list(root.districts))
+    for folder in root.cli.values():
+        folder.rebuild_worklist()

@@ -12,6 +12,7 @@ from persistent import Persistent
 from portail.acl.localroles import CLI
 from portail.acl.root import cli_acl, cli_district_acl
 from portail.models.container import Container
+from portail.models.ordered import OrderedIndex, time_key
 
 
 class CliSpace(Container):
@@ -22,9 +23,39 @@ class CliSpace(Container):
 
 class CliDistrict(Container):
     """The summaries shared with one district's CLI: the facilitator's worklist
-    reads this folder, never the dossiers."""
+    reads this folder, never the dossiers.
+
+    ``newest`` lists the summaries newest share first, by ``(time key, summary
+    id)`` (:func:`worklist_key`); :meth:`add` and :meth:`remove` keep it in
+    step, so the worklist reads one page of it, never the whole folder.
+    """
 
     __acl__ = cli_district_acl()
+
+    def __init__(self):
+        super().__init__()
+        self.newest = OrderedIndex()
+
+    def add(self, obj, name=None):
+        name = super().add(obj, name)
+        self.newest.add(worklist_key(obj))
+        return name
+
+    def remove(self, name):
+        obj = super().remove(name)
+        self.newest.discard(worklist_key(obj))
+        return obj
+
+    def page(self, start, size):
+        """The summaries at positions ``start`` to ``start + size`` of the
+        worklist, newest share first."""
+        return [self.data[key[1]] for key in self.newest.slice(start, size)]
+
+    def rebuild_worklist(self):
+        """Refill ``newest`` from the summaries (evolve step ``0005``)."""
+        self.newest = OrderedIndex()
+        for summary in self.data.values():
+            self.newest.add(worklist_key(summary))
 
     def local_principals(self, identity, now, settings):
         user = identity.user
@@ -51,6 +82,12 @@ class CliSummary(Persistent):
         self.modified_by = None
 
 
+def worklist_key(summary):
+    """The key of a summary in its worklist: newest share first, then its id
+    (neither ever changes)."""
+    return (time_key(summary.shared_at, newest_first=True), summary.__name__)
+
+
 def summary_fields(contract):
     """The values of the chosen fields, as the CLI will read them."""
     content = contract.content()
@@ -74,10 +111,13 @@ def summary_of(root, contract):
 
 
 def share_summary(root, contract):
+    """Put the summary of ``contract`` into its district's CLI folder (run by
+    the ``share`` transition, whose history line is already written: its time
+    is the time of sharing)."""
     dossier = contract.dossier
     folder = root.cli[dossier.district]
     summary = CliSummary(dossier.district, 'R-' + secrets.token_hex(4).upper(),
-                         summary_fields(contract), contract.modified_at,
+                         summary_fields(contract), contract.history[-1].at,
                          (dossier.__name__, contract.__name__))
     contract.cli_summary = folder.add(summary)
 

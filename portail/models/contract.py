@@ -65,6 +65,8 @@ class Contract(DossierItem, Persistent):
 
     #: (district, counter keys) it counts under in the statistics (issue 6)
     stat_keys = None
+    #: (district, key) of the contract in the secretaries' entry queue while signed
+    queue_key = None
 
     def __init__(self):
         self.state = None

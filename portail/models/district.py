@@ -24,11 +24,13 @@ class Districts(Container):
 
 
 def add_district(root, name, cli_name):
-    """Create a district, its CLI folder and its statistics; return the district id."""
+    """Create a district, its CLI folder, its statistics and its entry queue;
+    return the district id."""
     from portail.models.cli import CliDistrict
     from portail.models.statistics import DistrictStatistics
 
     district_id = root.districts.add(District(name, cli_name))
     root.cli.add(CliDistrict(), name=district_id)
     root.statistics.add(DistrictStatistics(), name=district_id)
+    root.dossiers.add_district_queue(district_id)
     return district_id

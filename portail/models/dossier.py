@@ -4,7 +4,8 @@ A :class:`Dossier` holds the identity (level 1) and the administrative data
 (level 2) of one person, and a folder of contracts.  :class:`Dossiers` keeps
 the indexes that every listing reads (never a scan of all dossiers):
 référent → dossiers, beneficiary account → dossier, exact identity →
-dossiers, and (district, state) and end date → contracts.
+dossiers, (district, state) and end date → contracts, and each district's
+signed contracts in the order they were signed (the secretary's queue).
 """
 import unicodedata
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from portail.acl.dossier import dossier_acl, dossiers_acl
 from portail.acl.localroles import dossier_principals
 from portail.models.container import Container
 from portail.models.index import index_add, index_remove
+from portail.models.ordered import OrderedIndex, time_key, time_of
 from portail.statistics import counters
 
 IDENTITY_FIELDS = ('last_name', 'first_names', 'birth_date')
@@ -113,6 +115,8 @@ class Dossiers(Container):
         self.by_identity = OOBTree()
         self.contracts_by_district_state = OOBTree()
         self.contracts_by_end = OOBTree()
+        #: district -> OrderedIndex of (signed at, dossier, contract): the entry queue
+        self.signed_queue = OOBTree()
 
     # -- dossiers ----------------------------------------------------------
 
@@ -153,6 +157,7 @@ class Dossiers(Container):
         if end_key is not None:
             index_remove(self.contracts_by_end, end_key, ref)
         contract.index_keys = None
+        self._leave_queue(contract)
         counters.update(self.__parent__.statistics, contract, removed=True)
 
     def delegate(self, dossier, delegation):
@@ -205,8 +210,10 @@ class Dossiers(Container):
         """Keep the contract indexes in step after a change of state or dates.
 
         The keys a contract is indexed under are kept on the contract
-        (``index_keys``), so a change only touches the two buckets concerned.
-        The statistics counters are an index too (:mod:`portail.statistics.counters`).
+        (``index_keys``, ``queue_key``), so a change only touches the buckets
+        concerned; a contract joins its district's entry queue when it is
+        signed and leaves it with its next change of state.  The statistics
+        counters are an index too (:mod:`portail.statistics.counters`).
         """
         dossier = contract.dossier
         ref = (dossier.__name__, contract.__name__)
@@ -218,6 +225,9 @@ class Dossiers(Container):
             if old_state_key is not None:
                 index_remove(self.contracts_by_district_state, old_state_key, ref)
             index_add(self.contracts_by_district_state, state_key, ref)
+            self._leave_queue(contract)
+            if contract.state == 'signed':
+                self._join_queue(contract)
         if end_key != old_end_key:
             if old_end_key is not None:
                 index_remove(self.contracts_by_end, old_end_key, ref)
@@ -233,6 +243,57 @@ class Dossiers(Container):
     def contracts_in(self, district, state):
         return [self.contract(ref)
                 for ref in self.contracts_by_district_state.get((district, state), ())]
+
+    def _join_queue(self, contract):
+        """Put a contract that was just signed into its district's entry queue.
+
+        Its key is (signing time, dossier id, contract id): the signing time
+        is the last line of its history, the transition that signed it."""
+        dossier = contract.dossier
+        key = (time_key(contract.history[-1].at), dossier.__name__, contract.__name__)
+        self.add_district_queue(dossier.district)  # add_district made it: defensive
+        self.signed_queue[dossier.district].add(key)
+        contract.queue_key = (dossier.district, key)
+
+    def _leave_queue(self, contract):
+        """Take a contract out of the entry queue, if it is in it."""
+        if contract.queue_key is None:
+            return
+        district, key = contract.queue_key
+        queue = self.signed_queue.get(district)
+        if queue is not None:
+            queue.discard(key)
+        contract.queue_key = None
+
+    def signed_count(self, district):
+        """How many contracts of ``district`` wait in state ``signed``."""
+        queue = self.signed_queue.get(district)
+        return 0 if queue is None else len(queue)
+
+    def signed_page(self, district, start, size):
+        """``[(signed at, contract)]``: the signed contracts of ``district`` at
+        positions ``start`` to ``start + size`` of the queue, oldest signature first."""
+        queue = self.signed_queue.get(district)
+        if queue is None:
+            return []
+        return [(time_of(key[0]), self.contract(key[1:])) for key in queue.slice(start, size)]
+
+    def add_district_queue(self, district):
+        """Create the (empty) entry queue of a new district."""
+        if district not in self.signed_queue:
+            self.signed_queue[district] = OrderedIndex()
+
+    def rebuild_signed_queue(self, districts):
+        """Refill the entry queue of each of ``districts`` (ids) from the
+        (district, state) index, reading only the signed contracts (evolve
+        step ``0005``)."""
+        self.signed_queue = OOBTree()
+        for district in districts:
+            self.add_district_queue(district)
+        for (_district, state), refs in self.contracts_by_district_state.items():
+            if state == 'signed':
+                for ref in refs:
+                    self._join_queue(self.contract(ref))
 
     def contracts_ending_before(self, day):
         """Contracts not closed whose end date is before ``day``."""

@@ -10,27 +10,42 @@ from portail.flash import flash
 from portail.i18n import _
 from portail.journal.record import READ, record, record_once
 from portail.models.cli import CliDistrict, CliSummary
+from portail.paging import listing, requested_page
 from portail.urls import child_url_maker
 from portail.views.contracts import OPINION_LABELS, shown_fields
 from portail.workflow.contract import CONTRACT_WORKFLOW
 from portail.workflow.engine import WorkflowError
 
+#: the query-string parameter of the worklist page
+PAGE = 'page'
+#: what the navigation between pages of the worklist is called (aria-label)
+WORKLIST_PAGER_LABEL = _('Pages of the CLI worklist')
 
-def worklist(request, folder):
+
+def worklist(request, folder, param, page_url):
+    """The :class:`~portail.paging.Listing` of the page of ``folder``'s
+    summaries asked for in ``param``, newest share first, read from the
+    folder's ordered index; ``page_url(number)`` addresses another page."""
+    page = requested_page(request, param, len(folder))
     url = child_url_maker(request, folder)
     rows = [{'summary': s, 'url': url(s.__name__),
              'opinion': OPINION_LABELS.get((s.opinion or {}).get('opinion'))}
-            for s in folder.values()]
-    rows.sort(key=lambda r: r['summary'].shared_at, reverse=True)
-    return rows
+            for s in folder.page(page.start, page.size)]
+    return listing(rows, page, page_url)
 
 
 @view_config(context=CliDistrict, name='', renderer='portail:templates/cli/worklist.pt',
              permission=P.VIEW_CLI_WORKLIST)
 def worklist_view(request):
-    district = request.root.districts.get(request.context.__name__)
-    return {'rows': worklist(request, request.context),
-            'district': district.name if district else ''}
+    folder = request.context
+    district = request.root.districts.get(folder.__name__)
+
+    def page_url(number):
+        return request.resource_url(folder, query={PAGE: number} if number > 1 else {})
+
+    return {'worklist': worklist(request, folder, PAGE, page_url),
+            'district': district.name if district else '',
+            'pager_label': WORKLIST_PAGER_LABEL}
 
 
 @view_config(context=CliSummary, name='', renderer='portail:templates/cli/summary.pt',

@@ -1,8 +1,9 @@
 """Each role's home page (SPEC §9).
 
-An administrator lands on the accounts; the other roles' home pages are
-built by later issues (caseload, entry queue, contracts, worklist) and say
-so meanwhile.
+An administrator lands on the accounts; a worker sees their caseload, a
+secretary the entry queue, a beneficiary their contracts, a CLI facilitator
+the worklist.  The queue and the worklist grow with the district: they show
+one page (:mod:`portail.paging`) read from an ordered index.
 """
 from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config
@@ -13,7 +14,9 @@ from portail.clock import utcnow
 from portail.i18n import _
 from portail.journal.record import READ, record_once
 from portail.models.root import PortalRoot
+from portail.paging import Listing, Page, listing, page_number, requested_page
 from portail.urls import child_url_maker
+from portail.views.cli import WORKLIST_PAGER_LABEL, worklist
 from portail.workflow.contract import STATES
 
 #: the home section of each role, in the order they are shown
@@ -24,6 +27,12 @@ ROLE_SECTIONS = {
         'The access journals, the rights requests and the anonymous statistics of the '
         'département are in the menu. Retention is run by the portail-retention command.')),
 }
+
+#: the query-string parameters of the paged listings of the home page
+QUEUE_PAGE = 'queue_page'
+WORKLIST_PAGE = 'cli_page'
+#: what the navigation between the pages of the queue is called (aria-label)
+QUEUE_PAGER_LABEL = _('Pages of the contracts to enter')
 
 ROLE_LABELS = {
     'worker': _('social worker'),
@@ -57,6 +66,8 @@ def home_view(request):
         'own_dossier': own_dossier_url(request, dossiers, identity)
         if 'beneficiary' in roles else None,
         'can_lookup': request.has_permission(P.LOOKUP, dossiers),
+        'queue_pager_label': QUEUE_PAGER_LABEL,
+        'cli_pager_label': WORKLIST_PAGER_LABEL,
     }
 
 
@@ -92,18 +103,40 @@ def caseload(request, dossiers, identity):
     return rows
 
 
+def home_page_url(request, param, anchor):
+    """Return ``url(number)``: the home page showing page ``number`` of the
+    listing paged by ``param`` (and the same page of the other listing)."""
+    others = {p: page_number(request.GET[p]) for p in (QUEUE_PAGE, WORKLIST_PAGE)
+              if p != param and p in request.GET}
+
+    def url(number):
+        query = {p: n for p, n in dict(others, **{param: number}).items() if n > 1}
+        return request.resource_url(request.root, query=sorted(query.items()), anchor=anchor)
+
+    return url
+
+
 def entry_queue(request, dossiers, identity):
-    """Signed contracts of the secretary's district, from the (district, state) index."""
-    rows = []
+    """One page of the signed contracts of the secretary's district, oldest
+    signature first, from the district's entry queue (never all of them).
+
+    Every contract of the queue is, by construction, one the secretary may
+    read, as long as the workflow table grants a secretary of the dossier's
+    district ``view_contract`` on a signed contract.  The permission is still
+    checked, on the rows shown only (at most ``PAGE_SIZE``), so that a change
+    of that table can never show a name the secretary may not read."""
+    district = identity.user.district
+    count = dossiers.signed_count(district) if district else 0
+    page = requested_page(request, QUEUE_PAGE, count)
     url = child_url_maker(request, dossiers)
-    for contract in dossiers.contracts_in(identity.user.district, 'signed'):
+    rows = []
+    for signed_at, contract in dossiers.signed_page(district, page.start, page.size):
         if request.has_permission(P.VIEW_CONTRACT, contract):
             dossier = contract.dossier
             rows.append({'contract': contract, 'dossier': dossier,
                          'url': url(dossier.__name__, 'contracts', contract.__name__),
-                         'signed_at': contract.history[-1].at})
-    rows.sort(key=lambda r: r['signed_at'])
-    return rows
+                         'signed_at': signed_at})
+    return listing(rows, page, home_page_url(request, QUEUE_PAGE, 'queue-title'))
 
 
 def own_contracts(request, dossiers, identity):
@@ -120,13 +153,14 @@ def own_contracts(request, dossiers, identity):
 
 
 def cli_worklist(request, identity):
-    """The summaries shared with the facilitator's CLI (their district's folder)."""
-    from portail.views.cli import worklist
-
-    folder = request.root.cli.get(identity.user.district)
+    """One page of the summaries shared with the facilitator's CLI (their
+    district's folder), newest share first."""
+    district = identity.user.district
+    folder = request.root.cli.get(district) if district else None
     if folder is None or not request.has_permission(P.VIEW_CLI_WORKLIST, folder):
-        return []
-    return worklist(request, folder)
+        return Listing([], Page(1, 0))
+    return worklist(request, folder, WORKLIST_PAGE,
+                    home_page_url(request, WORKLIST_PAGE, 'cli-title'))
 
 
 def own_dossier_url(request, dossiers, identity):

@@ -4,8 +4,9 @@ same WSGI application, so each request has its own ZODB connection and
 transaction, as under waitress.
 
 * many workers moving their own contracts at once: no error reaches anyone,
-  conflicts are retried, and afterwards the indexes and the statistics
-  counters equal a full recount and every transition is journaled exactly once;
+  conflicts are retried, and afterwards the indexes (the entry queues and CLI
+  worklists too) and the statistics counters equal a full recount and every
+  transition is journaled exactly once;
 * two contracts of one dossier moved at the same instant (their journal chain
   is the same object): a true ConflictError, retried, one entry each;
 * two users on the same contract at the same instant: one wins, the other
@@ -32,6 +33,7 @@ from portail.workflow.engine import AfterTransition
 from tests.backends.recount import indexes, recount
 from tests.conftest import find_dossier, logged_in
 from tests.test_contracts import form_posting_to, record_on_paper, run_transition
+from tests.test_paging import listing_indexes, recounted
 
 WORKERS = 4
 CONTRACTS_PER_WORKER = 5
@@ -164,6 +166,7 @@ def test_many_workers_moving_their_contracts_at_once(portal):
     with portal.root() as root:
         assert indexes(root.dossiers) == recount(root.dossiers)
         assert counters.snapshot(root) == counters.recount(root)
+        assert listing_indexes(root) == recounted(root)
         for urls in caseloads.values():
             for url in urls:
                 contract = root.dossiers[url.split('/')[2]].contracts[url.split('/')[4]]
@@ -220,6 +223,7 @@ def test_two_contracts_of_one_dossier_at_the_same_instant(portal):
         assert dossier.contracts[signed.__name__].state == 'entered'
         assert indexes(root.dossiers) == recount(root.dossiers)
         assert counters.snapshot(root) == counters.recount(root)
+        assert listing_indexes(root) == recounted(root)
 
 
 def test_two_users_on_the_same_contract_at_the_same_instant(portal):
