@@ -37,7 +37,7 @@ from portail.models.user import User
 from portail.workflow.contract import CONTRACT_WORKFLOW
 
 #: bump whenever what the generator writes changes (invalidates kept databases)
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 SEED = 20261102
 BENCH_NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 #: password of every generated account (never expires)
