@@ -1,7 +1,7 @@
 """Writing to the journal from a request, in the request's transaction."""
 from portail.clock import utcnow
 from portail.journal.model import JOURNAL_DB, ROOT_KEY
-from portail.models.index import index_add
+from portail.journal.writer import append_entry, defer_read
 
 READ = 'read'
 CHANGE = 'change'
@@ -18,28 +18,29 @@ def user_chain_key(uid):
 
 
 def record(request, dossier, obj, action, level, detail='', user=None):
-    """Append an entry to ``dossier``'s chain (a dossier id, or ``None``).
+    """Append an entry to ``dossier``'s chain (a dossier id, or ``None``), in
+    the request's transaction: the entry commits with the change it records.
 
     ``obj`` names the object (an opaque id or a kind such as ``contract:<id>``),
     never personal data; ``detail`` is short (a lookup's reason, a consent).
     """
-    journal = journal_of(request)
     uid = user or request.authenticated_userid or 'system'
     key = dossier if dossier else user_chain_key(uid)
-    at = utcnow(request.registry)
-    entry = journal.chain(key).append(at.isoformat(), uid, dossier or '', obj, action, level,
-                                      detail)
-    index_add(journal.by_user, uid, key)
-    index_add(journal.by_day, at.date().isoformat(), key)
-    return entry
+    return append_entry(journal_of(request), key, utcnow(request.registry), uid, dossier, obj,
+                        action, level, detail)
 
 
 def record_once(request, dossier, obj, action, level, detail=''):
     """Like :func:`record`, but once per request for the same object and action
-    (a page that reads a contract twice journals one read)."""
+    (a page that reads a contract twice journals one read).
+
+    A :data:`READ` is committed after the request's transaction, with the
+    reads of other requests (:mod:`portail.journal.writer`)."""
     seen = request.__dict__.setdefault('_portail_journaled', set())
     key = (dossier, obj, action)
     if key in seen:
         return None
     seen.add(key)
+    if action == READ:
+        return defer_read(request, dossier, obj, action, level, detail)
     return record(request, dossier, obj, action, level, detail)

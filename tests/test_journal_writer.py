@@ -1,0 +1,144 @@
+"""Group commit of read entries (portail.journal.writer)."""
+import threading
+from datetime import UTC, datetime
+
+import pytest
+import ZODB
+from ZODB.MappingStorage import MappingStorage
+from ZODB.POSException import ConflictError
+
+from portail.journal.model import ROOT_KEY, Journal
+from portail.journal.verify import verify
+from portail.journal.writer import JournalUnavailable, JournalWriter, journal_writer
+from tests.conftest import find_dossier, logged_in
+from tests.test_journal import JournalAccess, entries
+
+AT = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def journal_db():
+    db = ZODB.DB(MappingStorage())
+    with db.transaction() as conn:
+        conn.root()[ROOT_KEY] = Journal()
+    yield db
+    db.close()
+
+
+def read(key, n=0, uid='u1'):
+    return (key, AT, uid, key, 'dossier', 'read', 2, str(n))
+
+
+def chains(db):
+    with db.transaction() as conn:
+        journal = conn.root()[ROOT_KEY]
+        assert verify(journal) is None
+        return {k: [e.detail for e in c.values()] for k, c in journal.chains.items()}
+
+
+def test_concurrent_writers_share_commits_and_lose_nothing(journal_db):
+    writer = JournalWriter(journal_db)
+    start = threading.Barrier(8)
+    errors = []
+
+    def worker(t):
+        start.wait()
+        try:
+            for n in range(25):
+                writer.write([read(f'd{t % 3}', f'{t}-{n}')])
+        except Exception as error:  # noqa: BLE001 (collected for the assertion)
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    written = chains(journal_db)
+    assert sorted(d for details in written.values() for d in details) == sorted(
+        f'{t}-{n}' for t in range(8) for n in range(25))
+    for t in range(8):  # each thread's entries in its own order
+        mine = [d for d in written[f'd{t % 3}'] if d.startswith(f'{t}-')]
+        assert mine == [f'{t}-{n}' for n in range(25)]
+    assert writer.entries == 200
+
+
+def test_a_conflict_is_retried_with_fresh_heads(journal_db, monkeypatch):
+    writer = JournalWriter(journal_db)
+    writer.write([read('d1', 'first')])
+    commit = writer.tm.commit
+    calls = []
+
+    def conflicting_commit():
+        calls.append(1)
+        if len(calls) == 1:
+            # another process appends to the same chain meanwhile
+            with journal_db.transaction() as conn:
+                conn.root()[ROOT_KEY].chain('d1').append(
+                    AT.isoformat(), 'u2', 'd1', 'dossier', 'change', 2, 'other')
+            raise ConflictError()
+        return commit()
+
+    monkeypatch.setattr(writer.tm, 'commit', conflicting_commit)
+    writer.write([read('d1', 'second')])
+    assert chains(journal_db)['d1'] == ['first', 'other', 'second']
+
+
+def test_a_failed_batch_is_reported_to_its_writers_and_the_next_one_works(journal_db,
+                                                                          monkeypatch):
+    writer = JournalWriter(journal_db)
+
+    def broken(batch):
+        raise OSError('disk full')
+
+    monkeypatch.setattr(writer, '_commit', broken)
+    with pytest.raises(JournalUnavailable):
+        writer.write([read('d1')])
+    monkeypatch.undo()
+    writer.write([read('d1', 'after')])
+    assert chains(journal_db)['d1'] == ['after']
+
+
+def test_a_read_is_committed_before_the_page_is_sent(portal):
+    with portal.root() as root:
+        dossier = find_dossier(root, 'Martin').__name__
+    worker = logged_in(portal, 'worker1')
+    before = len(entries(portal, dossier))
+    worker.get(f'/dossiers/{dossier}/')
+    assert [e.action for e in entries(portal, dossier)[before:]] == ['read']
+    writer = journal_writer(portal.registry)
+    assert writer.entries >= 1
+
+
+def test_a_page_whose_read_cannot_be_journaled_is_not_shown(portal, monkeypatch):
+    with portal.root() as root:
+        dossier = find_dossier(root, 'Martin').__name__
+    worker = logged_in(portal, 'worker1')
+    before = len(entries(portal, dossier))
+    writer = journal_writer(portal.registry)
+
+    def broken(batch):
+        raise OSError('journal database unreachable')
+
+    monkeypatch.setattr(writer, '_commit', broken)
+    page = worker.get(f'/dossiers/{dossier}/', status=503)
+    assert 'Le journal des accès ne peut pas enregistrer cette consultation' in page.text
+    assert 'MARTIN' not in page.text and 'Traceback' not in page.text
+    monkeypatch.undo()
+    assert len(entries(portal, dossier)) == before
+    assert 'MARTIN' in worker.get(f'/dossiers/{dossier}/').text
+
+
+def test_changes_are_journaled_in_the_request_transaction(portal):
+    """A change entry commits with its change: an aborted change leaves none."""
+    with portal.root() as root:
+        dossier = find_dossier(root, 'Martin').__name__
+    with JournalAccess(portal, commit=True) as journal:
+        count = journal.chains[dossier].length
+    worker = logged_in(portal, 'worker1')
+    form = worker.get(f'/dossiers/{dossier}/edit-admin').forms['form']
+    form['phone'] = '01 23 45 67 89'
+    form.submit().follow()
+    actions = [e.action for e in entries(portal, dossier)[count:]]
+    assert 'change:edit-admin' in actions
