@@ -89,8 +89,13 @@ def main(argv=None):
         for db in getattr(app.registry, '_zodb_databases', {}).values():
             db.close()
         if args.gc_stats:
+            figures = timer.figures()
+            writer = getattr(app.registry, 'portail_journal_writer', None)
+            if writer is not None:  # group commit of the journal's reads
+                figures['journal_read_batches'] = writer.batches
+                figures['journal_read_entries'] = writer.entries
             with open(args.gc_stats, 'w') as out:
-                json.dump(timer.figures(), out)
+                json.dump(figures, out)
 
 
 def _stop(signum, frame):
