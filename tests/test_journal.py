@@ -282,3 +282,17 @@ def test_a_conflict_on_every_attempt_ends_on_the_error_page(portal, caplog):
     retries = [r for r in caplog.records if 'Retrying GET' in r.getMessage()]
     assert len(errors) == 1 and len(retries) == portal.registry.settings['retry.attempts'] - 1
     assert len(entries(portal, dossier)) == before  # nothing committed
+
+
+def test_the_verifier_reports_a_damaged_stored_entry(portal):
+    dossier = martin(portal)
+    logged_in(portal, 'worker1').get(f'/dossiers/{dossier}/')
+    with JournalAccess(portal) as journal:
+        chain = journal.chains[dossier]
+        for damage in (chain.entries[2][:-5], chain.entries[2][:64] + '{"seq": 2}', 42):
+            kept = chain.entries[2]
+            chain.entries[2] = damage
+            broken = verify(journal)
+            assert (broken.chain, broken.seq, broken.reason) == (dossier, 2, 'entry altered')
+            chain.entries[2] = kept
+        assert verify(journal) is None

@@ -1,5 +1,6 @@
 """Group commit of read entries (portail.journal.writer)."""
 import threading
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -36,8 +37,15 @@ def chains(db):
         return {k: [e.detail for e in c.values()] for k, c in journal.chains.items()}
 
 
-def test_concurrent_writers_share_commits_and_lose_nothing(journal_db):
+def test_concurrent_writers_share_commits_and_lose_nothing(journal_db, monkeypatch):
     writer = JournalWriter(journal_db)
+    commit = writer._commit
+
+    def slow_commit(entries):  # as a synced disk would be: writers pile up meanwhile
+        time.sleep(0.005)
+        commit(entries)
+
+    monkeypatch.setattr(writer, '_commit', slow_commit)
     start = threading.Barrier(8)
     errors = []
 
@@ -62,6 +70,7 @@ def test_concurrent_writers_share_commits_and_lose_nothing(journal_db):
         mine = [d for d in written[f'd{t % 3}'] if d.startswith(f'{t}-')]
         assert mine == [f'{t}-{n}' for n in range(25)]
     assert writer.entries == 200
+    assert writer.batches < 150  # commits were shared
 
 
 def test_a_conflict_is_retried_with_fresh_heads(journal_db, monkeypatch):
@@ -131,7 +140,7 @@ def test_a_page_whose_read_cannot_be_journaled_is_not_shown(portal, monkeypatch)
 
 
 def test_changes_are_journaled_in_the_request_transaction(portal):
-    """A change entry commits with its change: an aborted change leaves none."""
+    """A change entry is written by the request itself, not deferred."""
     with portal.root() as root:
         dossier = find_dossier(root, 'Martin').__name__
     with JournalAccess(portal, commit=True) as journal:
@@ -142,3 +151,57 @@ def test_changes_are_journaled_in_the_request_transaction(portal):
     form.submit().follow()
     actions = [e.action for e in entries(portal, dossier)[count:]]
     assert 'change:edit-admin' in actions
+
+
+def test_every_writer_of_a_failed_batch_is_told(journal_db, monkeypatch):
+    writer = JournalWriter(journal_db)
+    commit = writer._commit
+    calls = []
+
+    def first_slow_then_broken(entries):
+        calls.append(len(entries))
+        if len(calls) == 1:
+            time.sleep(0.2)  # the others queue into the next batch meanwhile
+            return commit(entries)
+        raise OSError('disk full')
+
+    monkeypatch.setattr(writer, '_commit', first_slow_then_broken)
+    outcomes = {}
+
+    def write(name):
+        try:
+            writer.write([read('d1', name)])
+            outcomes[name] = 'ok'
+        except JournalUnavailable:
+            outcomes[name] = 'unavailable'
+
+    leader = threading.Thread(target=write, args=('a',))
+    leader.start()
+    while not writer.committing:
+        time.sleep(0.001)
+    followers = [threading.Thread(target=write, args=(n,)) for n in ('b', 'c')]
+    for thread in followers:
+        thread.start()
+    for thread in [leader, *followers]:
+        thread.join(5)
+    assert outcomes == {'a': 'ok', 'b': 'unavailable', 'c': 'unavailable'}
+    assert calls == [1, 2]  # b and c shared the failed batch
+    assert chains(journal_db)['d1'] == ['a']
+
+
+def test_a_stopped_leader_releases_the_other_writers(journal_db, monkeypatch):
+    writer = JournalWriter(journal_db)
+
+    def stopped(entries):
+        raise SystemExit()
+
+    monkeypatch.setattr(writer, '_commit', stopped)
+    with pytest.raises(SystemExit):
+        writer.write([read('d1', 'lost')])
+    assert not writer.committing
+    monkeypatch.undo()
+    done = threading.Thread(target=writer.write, args=([read('d1', 'next')],))
+    done.start()
+    done.join(5)
+    assert not done.is_alive()
+    assert chains(journal_db)['d1'] == ['next']

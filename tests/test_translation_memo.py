@@ -60,6 +60,8 @@ class Marker(str):
 def test_chameleon_gets_its_default_marker_back(portal):
     from pyramid.scripting import prepare
 
+    import portail.i18n
+
     env = prepare(registry=portal.registry)
     try:
         for _round in range(2):  # the second call is answered by the memo
@@ -70,6 +72,7 @@ def test_chameleon_gets_its_default_marker_back(portal):
                                       target_language='fr') == 'Se déconnecter'
             assert template_translate('Log out', domain='portail',
                                       target_language='en') == 'Log out'
+            assert ('fr', 'Log out', 'portail', None, None) in portail.i18n._template_memo
     finally:
         env['closer']()
 

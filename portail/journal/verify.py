@@ -15,7 +15,11 @@ def verify_chain(chain):
     """Return the first :class:`Broken` link of ``chain``, or ``None``."""
     previous = chain.base_hash
     expected = chain.base_seq + 1
-    for seq, entry in chain.items():
+    for seq in chain.entries.keys():
+        try:
+            entry = chain.entry(seq)
+        except (ValueError, TypeError, KeyError):  # not the JSON of an entry any more
+            return Broken(chain.key, seq, 'entry altered')
         if seq != expected or entry.seq != seq:
             return Broken(chain.key, expected, 'missing or reordered entry')
         if entry.previous != previous:

@@ -13,7 +13,7 @@ transaction has committed, hands them to the process's
 :func:`journal_tween_factory`, outside ``pyramid_tm``).  The first waiting
 thread commits everything queued so far in one transaction; the threads
 arriving meanwhile queue theirs for the next one (*group commit*).  Nothing
-is lost or reordered:
+is lost:
 
 - a page is sent only once its read entries are committed; if they cannot
   be (the journal database is down), the page is replaced by an error page,
@@ -24,7 +24,10 @@ is lost or reordered:
 - entries are chained in the order they are committed, each chain's hashes
   computed in the writer's transaction, which is retried on a conflict with
   another process or with a change entry written inside a request's
-  transaction.
+  transaction.  An entry keeps the time of the read, so a change committed
+  while a read waited for its batch may precede it in the chain with a time
+  a few milliseconds later (the purge, which stops at the first recent
+  entry of a chain, keeps such a read that much longer).
 
 Entries of *changes* are not deferred: they are written in the request's
 own transaction (:func:`portail.journal.record.record`), so that a change
@@ -64,24 +67,32 @@ def append_entry(journal, key, at, uid, dossier, obj, action, level, detail):
     return entry
 
 
+class _Batch:
+    """Read entries committed together, and how that went."""
+
+    __slots__ = ('entries', 'done', 'error')
+
+    def __init__(self):
+        self.entries = []
+        self.done = False
+        self.error = None
+
+
 class JournalWriter:
     """Commits queued read entries in batches, one batch at a time.
 
     :meth:`write` blocks until the entries given are committed.  One of the
     waiting threads (the *leader*) commits the batch with the writer's own
-    connection; the others wait on a condition.
+    connection; the others wait on a condition.  A batch not yet taken by a
+    leader is :attr:`_filling`; while one is committed, newcomers join the
+    next.
     """
 
     def __init__(self, db):
         self.db = db
         self.condition = threading.Condition()
-        self.pending = []
-        #: number of batches taken, and of batches finished
-        self.taken = 0
-        self.finished = 0
+        self._filling = None
         self.committing = False
-        #: batch number -> exception, for batches that failed
-        self.failures = {}
         self.connection = None
         # implicit, so that closing the database can abort it between batches
         self.tm = transaction.TransactionManager()
@@ -93,48 +104,49 @@ class JournalWriter:
         """Commit ``entries`` (tuples for :func:`append_entry` after the
         journal); return once they are, or raise :class:`JournalUnavailable`."""
         with self.condition:
-            self.pending.extend(entries)
-            mine = self.taken + 1
-            while self.finished < mine:
+            batch = self._filling
+            if batch is None:
+                batch = self._filling = _Batch()
+            batch.entries.extend(entries)
+            while not batch.done:
                 if not self.committing:
-                    batch, self.pending = self.pending, []
-                    self.taken += 1
-                    number = self.taken
+                    # a batch not done while nothing commits was never taken:
+                    # it is still the filling one, ours to commit
+                    self._filling = None
                     self.committing = True
                     break
                 self.condition.wait()
             else:
-                return self._outcome(mine)
-        error = None
+                return self._outcome(batch)
         try:
-            self._commit(batch)
-        except Exception as exc:  # noqa: BLE001 (reported to every waiter of the batch)
-            log.critical('The journal could not record %d read entries', len(batch),
+            self._commit(batch.entries)
+        except Exception as exc:  # noqa: BLE001 (reported to every writer of the batch)
+            log.critical('The journal could not record %d read entries', len(batch.entries),
                          exc_info=True)
-            error = exc
-        with self.condition:
-            if error is not None:
-                self.failures[number] = error
-                for old in [n for n in self.failures if n < number - 100]:
-                    del self.failures[old]  # long since seen by their waiters
-            self.finished = number
-            self.committing = False
-            self.condition.notify_all()
-            return self._outcome(mine)
+            batch.error = exc
+        except BaseException as exc:  # the thread is being stopped: release the others
+            batch.error = exc
+            raise
+        finally:
+            with self.condition:
+                batch.done = True
+                self.committing = False
+                self.condition.notify_all()
+        return self._outcome(batch)
 
-    def _outcome(self, number):
-        error = self.failures.get(number)
-        if error is not None:
-            raise JournalUnavailable() from error
+    @staticmethod
+    def _outcome(batch):
+        if batch.error is not None:
+            raise JournalUnavailable() from batch.error
 
-    def _commit(self, batch):
+    def _commit(self, entries):
         if self.connection is None:
             self.connection = self.db.open(transaction_manager=self.tm)
         for attempt in range(ATTEMPTS):
             self.tm.begin()
             try:
                 journal = self.connection.root()[ROOT_KEY]
-                for entry in batch:
+                for entry in entries:
                     append_entry(journal, *entry)
                 self.tm.commit()
             except ConflictError:
@@ -148,7 +160,7 @@ class JournalWriter:
                 raise
             else:
                 self.batches += 1
-                self.entries += len(batch)
+                self.entries += len(entries)
                 return
 
     def _reopen(self):
@@ -159,10 +171,6 @@ class JournalWriter:
                 connection.close()
             except Exception:  # noqa: BLE001 (the connection is discarded anyway)
                 log.warning('Closing the journal writer connection failed', exc_info=True)
-
-    def close(self):
-        with self.condition:
-            self._reopen()
 
 
 def journal_writer(registry):
