@@ -70,6 +70,12 @@ def decode(stored):
     return JournalEntry(hash=stored[:HASH_LENGTH], **json.loads(stored[HASH_LENGTH:]))
 
 
+def chain_key(dossier, uid):
+    """The chain an entry goes to: the dossier's, or for an action that
+    concerns no dossier, the acting account's (``~<uid>``)."""
+    return dossier if dossier else f'~{uid}'
+
+
 class EntryTree(IOBTree):
     """``seq -> stored entry``, with small buckets: an append rewrites at most
     16 entries, not the 60 of an ``IOBTree`` bucket."""

@@ -1,6 +1,6 @@
 """Writing to the journal from a request, in the request's transaction."""
 from portail.clock import utcnow
-from portail.journal.model import JOURNAL_DB, ROOT_KEY
+from portail.journal.model import JOURNAL_DB, ROOT_KEY, chain_key
 from portail.journal.writer import append_entry, defer_read
 
 READ = 'read'
@@ -12,11 +12,6 @@ def journal_of(request):
     return request.root._p_jar.get_connection(JOURNAL_DB).root()[ROOT_KEY]
 
 
-def user_chain_key(uid):
-    """Chain of one user's actions that concern no dossier."""
-    return f'~{uid}'
-
-
 def record(request, dossier, obj, action, level, detail='', user=None):
     """Append an entry to ``dossier``'s chain (a dossier id, or ``None``), in
     the request's transaction: the entry commits with the change it records.
@@ -25,7 +20,7 @@ def record(request, dossier, obj, action, level, detail='', user=None):
     never personal data; ``detail`` is short (a lookup's reason, a consent).
     """
     uid = user or request.authenticated_userid or 'system'
-    key = dossier if dossier else user_chain_key(uid)
+    key = chain_key(dossier, uid)
     return append_entry(journal_of(request), key, utcnow(request.registry), uid, dossier, obj,
                         action, level, detail)
 

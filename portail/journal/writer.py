@@ -43,7 +43,7 @@ from pyramid.response import Response
 from ZODB.POSException import ConflictError
 
 from portail.clock import utcnow
-from portail.journal.model import JOURNAL_DB, ROOT_KEY
+from portail.journal.model import JOURNAL_DB, ROOT_KEY, chain_key
 from portail.models.index import index_add
 
 log = logging.getLogger(__name__)
@@ -173,6 +173,10 @@ class JournalWriter:
                 log.warning('Closing the journal writer connection failed', exc_info=True)
 
 
+#: guards the creation of a registry's writer
+_CREATING = threading.Lock()
+
+
 def journal_writer(registry):
     """The process's writer for the journal database of ``registry``."""
     writer = getattr(registry, 'portail_journal_writer', None)
@@ -185,8 +189,6 @@ def journal_writer(registry):
     return writer
 
 
-_CREATING = threading.Lock()
-
 
 def defer_read(request, dossier, obj, action, level, detail=''):
     """Queue a read entry of this request, committed after the request's own
@@ -197,7 +199,7 @@ def defer_read(request, dossier, obj, action, level, detail=''):
         committed = request.__dict__[_COMMITTED] = []
         request.tm.get().addAfterCommitHook(committed.append)
     uid = request.authenticated_userid or 'system'
-    key = dossier if dossier else '~' + uid
+    key = chain_key(dossier, uid)
     reads.append((key, utcnow(request.registry), uid, dossier, obj, action, level, detail))
 
 
