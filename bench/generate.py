@@ -23,10 +23,9 @@ from pathlib import Path
 
 import transaction
 from pyramid.registry import Registry
-from zope.interface import implementer
 
 from portail.auth.passwords import hash_password
-from portail.clock import IClock
+from portail.clock import FixedClock, IClock
 from portail.evolve import evolve
 from portail.journal.record import record
 from portail.models.contract import THEMES, ConsentRecord, Contract
@@ -100,15 +99,6 @@ ACTIONS = ('Inscription à un atelier de recherche d\'emploi ; démarches pour l
 COMMITMENTS = ('Rendez-vous mensuel avec la référente.',
                'Aide au financement du permis ; rendez-vous tous les deux mois.')
 SHARED_FIELDS = ('themes', 'duration_months', 'actions')
-
-
-@implementer(IClock)
-class FixedClock:
-    def __init__(self, now=BENCH_NOW):
-        self.current = now
-
-    def now(self):
-        return self.current
 
 
 class GeneratorRequest:

@@ -8,10 +8,9 @@ import transaction
 from pyramid.i18n import make_localizer
 from pyramid.interfaces import ITranslationDirectories
 from webtest import TestApp
-from zope.interface import implementer
 
 from portail import main
-from portail.clock import IClock
+from portail.clock import FixedClock, IClock
 from portail.demo import DEMO_PASSWORD, create_demo
 from portail.evolve import evolve
 from portail.models.root import get_root
@@ -27,15 +26,11 @@ TEST_SETTINGS = {
 }
 
 
-@implementer(IClock)
-class FakeClock:
+class FakeClock(FixedClock):
     """A clock that only moves when a test says so."""
 
     def __init__(self, now=START):
-        self.current = now
-
-    def now(self):
-        return self.current
+        super().__init__(now)
 
     def advance(self, **kw):
         self.current += timedelta(**kw)
