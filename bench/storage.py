@@ -46,20 +46,31 @@ class Store:
                 'zodbconn.uri.journal': uris['journal']}
 
 
-class FileStore(Store):
-    def uris(self):
-        return {name: f'file://{self.vardir}/{name.capitalize()}.fs'
-                      f'?connection_cache_size={size}' for name, size in CACHE.items()}
+class FileBacked(Store):
+    """A store whose databases are FileStorages in ``vardir``, named by
+    :meth:`path`."""
 
-    def anchor_uri(self):
-        return f'file://{self.vardir}/Anchor.fs'
+    def path(self, name):
+        raise NotImplementedError
 
     def exists(self):
-        return (self.vardir / 'Main.fs').exists()
+        return self.path('main').exists()
 
     def size_bytes(self, name='main'):
-        path = self.vardir / f'{name.capitalize()}.fs'
+        path = self.path(name)
         return path.stat().st_size if path.exists() else None
+
+
+class FileStore(FileBacked):
+    def path(self, name):
+        return self.vardir / f'{name.capitalize()}.fs'
+
+    def uris(self):
+        return {name: f'file://{self.path(name)}?connection_cache_size={size}'
+                for name, size in CACHE.items()}
+
+    def anchor_uri(self):
+        return f'file://{self.path("anchor")}'
 
 
 def free_port():
@@ -83,15 +94,18 @@ ZEO_CONF = """\
 """
 
 
-class ZEOStore(Store):
+class ZEOStore(FileBacked):
     """One ``runzeo`` with a FileStorage per database, on a free port."""
 
     NAMES = ('main', 'sessions', 'journal', 'anchor')
 
+    def path(self, name):
+        return self.vardir / f'zeo-{name}.fs'
+
     def start(self):
         self.vardir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
-        storages = ''.join(f'<filestorage {n}>\n  path {self.vardir}/zeo-{n}.fs\n'
+        storages = ''.join(f'<filestorage {n}>\n  path {self.path(n)}\n'
                            f'</filestorage>\n' for n in self.NAMES)
         conf = self.vardir / 'zeo.conf'
         conf.write_text(ZEO_CONF.format(port=self.port, storages=storages,
@@ -124,13 +138,6 @@ class ZEOStore(Store):
 
     def anchor_uri(self):
         return f'zeo://127.0.0.1:{self.port}?storage=anchor'
-
-    def exists(self):
-        return (self.vardir / 'zeo-main.fs').exists()
-
-    def size_bytes(self, name='main'):
-        path = self.vardir / f'zeo-{name}.fs'
-        return path.stat().st_size if path.exists() else None
 
 
 class PostgresStore(Store):
