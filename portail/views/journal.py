@@ -1,6 +1,7 @@
 """Reading the access journal: the beneficiary's "who consulted my dossier",
 and the DPO's view of every journal with filters (SPEC §5, §6)."""
 import datetime
+from itertools import islice
 
 from pyramid.view import view_config
 
@@ -93,8 +94,12 @@ def entry_rows(request, entries):
              permission=P.VIEW_DOSSIER_JOURNAL)
 def dossier_journal_view(request):
     chain = journal_of(request).chains.get(request.context.__name__)
-    entries = list(chain.values(reverse=True)) if chain is not None else []
-    return {'rows': entry_rows(request, entries[:500]), 'count': len(entries)}
+    if chain is None:
+        return {'rows': [], 'count': 0}
+    # the newest 500 are decoded; the count of the entries held (purged ones
+    # excluded) comes from the chain's numbering
+    newest = list(islice(chain.values(reverse=True), 500))
+    return {'rows': entry_rows(request, newest), 'count': chain.length - chain.base_seq}
 
 
 PAGE = 200
