@@ -296,3 +296,18 @@ def test_the_verifier_reports_a_damaged_stored_entry(portal):
             assert (broken.chain, broken.seq, broken.reason) == (dossier, 2, 'entry altered')
             chain.entries[2] = kept
         assert verify(journal) is None
+
+
+def test_a_long_journal_says_that_the_copy_holds_every_entry(portal, monkeypatch):
+    import portail.views.journal
+
+    dossier = martin(portal)
+    beneficiary = logged_in(portal, 'beneficiary1')
+    page = beneficiary.get(f'/dossiers/{dossier}/journal')
+    assert 'les contient toutes' not in page.text  # everything is shown
+    count = len(entries(portal, dossier))
+    monkeypatch.setattr(portail.views.journal, 'DOSSIER_PAGE', 2)
+    page = beneficiary.get(f'/dossiers/{dossier}/journal')
+    assert f'Voici les 2 plus récentes des {count} entrées' in page.text
+    copy = page.click('copie de votre dossier')
+    assert copy.status_int == 200

@@ -90,15 +90,19 @@ def entry_rows(request, entries):
     return rows
 
 
+#: entries shown on "who consulted my dossier" (the copy of the dossier holds them all)
+DOSSIER_PAGE = 500
+
+
 @view_config(context=Dossier, name='journal', renderer='portail:templates/journal/dossier.pt',
              permission=P.VIEW_DOSSIER_JOURNAL)
 def dossier_journal_view(request):
     chain = journal_of(request).chains.get(request.context.__name__)
     if chain is None:
         return {'rows': [], 'count': 0}
-    # the newest 500 are decoded; the count of the entries held (purged ones
+    # only the entries shown are decoded; the count of the entries held (purged ones
     # excluded) comes from the chain's numbering
-    newest = list(islice(chain.values(reverse=True), 500))
+    newest = list(islice(chain.values(reverse=True), DOSSIER_PAGE))
     return {'rows': entry_rows(request, newest), 'count': chain.length - chain.base_seq}
 
 
