@@ -18,6 +18,14 @@ $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml constraints.txt
 
 install: $(VENV)/.installed
 
+# axe-core for the browser tests, when npm is there (.ci/setup-browser.sh
+# installs npm and Chromium; without them the browser tests skip and say so).
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm is missing: the browser tests will be skipped (bash .ci/setup-browser.sh)"; fi
+
 # Serve the portal; the first run creates the database and the demo département.
 run: install
 	mkdir -p var
@@ -27,7 +35,7 @@ run: install
 lint: install
 	$(BIN)/ruff check portail tests bench
 
-test: install lint
+test: install lint $(AXE)
 	$(BIN)/pytest --cov=portail --cov-report=term-missing:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
 
 # Extract the message catalog template and compile every catalog.
