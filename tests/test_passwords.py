@@ -106,3 +106,167 @@ def test_expired_password_must_be_changed_before_anything_else(portal):
     assert browser.get('/').status_int == 302
     change_password(browser, DEMO_PASSWORD, 'Ma nouvelle phrase secrète')
     assert browser.get('/').status_int == 200
+
+
+# Issue 13: weak passwords that the length and common-password rules let
+# through, on every form where a password is chosen; and passwords are never
+# stripped, so what is set on one form is what the login form expects.
+
+#: each is 12 characters or more; ``{first}`` is the person's own first name
+WEAK_PASSWORDS = ['aaaaaaaaaaaa', '123456789012', 'azertyuiopqs', ' ' * 12, '{first}19870612']
+WEAK_IDS = ['repeated', 'digits', 'azerty', 'spaces', 'first-name']
+#: the French advice every refusal of a weak password ends with
+ADVICE_FR = 'phrase de passe'
+
+
+def error_text(page):
+    """The error messages of a deform form or of the activation page."""
+    errors = page.html.select('.invalid-feedback, #activate-errors')
+    return ' '.join(e.get_text(' ', strip=True) for e in errors)
+
+
+@pytest.mark.parametrize('weak', WEAK_PASSWORDS, ids=WEAK_IDS)
+def test_weak_passwords_are_refused_with_advice(weak):
+    password = weak.format(first='Wanda')
+    problems = password_problems(password, 12, login='worker1', names=['Wanda Travailleuse'])
+    assert problems and 'passphrase' in problems[-1]
+
+
+def test_the_person_s_names_count_against_the_password():
+    from portail.auth.passwords import PERSONAL
+
+    names = ['Aïcha DURAND']
+    assert PERSONAL in password_problems('Aïcha19870612', 12, login='b1234567', names=names)
+    # their name with digits that are not a date is still their name
+    assert PERSONAL in password_problems('Aïcha48271593', 12, names=names)
+    assert PERSONAL in password_problems('durand!!2026!!', 12, names=names)
+    assert PERSONAL not in password_problems('Aïcha48271593', 12, names=['Wanda Travailleuse'])
+
+
+@pytest.mark.parametrize('password', [
+    DEMO_PASSWORD, 'Une phrase de passe neuve', 'Ma phrase de passe à moi',
+    'Une phrase de passe solide', 'Ma nouvelle phrase secrète', 'correct horse battery staple',
+    '  Une phrase entourée d’espaces  ', 'x' * 40 + ' une très longue phrase de passe ' * 3,
+])
+def test_strong_passwords_pass(password):
+    assert password_problems(password, 12, login='worker1', names=['Wanda Travailleuse']) == []
+
+
+def test_temporary_passwords_pass_the_rules():
+    from portail.views.admin import temporary_password
+
+    for _attempt in range(20):
+        assert password_problems(temporary_password(), 12, login='worker1',
+                                 names=['Wanda Travailleuse']) == []
+
+
+@pytest.mark.parametrize('weak', WEAK_PASSWORDS, ids=WEAK_IDS)
+def test_change_password_refuses_weak_passwords_in_french(portal, weak):
+    browser = logged_in(portal, 'worker1')
+    response = change_password(browser, DEMO_PASSWORD, weak.format(first='Wanda'))
+    assert response.status_int == 200
+    assert ADVICE_FR in error_text(response)
+    with portal.root() as root:
+        assert verify(root.users.find_login('worker1').password_hash, DEMO_PASSWORD, 'fast')
+
+
+def reset_by_admin(portal, login):
+    """The administrator resets ``login``'s password; return the temporary one."""
+    admin = logged_in(portal, 'admin1')
+    with portal.root() as root:
+        uid = root.users.find_login(login).uid
+    result = admin.get(f'/users/{uid}/reset-password').forms['confirm'].submit()
+    return result.html.find(id='temporary-password').text
+
+
+@pytest.mark.parametrize('weak', WEAK_PASSWORDS, ids=WEAK_IDS)
+def test_forced_change_at_first_login_refuses_weak_passwords(portal, weak):
+    temporary = reset_by_admin(portal, 'worker1')
+    worker = portal.browser()
+    assert worker.login('worker1', temporary).request.path == '/password'
+    response = change_password(worker, temporary, weak.format(first='Wanda'))
+    assert response.status_int == 200
+    assert ADVICE_FR in error_text(response)
+    assert worker.get('/').location.endswith('/password')  # still to be changed
+
+
+def _activation_code(portal):
+    from tests.test_activation import durand_url, give_code
+
+    return give_code(logged_in(portal, 'worker1'), durand_url(portal))[:2]
+
+
+@pytest.mark.parametrize('weak', WEAK_PASSWORDS, ids=WEAK_IDS)
+def test_activation_refuses_weak_passwords_in_french(portal, weak):
+    from tests.test_activation import activate
+
+    login, code = _activation_code(portal)
+    response = activate(portal.browser(), login, code, password=weak.format(first='Aïcha'))
+    assert response.status_int == 200
+    assert ADVICE_FR in error_text(response)
+    # the code was not spent: a good password still activates the account
+    assert activate(portal.browser(), login, code).status_int == 303
+
+
+CLI_INI = """
+[app:main]
+use = egg:portail
+zodbconn.uri = file://{var}/Data.fs
+zodbconn.uri.sessions = file://{var}/Sessions.fs
+zodbconn.uri.journal = file://{var}/Journal.fs
+portail.argon2_profile = fast
+portail.secure_cookies = false
+"""
+
+
+def test_create_admin_refuses_weak_passwords_in_french(tmp_path, capsys, monkeypatch):
+    import io
+
+    from portail.scripts import create_admin, init
+
+    ini = tmp_path / 'test.ini'
+    ini.write_text(CLI_INI.format(var=tmp_path))
+    init.main([str(ini)])
+    for weak in WEAK_PASSWORDS:
+        capsys.readouterr()
+        monkeypatch.setattr('sys.stdin', io.StringIO(weak.format(first='Cheffe') + '\n'))
+        assert create_admin.main([str(ini), 'responsable', 'Cheffe Admin', '--password-stdin']) == 1
+        assert ADVICE_FR in capsys.readouterr().err, weak
+    # the same password read from the terminal is refused the same way
+    answers = iter(['Cheffe19870612'] * 2)
+    monkeypatch.setattr('getpass.getpass', lambda prompt: next(answers))
+    assert create_admin.main([str(ini), 'responsable', 'Cheffe Admin']) == 1
+    assert ADVICE_FR in capsys.readouterr().err
+
+
+SPACED = '  Ma phrase de passe à moi  '
+
+
+def test_spaces_around_a_password_are_kept_on_every_form(portal):
+    """Set with spaces on the activation form, the password works as typed on
+    the login form and as the current password on the change form; a new
+    password with spaces set there works as typed on the login form."""
+    from tests.test_activation import activate
+
+    login, code = _activation_code(portal)
+    person = portal.browser()
+    assert activate(person, login, code, password=SPACED).status_int == 303
+    assert person.login(login, SPACED.strip()).request.path == '/login'
+    assert person.login(login, SPACED).request.path == '/'
+    response = change_password(person, SPACED, '  Une phrase de passe neuve  ')
+    assert response.status_int == 303, error_text(response)
+    person.post_csrf('/logout')
+    assert person.login(login, 'Une phrase de passe neuve').request.path == '/login'
+    assert person.login(login, '  Une phrase de passe neuve  ').request.path == '/'
+
+
+def test_a_password_of_spaces_is_refused_like_any_weak_one(portal):
+    """Twelve spaces are neither taken as empty nor accepted: the answer is
+    the same French advice on the change form and on the activation form."""
+    from tests.test_activation import activate
+
+    browser = logged_in(portal, 'worker1')
+    changed = change_password(browser, DEMO_PASSWORD, ' ' * 12)
+    login, code = _activation_code(portal)
+    activated = activate(portal.browser(), login, code, password=' ' * 12)
+    assert ADVICE_FR in error_text(changed) and ADVICE_FR in error_text(activated)

@@ -2,16 +2,25 @@
 
 Rules: at least ``portail.password_min_length`` characters (12), not a
 common password (``data/common-passwords.txt``, also after stripping the
-digits and signs people add around a common word), not the login, not the
+digits and signs people add around a common word), not the login, hard
+enough to guess (:func:`strength_problems`: zxcvbn's estimate, fed with the
+login and the person's names, must reach :data:`MIN_SCORE`; the person's
+name or login with only digits and signs around it is refused too), not the
 current password.
+
+Passwords are never stripped, on any form: a secret is taken exactly as
+typed, spaces included (the login form, the password change form, the
+activation form and ``portail-create-admin`` all agree on this).
 """
 import functools
 import os
 import re
 import secrets
+import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
 from portail.i18n import _
 
@@ -47,8 +56,96 @@ def is_common(password):
     return lowered in common or (len(core) >= 4 and core in common)
 
 
-def password_problems(password, min_length, login=None, current_hash=None, profile='default'):
-    """Return the list of reasons (translation strings) why ``password`` is refused."""
+#: zxcvbn's score (0 to 4) a password must reach: 3 means about 10^10 guesses
+MIN_SCORE = 3
+#: zxcvbn refuses longer passwords; the estimate is made on their beginning
+ZXCVBN_MAX_LENGTH = 72
+#: zxcvbn keeps the user inputs in a module-level dictionary while it works:
+#: two threads estimating at once would see each other's names
+_ZXCVBN_LOCK = threading.Lock()
+
+TOO_GUESSABLE = _('This password is too easy to guess.')
+ADVICE = _('Choose instead a passphrase of four or more words with no link between them, '
+           'or add such words to this one.')
+PERSONAL = _('It is built on your login or your name.')
+COMMON_BASE = _('It is built on a very common password.')
+NAME_BASE = _('It is built on a common first name or surname.')
+WORD_BASE = _('It rests on a single common word.')
+PREDICTABLE = _('It is too predictable.')
+#: why a weak password is weak, by the kind of pattern zxcvbn found in it
+PATTERN_REASONS = {
+    'repeat': _('It repeats the same characters.'),
+    'sequence': _('It follows a sequence such as abcd or 6789.'),
+    'spatial': _('It follows a row of keys on the keyboard.'),
+    'date': _('It contains a date or a year, which is easy to guess.'),
+    'regex': _('It contains a date or a year, which is easy to guess.'),
+}
+DICTIONARY_REASONS = {
+    'user_inputs': PERSONAL,
+    'passwords': COMMON_BASE,
+    'surnames': NAME_BASE,
+    'male_names': NAME_BASE,
+    'female_names': NAME_BASE,
+}
+
+_WORD_SEPARATORS = re.compile(r"[\s\-'’.]+")
+
+
+def personal_words(login=None, names=()):
+    """The lowercased words that belong to the person: login, full name and its parts."""
+    words = []
+    for text in (login, *names):
+        if not text:
+            continue
+        text = text.strip().lower()
+        words.append(text)
+        words.extend(w for w in _WORD_SEPARATORS.split(text) if len(w) >= 2)
+    return list(dict.fromkeys(words))
+
+
+def _estimate(password, personal):
+    with _ZXCVBN_LOCK:
+        return zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=personal)
+
+
+def strength_problems(password, login=None, names=()):
+    """Return why ``password`` is too easy to guess (translation strings), or ``[]``.
+
+    The list opens with :data:`TOO_GUESSABLE`, gives the reasons found (our
+    own messages, chosen by the kind of pattern zxcvbn matched; its English
+    feedback is not shown) and ends with :data:`ADVICE`.
+    """
+    personal = personal_words(login, names)
+    core = _DECORATION.sub('', password.lower())
+    reasons = []
+    if core and core in personal:
+        reasons.append(PERSONAL)
+    estimate = _estimate(password, personal)
+    if estimate['score'] >= MIN_SCORE and not reasons:
+        return []
+    words = False
+    for match in estimate['sequence']:
+        pattern = match['pattern']
+        if pattern == 'dictionary':
+            reason = DICTIONARY_REASONS.get(match['dictionary_name'])
+            words = words or reason is None
+        else:
+            reason = PATTERN_REASONS.get(pattern)
+        if reason is not None and reason not in reasons:
+            reasons.append(reason)
+    if not reasons:
+        reasons.append(WORD_BASE if words else PREDICTABLE)
+    return [TOO_GUESSABLE, *reasons, ADVICE]
+
+
+def password_problems(password, min_length, login=None, current_hash=None, profile='default',
+                      names=()):
+    """Return the list of reasons (translation strings) why ``password`` is refused.
+
+    ``names`` are the person's names (full name, first and last names): with
+    the login, they are what an attacker tries first.  The strength estimate
+    runs once the simpler rules pass, so one answer does not pile up advice.
+    """
     problems = []
     if len(password) < min_length:
         problems.append(_('The password must have at least ${n} characters.',
@@ -57,6 +154,8 @@ def password_problems(password, min_length, login=None, current_hash=None, profi
         problems.append(_('This password is too common: choose another one.'))
     if login and login.lower() in password.lower():
         problems.append(_('The password must not contain the login.'))
+    if not problems:
+        problems.extend(strength_problems(password, login, names))
     if current_hash and verify(current_hash, password, profile):
         problems.append(_('The new password must differ from the current one.'))
     return problems

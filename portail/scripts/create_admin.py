@@ -7,6 +7,8 @@ import argparse
 import getpass
 import sys
 
+from pyramid.interfaces import ILocalizer
+
 from portail.auth.login import set_password
 from portail.auth.passwords import password_problems
 from portail.clock import SystemClock
@@ -35,10 +37,13 @@ def create(registry, args):
             print('The two passwords differ.', file=sys.stderr)
             return 1
     problems = password_problems(password, settings['portail.password_min_length'],
-                                 login=args.login)
+                                 login=args.login, names=[args.fullname])
     if problems:
+        # in the portal's language, as the people who will log in read it
+        localizer = registry.getUtility(
+            ILocalizer, name=settings.get('pyramid.default_locale_name', 'fr'))
         for problem in problems:
-            print(problem.interpolate(), file=sys.stderr)
+            print(localizer.translate(problem), file=sys.stderr)
         return 1
     now = SystemClock().now()
     with portal_root(registry, 'create administrator') as root:

@@ -82,7 +82,8 @@ def activate_view(request):
     if password != request.POST.get('confirm', ''):
         return dict(page, errors=[_('The two passwords differ.')])
     problems = password_problems(password, settings['portail.password_min_length'],
-                                 login=user.login, profile=settings['portail.argon2_profile'])
+                                 login=user.login, profile=settings['portail.argon2_profile'],
+                                 names=[user.fullname])
     if problems:
         return dict(page, errors=problems)
     set_password(user, password, now, settings['portail.argon2_profile'])

@@ -103,13 +103,19 @@ def logout_view(request):
 @colander.deferred
 def deferred_password_description(node, kw):
     length = kw['request'].registry.settings['portail.password_min_length']
-    return _('At least ${n} characters; a common password is refused.', mapping={'n': length})
+    return _('At least ${n} characters; a common or easily guessed password is refused. '
+             'A passphrase of several unrelated words is best.', mapping={'n': length})
 
 
 class PasswordSchema(CSRFSchema):
+    """The password change form.  Neither field is stripped: a password is
+    taken exactly as typed, as on the login form (deform strips text by
+    default; its checked widget for the new password never does)."""
+
     current = colander.SchemaNode(
         colander.String(), title=_('Current password'),
-        widget=deform.widget.PasswordWidget(attributes={'autocomplete': 'current-password'}))
+        widget=deform.widget.PasswordWidget(
+            strip=False, attributes={'autocomplete': 'current-password'}))
     new = colander.SchemaNode(
         colander.String(), title=_('New password'),
         description=deferred_password_description,
@@ -131,7 +137,7 @@ def deferred_password_validator(node, kw):
             raise exc
         problems = password_problems(
             value['new'], settings['portail.password_min_length'], login=user.login,
-            current_hash=user.password_hash, profile=profile)
+            current_hash=user.password_hash, profile=profile, names=[user.fullname])
         if problems:
             exc = colander.Invalid(form)
             exc['new'] = ' '.join(request.localizer.translate(p) for p in problems)
