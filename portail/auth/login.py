@@ -4,12 +4,22 @@ After ``portail.max_failed_logins`` (3) consecutive failures the account is
 locked until an administrator unlocks it.  The answer never reveals whether
 a login exists: unknown logins count failures too (under the SHA-256 of the
 login) and lock the same way, and they spend the same hashing time.
+
+Every attempt goes to the security log (:mod:`portail.security_log`) under
+the account's uid, never under the login typed: for an unknown login no
+user is logged at all (what was typed may be a password in the wrong field).
 """
 import hashlib
 from dataclasses import dataclass
 
 from portail.auth import passwords
 from portail.clock import utcnow
+from portail.security_log import (
+    ACCOUNT_LOCKED,
+    LOGIN_FAILURE,
+    LOGIN_SUCCESS,
+    security_event,
+)
 
 OK = 'ok'
 INVALID = 'invalid'
@@ -43,23 +53,29 @@ def check_login(request, users, login, password):
         if count < limit:
             count += 1
             users.unknown_failures[key] = count
+        security_event(request, LOGIN_FAILURE, user=None, reason='unknown-login')
         return LoginResult(LOCKED if count >= limit else INVALID)
     if user.locked:
         passwords.spend_verification_time(password, profile)
+        security_event(request, LOGIN_FAILURE, user=user.uid, reason='locked')
         return LoginResult(LOCKED)
     if not passwords.verify(user.password_hash, password, profile):
         user.failed_logins += 1
+        security_event(request, LOGIN_FAILURE, user=user.uid, reason='password')
         if user.failed_logins >= limit:
             users.set_locked(user, True)
+            security_event(request, ACCOUNT_LOCKED, user=user.uid, reason='failed-logins')
             return LoginResult(LOCKED)
         return LoginResult(INVALID)
     if user.disabled:
+        security_event(request, LOGIN_FAILURE, user=user.uid, reason='disabled')
         return LoginResult(INVALID)
+    security_event(request, LOGIN_SUCCESS, user=user.uid)
     user.failed_logins = 0
     if passwords.needs_rehash(user.password_hash, profile):
         user.password_hash = passwords.hash_password(password, profile)
     user.previous_login = user.last_login
-    user.last_login = (utcnow(request.registry), request.client_addr or '')
+    user.last_login = (utcnow(request.registry), request.remote_addr or '')
     return LoginResult(OK, user)
 
 

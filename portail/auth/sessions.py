@@ -12,6 +12,11 @@ by :func:`current_identity`:
 - the session id changes at login and whenever the account's privileges
   change (roles, district, password): the token is rotated, and the new
   cookie is sent only once the rotation is committed.
+
+The security log (:mod:`portail.security_log`) gets ``session.replaced``
+when a login ends the account's open session, and ``session.expired`` when
+a request comes with a session past its idle or absolute limit, or with a
+token the store does not know (``reason`` says which).
 """
 import hashlib
 import secrets
@@ -26,6 +31,7 @@ from portail.acl.principals import user_principals
 from portail.clock import utcnow
 from portail.models.root import get_root
 from portail.models.session import STORE_KEY, PortalSession
+from portail.security_log import SESSION_EXPIRED, SESSION_REPLACED, security_event
 
 COOKIE_NAME = 'portail_session'
 SESSIONS_DB = 'sessions'
@@ -134,6 +140,7 @@ def _load_identity(request):
     key = key_of(token)
     session = store.get(key)
     if session is None:
+        security_event(request, SESSION_EXPIRED, user=None, reason='unknown')
         return _ended(request, ENDED_IDLE)
     if session.ended:
         del store[key]
@@ -151,6 +158,8 @@ def _load_identity(request):
     elif now - session.last_seen > timedelta(minutes=settings['portail.session_idle_minutes']):
         reason = ENDED_IDLE
     if reason is not None:
+        if reason in (ENDED_IDLE, ENDED_ABSOLUTE):
+            security_event(request, SESSION_EXPIRED, user=session.uid, reason=reason)
         del store[key]
         if user is not None and user.session_key == key:
             user.session_key = None
@@ -203,10 +212,11 @@ def start_session(request, uid):
         previous = store.get(user.session_key)
         if previous is not None:
             previous.ended = ENDED_REPLACED
+            security_event(request, SESSION_REPLACED, user=uid)
     token = secrets.token_urlsafe(32)
     key = key_of(token)
     store[key] = PortalSession(
-        uid, utcnow(request.registry), request.client_addr, user.privilege_serial)
+        uid, utcnow(request.registry), request.remote_addr, user.privilege_serial)
     user.session_key = key
     request.__dict__.pop('_portail_identity', None)
     return [_cookie_header(request, token)]

@@ -17,6 +17,7 @@ from portail.journal.record import record
 from portail.models.dossier import Dossier
 from portail.models.root import PortalRoot
 from portail.models.user import User
+from portail.security_log import security_event
 
 
 def new_login(users):
@@ -73,10 +74,12 @@ def activate_view(request):
     user = users.find_login(login)
     now = utcnow(request.registry)
     if user is None or user.locked or user.disabled or not code_matches(user, code, now):
+        security_event(request, 'activation.failure', user=user.uid if user else None)
         if user is not None and not user.locked:
             user.failed_logins += 1
             if user.failed_logins >= settings['portail.max_failed_logins']:
                 users.set_locked(user, True)
+                security_event(request, 'account.locked', user=user.uid, reason='activation')
         # a 200 answer, so the failure counter is committed
         return dict(page, errors=[ACTIVATION_FAILED])
     if password != request.POST.get('confirm', ''):
@@ -89,5 +92,6 @@ def activate_view(request):
     set_password(user, password, now, settings['portail.argon2_profile'])
     user.activation = None
     user.failed_logins = 0
+    security_event(request, 'account.activated', user=user.uid)
     return HTTPSeeOther(request.resource_url(request.root, 'login',
                                              query={'reason': 'activated'}))

@@ -25,6 +25,7 @@ from portail.models.user import (
     User,
     Users,
 )
+from portail.security_log import security_event
 from portail.views.forms import CSRFSchema, form_page, make_form, validate
 from portail.views.home import ROLE_LABELS
 
@@ -167,6 +168,7 @@ def add_user_view(request):
         password = temporary_password()
         set_password(user, password, now, settings['portail.argon2_profile'], must_change=True)
         request.root.users.add_user(user)
+        security_event(request, 'account.created', target=user.uid)
         return _show_temporary_password(request, user, password)
 
     return form_page(request, form, {'title': _('New account'), 'intro': None}, save)
@@ -199,6 +201,7 @@ def user_view(request):
         if changed:
             user.privileges_changed()
             record(request, None, f'user:{user.uid}', 'roles', 0, ','.join(roles))
+            security_event(request, 'roles.changed', target=user.uid)
         flash(request, _('The account is saved.'))
         return HTTPSeeOther(request.resource_url(user))
     appstruct = {'fullname': user.fullname, 'roles': set(user.roles),
@@ -209,6 +212,7 @@ def user_view(request):
 @view_config(context=User, name='unlock', request_method='POST', permission=P.MANAGE_ACCOUNTS)
 def unlock_view(request):
     request.root.users.set_locked(request.context, False)
+    security_event(request, 'account.unlocked', target=request.context.uid)
     flash(request, _('The account is unlocked.'))
     return HTTPSeeOther(request.resource_url(request.context))
 
@@ -225,6 +229,7 @@ def disable_view(request):
     if request.method == 'POST':
         user.disabled = True
         end_user_sessions(request, user)
+        security_event(request, 'account.disabled', target=user.uid)
         flash(request, _('The account is disabled; its session is closed.'))
         return HTTPSeeOther(request.resource_url(user))
     return {'user': user, 'title': _('Disable this account?'),
@@ -236,6 +241,7 @@ def disable_view(request):
 @view_config(context=User, name='enable', request_method='POST', permission=P.MANAGE_ACCOUNTS)
 def enable_view(request):
     request.context.disabled = False
+    security_event(request, 'account.enabled', target=request.context.uid)
     flash(request, _('The account is enabled.'))
     return HTTPSeeOther(request.resource_url(request.context))
 
@@ -251,6 +257,7 @@ def reset_password_view(request):
                      must_change=True)
         request.root.users.set_locked(user, False)
         end_user_sessions(request, user, ENDED_RESET)
+        security_event(request, 'password.reset', target=user.uid)
         return _show_temporary_password(request, user, password)
     return {'user': user, 'title': _('Reset the password of this account?'),
             'message': _('A temporary password will be shown once, to hand over in person. '

@@ -14,6 +14,7 @@ from portail.clock import utcnow
 from portail.flash import flash, flash_session
 from portail.i18n import LANG_COOKIE, LANGUAGES, _
 from portail.models.root import PortalRoot
+from portail.security_log import LOGOUT, PASSWORD_CHANGED, security_event
 from portail.timefmt import format_datetime
 from portail.views.forms import CSRFSchema, form_page, make_form
 
@@ -95,6 +96,7 @@ def _logged_in(request, user):
 
 @view_config(context=PortalRoot, name='logout', request_method='POST', permission=P.LOGOUT)
 def logout_view(request):
+    security_event(request, LOGOUT)
     headers = forget(request)
     return HTTPSeeOther(request.resource_url(request.root, 'login', query={'reason': 'logout'}),
                         headers=headers)
@@ -168,6 +170,7 @@ def password_view(request):
     def save(appstruct):
         set_password(identity.user, appstruct['new'], utcnow(request.registry),
                      settings['portail.argon2_profile'])
+        security_event(request, PASSWORD_CHANGED, reason=reason)
         flash(request, _('Your password is changed.'))
         return HTTPSeeOther(request.resource_url(request.root))
 

@@ -15,6 +15,7 @@ from portail.auth import sessions
 from portail.conflicts import EditConflict
 from portail.i18n import _
 from portail.models.root import DatabaseNotInitialised
+from portail.security_log import access_denied, csrf_refused
 from portail.timefmt import format_datetime
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ def forbidden_view(exc, request):
         return HTTPFound(root_url + 'login' + query)
     if not identity.password_ok:
         return HTTPFound(root_url + 'password')
+    access_denied(request)
     return error_page(request, 403, _('Access refused'), _(
         'You do not have the right to open this page. If you think you should, ask '
         'the person in charge of your access.'))
@@ -50,6 +52,7 @@ def notfound_view(exc, request):
 
 @exception_view_config(BadCSRFToken, renderer=ERROR_TEMPLATE)
 def csrf_view(exc, request):
+    csrf_refused(request)
     return error_page(request, 400, _('Form expired'), _(
         'This form has expired or was not sent from the portal. Go back, reload the '
         'page and try again: nothing was changed.'))
