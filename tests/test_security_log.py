@@ -87,6 +87,42 @@ def test_the_ini_files_give_the_logger_a_json_lines_handler(name):
     assert fmt == security_log.FORMAT
 
 
+CONFIGURE_AND_LOG = """
+import logging, logging.config, sys
+logging.config.fileConfig(sys.argv[1], defaults={'here': sys.argv[2]})
+fields = dict(time='t', event='login.failure', user=None, address='192.0.2.1', target=None,
+              object=None, view=None, reason='unknown-login')
+logging.getLogger('portail.security').warning('login.failure', extra=fields)
+logging.getLogger('portail.security').debug('login.failure', extra=fields)
+logging.getLogger('portail.views').warning('an ordinary message')
+"""
+
+
+@pytest.mark.parametrize('name', ['development.ini', 'production.ini'])
+def test_the_ini_logging_configuration_as_file_config_reads_it(name, tmp_path):
+    """The ini's own logging sections, loaded by ``fileConfig`` in a fresh
+    process as ``pserve`` does: one JSON line per event, apart from the
+    ordinary messages."""
+    import subprocess
+    import sys
+
+    (tmp_path / 'var').mkdir()
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, '-c', CONFIGURE_AND_LOG, os.path.join(ROOT, name), str(tmp_path)],
+        capture_output=True, text=True, check=True)
+    stderr = done.stderr.splitlines()
+    if name == 'development.ini':
+        security = [line for line in stderr if line.startswith('{')]
+    else:
+        security = (tmp_path / 'var' / 'security.log').read_text().splitlines()
+        assert not any(line.startswith('{') for line in stderr)
+    assert [json.loads(line) for line in security] == [{
+        'time': 't', 'event': 'login.failure', 'user': None, 'address': '192.0.2.1',
+        'target': None, 'object': None, 'view': None, 'reason': 'unknown-login'}]
+    assert any('an ordinary message' in line for line in stderr)
+    assert not any('login.failure' in line for line in stderr if not line.startswith('{'))
+
+
 def test_production_writes_var_security_log(portal, tmp_path):
     """The handler of production.ini, built as ``fileConfig`` builds it."""
     section = ini_sections('production.ini', here=str(tmp_path))['handler_security']
