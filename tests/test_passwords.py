@@ -270,3 +270,23 @@ def test_a_password_of_spaces_is_refused_like_any_weak_one(portal):
     login, code = _activation_code(portal)
     activated = activate(portal.browser(), login, code, password=' ' * 12)
     assert ADVICE_FR in error_text(changed) and ADVICE_FR in error_text(activated)
+
+
+@pytest.mark.parametrize('walk', ['qsdfghjklm12', 'mlkjhgfdsqaz', 'wxcvbn,;:!wx', '&é"\'(-è_çà)='])
+def test_walks_along_a_french_keyboard_are_refused(walk):
+    from portail.auth.passwords import PATTERN_REASONS
+
+    assert PATTERN_REASONS['spatial'] in password_problems(walk, 12)
+
+
+def test_the_azerty_graph_follows_zxcvbn_s_qwerty_convention():
+    from zxcvbn.adjacency_graphs import ADJACENCY_GRAPHS
+
+    from portail.auth.keyboards import azerty_graph
+
+    graph = azerty_graph()
+    # left, upper left, upper right, right, lower right, lower left
+    assert graph['a'] == [None, '&1', 'é2', 'zZ', 'qQ', None]
+    assert graph['W'] == ['<>', 'qQ', 'sS', 'xX', None, None]
+    assert graph['a'][1:3] == ['&1', 'é2'] and ADJACENCY_GRAPHS['qwerty']['q'][1:3] == ['1!', '2@']
+    assert ADJACENCY_GRAPHS['qwerty']['a'] == [None, 'qQ', 'wW', 'sS', 'zZ', None]

@@ -4,7 +4,8 @@ Rules: at least ``portail.password_min_length`` characters (12), not a
 common password (``data/common-passwords.txt``, also after stripping the
 digits and signs people add around a common word), not the login, hard
 enough to guess (:func:`strength_problems`: zxcvbn's estimate, fed with the
-login and the person's names, must reach :data:`MIN_SCORE`; the person's
+login and the person's names and aware of the AZERTY keyboard, must reach
+:data:`MIN_SCORE`; the person's
 name or login with only digits and signs around it is refused too), not the
 current password.
 
@@ -22,6 +23,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
+from portail.auth import keyboards
 from portail.i18n import _
 
 COMMON_PASSWORDS_FILE = os.path.join(os.path.dirname(__file__), '..', 'data',
@@ -63,6 +65,7 @@ ZXCVBN_MAX_LENGTH = 72
 #: zxcvbn keeps the user inputs in a module-level dictionary while it works:
 #: two threads estimating at once would see each other's names
 _ZXCVBN_LOCK = threading.Lock()
+keyboards.install()  # walks along a French keyboard are patterns too
 
 TOO_GUESSABLE = _('This password is too easy to guess.')
 ADVICE = _('Choose instead a passphrase of four or more words with no link between them, '
