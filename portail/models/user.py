@@ -7,17 +7,15 @@ note; ``uid`` is the pseudonymous user id used everywhere else.
 from BTrees.OOBTree import OOBTree, OOTreeSet
 from persistent import Persistent
 
+from portail.acl import roles
 from portail.acl.root import user_acl, users_acl
 from portail.models.container import Container
 from portail.models.index import index_add, index_remove
 
-ROLES = ('worker', 'secretary', 'beneficiary', 'cli', 'manager', 'admin', 'dpo')
-
-#: roles that cover the whole département and need no district
-DEPARTMENT_WIDE_ROLES = frozenset({'admin', 'dpo'})
-#: roles that may be held with or without a district (a manager without
-#: district is the département's manager: statistics of every district)
-OPTIONAL_DISTRICT_ROLES = frozenset({'manager'})
+ROLES = roles.ROLES
+DEPARTMENT_WIDE_ROLES = roles.DEPARTMENT_WIDE_ROLES
+OPTIONAL_DISTRICT_ROLES = roles.OPTIONAL_DISTRICT_ROLES
+FILE_OPENING_ROLES = roles.FILE_OPENING_ROLES
 
 
 class User(Persistent):
