@@ -21,7 +21,14 @@ USERS = {
     'manager': 'manager1', 'manager_social_worker': 'manager2', 'cli': 'cli1',
     'admin': 'admin1', 'dpo': 'dpo1', 'beneficiary': 'beneficiary1',
     'other_beneficiary': 'beneficiary2', 'director': 'director1', 'anonymous': None,
+    # issue 13: a former delegate (with notes) made secretary, author of a note;
+    # an administrator whose stored roles also open files (data from before the
+    # rule), delegate with notes and granted a note: each must get exactly what
+    # a plain secretary, a plain administrator gets
+    'secretary_delegate': 'secretary3', 'admin_with_file_roles': 'admin2',
 }
+#: users who must hold exactly what another holds
+SAME_AS = {'secretary_delegate': 'secretary', 'admin_with_file_roles': 'admin'}
 LOGGED_IN = {u for u, login in USERS.items() if login}
 WORKERS = {'referent', 'delegate', 'expired_delegate', 'note_reader', 'worker_other_district'}
 SECRETARIES = {'secretary', 'secretary_other_district'}
@@ -33,6 +40,7 @@ EXPECTED = {
     ('change_password', 'root'): LOGGED_IN,
     ('logout', 'root'): LOGGED_IN,
     ('view_all_journals', 'root'): {'dpo'},
+    ('view_administration_journal', 'root'): {'dpo'},
     ('manage_accounts', 'users'): {'admin'},
     ('manage_accounts', 'user'): {'admin'},
     ('lookup_identity', 'dossiers'): WORKERS | SECRETARIES,
@@ -92,6 +100,18 @@ EXPECTED[('view_statistics', 'statistics')] = STATISTICS_READERS | {'dpo', 'dire
 EXPECTED[('read_department_statistics', 'statistics')] = {'dpo', 'director'}
 EXPECTED[('read_statistics', 'statistics_district')] = STATISTICS_READERS
 EXPECTED[('read_statistics', 'statistics_district_other')] = set()  # nobody of district 2 here
+# a note written by a delegate later made secretary: its author reads it no more
+# (secretaries never read notes); the beneficiary does, as any plain note
+EXPECTED[('view_note', 'note_secretary_delegate')] = {'beneficiary'}
+EXPECTED[('edit_note', 'note_secretary_delegate')] = set()
+EXPECTED[('share_note', 'note_secretary_delegate')] = set()
+
+
+def _with_same_as(users):
+    """``users`` and those of :data:`SAME_AS` who must hold what they hold."""
+    return users | {user for user, model in SAME_AS.items() if model in users}
+
+
 
 #: canary strings and who may ever read them
 CANARIES = {
@@ -105,13 +125,21 @@ CANARIES = {
     'note_third_party': (['CANARY-NOTE-THIRD-QX'], EXPECTED[('view_note', 'note_third_party')]),
     'note_granted': (['CANARY-NOTE-GRANTED-QX'], EXPECTED[('view_note', 'note_granted')]),
     'request': (['CANARY-REQUEST-QX'], {'referent', 'delegate', 'beneficiary'}),
+    # its author reads it no more; the copy made for the person (SPEC §5), by the
+    # person or by the référent or a delegate, holds it as any note they may read
+    'note_secretary_delegate': (['CANARY-NOTE-SECDEL-QX'], {'beneficiary', 'referent',
+                                                           'delegate'}),
 }
+EXPECTED = {key: _with_same_as(users) for key, users in EXPECTED.items()}
+CANARIES = {group: (strings, _with_same_as(audience))
+            for group, (strings, audience) in CANARIES.items()}
 
 CONTEXT_OBJECTS = {
     'PortalRoot': ['root'], 'Users': ['users'], 'User': ['user'], 'Dossiers': ['dossiers'],
     'Dossier': ['dossier', 'dossier_martin'],
     'Contract': ['contract_draft', 'contract_entered', 'contract_shared', 'contract_closed'],
-    'Note': ['note_plain', 'note_third_party', 'note_granted'], 'static': ['static'],
+    'Note': ['note_plain', 'note_third_party', 'note_granted', 'note_secretary_delegate'],
+    'static': ['static'],
     'CliSpace': ['cli'], 'CliDistrict': ['cli_district', 'cli_district_other'],
     'CliSummary': ['cli_summary'], 'RightsRequest': ['request'],
     'StatisticsSpace': ['statistics'],
@@ -131,6 +159,17 @@ def build(portal):
             user.password_changed_at, user.must_change_password = portal.clock.now(), False
             user.password_never_expires = True
             root.users.add_user(user)
+        for login, roles in (('secretary3', ('secretary',)), ('admin2', ('admin',))):
+            user = User(login, login.capitalize() + ' Issue13', roles, district)
+            user.password_hash = root.users.find_login('worker1').password_hash
+            user.password_changed_at, user.must_change_password = portal.clock.now(), False
+            user.password_never_expires = True
+            root.users.add_user(user)
+        # stored data from before the rule: the model refuses it, so set it by hand
+        admin2 = root.users.find_login('admin2')
+        admin2.roles = ('admin', 'manager', 'secretary', 'worker')
+        admin2.qualified_social_worker = True
+        root.users.reindex(admin2)
         uid = {name: root.users.find_login(login).uid
                for name, login in USERS.items() if login}
         dossier = Dossier(district, uid['referent'])
@@ -145,6 +184,9 @@ def build(portal):
         root.dossiers.delegate(dossier, Delegation(
             uid['expired_delegate'], today - timedelta(days=1), True, uid['referent'],
             portal.clock.now()))
+        for name in ('secretary_delegate', 'admin_with_file_roles'):
+            root.dossiers.delegate(dossier, Delegation(
+                uid[name], today + timedelta(days=5), True, uid['referent'], portal.clock.now()))
         martin = find_dossier(root, 'Martin')
         closed = next(c for c in martin.contracts.values() if c.state == 'closed')
         urls = {'root': '/', 'users': '/users/', 'user': f'/users/{uid["cli"]}/',
@@ -179,11 +221,14 @@ def build(portal):
         urls['request'] = f'{urls["dossier"]}requests/{rq.__name__}/'
         for name, text, third in (('note_plain', 'PLAIN', False),
                                   ('note_third_party', 'THIRD', True),
-                                  ('note_granted', 'GRANTED', False)):
-            note = Note(uid['referent'], f'CANARY-NOTE-{text}-QX', third, portal.clock.now())
+                                  ('note_granted', 'GRANTED', False),
+                                  ('note_secretary_delegate', 'SECDEL', False)):
+            author = uid['secretary_delegate' if text == 'SECDEL' else 'referent']
+            note = Note(author, f'CANARY-NOTE-{text}-QX', third, portal.clock.now())
             dossier.notes.add(note)
             if name == 'note_granted':
                 note.grants[uid['note_reader']] = None
+                note.grants[uid['admin_with_file_roles']] = None
             urls[name] = f'{urls["dossier"]}notes/{note.__name__}/'
     return urls
 
@@ -258,7 +303,10 @@ def test_the_canaries_do_reach_those_entitled(departement):
         page_of = {'identity': 'dossier', 'dossier_admin': 'dossier'}.get(group, group)
         for user in audience:
             page = 'cli_summary' if user == 'cli' else page_of  # the CLI reads its copy
-            text = browsers[user].get(urls[page]).text
+            url = urls[page]
+            if group == 'note_secretary_delegate' and user != 'beneficiary':
+                url = urls['dossier'] + 'copy'  # the person's copy, made for them
+            text = browsers[user].get(url).text
             assert strings[0].lower() in text.lower(), (group, user)
 
 
@@ -266,8 +314,8 @@ def test_third_party_note_existence_is_shown_to_the_beneficiary(departement):
     portal, urls, browsers = departement
     page = browsers['beneficiary'].get(urls['dossier'])
     notes = page.html.find(id='notes-title').find_parent('section').select('li')
-    assert len(notes) == 3  # two notes to read, one whose existence only is shown
-    assert len([li for li in notes if li.find('a')]) == 2
+    assert len(notes) == 4  # three notes to read, one whose existence only is shown
+    assert len([li for li in notes if li.find('a')]) == 3
     assert 'CANARY-NOTE-THIRD-QX' not in page.text
     assert urls['note_third_party'] not in page.text
     # the référent, author of the three, reads them all

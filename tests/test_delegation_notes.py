@@ -162,3 +162,74 @@ def test_the_why_line(portal):
     texts = {login: logged_in(portal, login).get(url).html.find(class_='why').text
              for login in ('worker1', 'secretary1', 'manager2', 'beneficiary1')}
     assert len(set(texts.values())) == 4  # four different relations, four answers
+
+
+def make_secretary(portal, login):
+    """The administrator changes ``login``'s roles to secretary (same district)."""
+    from tests.conftest import tick
+
+    admin = logged_in(portal, 'admin1')
+    form = admin.get(f'/users/{uid_of(portal, login)}/').forms['form']
+    tick(form, ['secretary'])
+    assert 'enregistré' in form.submit().follow().text
+
+
+def test_a_delegate_made_secretary_reads_no_note_any_more(portal):
+    """Issue 13: worker2, delegate with notes, writes a note; an administrator
+    makes worker2 a secretary; secretaries never read working notes, so the
+    note (and the référent's) are refused, though the delegation still runs."""
+    url = martin_url(portal)
+    referent = logged_in(portal, 'worker1')
+    referent_note = write_note(referent, url, 'Note du référent avant délégation').request.path
+    delegate(referent, url, uid_of(portal, 'worker2'),
+             portal.clock.now().date() + timedelta(days=10), notes=True)
+    worker2 = logged_in(portal, 'worker2')
+    own_note = write_note(worker2, url, 'Note écrite par le délégué').request.path
+    assert 'Note écrite par le délégué' in worker2.get(own_note).text
+    assert 'Note du référent avant délégation' in worker2.get(referent_note).text
+    make_secretary(portal, 'worker2')
+    worker2 = logged_in(portal, 'worker2')
+    assert worker2.get(own_note, status=403).status_int == 403
+    assert worker2.get(referent_note, status=403).status_int == 403
+    assert worker2.get(url + 'add-note', status=403).status_int == 403
+    # a secretary of the district: the administrative data, never the notes
+    page = worker2.get(url)
+    assert 'rue des Lilas' in page.text
+    assert own_note not in page.text and 'Note écrite par le délégué' not in page.text
+    # the note's author is worker2 again once a social worker again
+    admin = logged_in(portal, 'admin1')
+    from tests.conftest import tick
+
+    form = admin.get(f'/users/{uid_of(portal, "worker2")}/').forms['form']
+    tick(form, ['worker'])
+    form.submit()
+    assert 'Note écrite par le délégué' in logged_in(portal, 'worker2').get(own_note).text
+
+
+def test_a_referent_made_secretary_reads_no_note_any_more(portal):
+    """The same rule for the référent: working for the person needs the
+    ``worker`` role, so a référent made secretary keeps no note."""
+    url = martin_url(portal)
+    referent = logged_in(portal, 'worker1')
+    note = write_note(referent, url, 'Observation du référent').request.path
+    make_secretary(portal, 'worker1')
+    worker1 = logged_in(portal, 'worker1')
+    assert worker1.get(note, status=403).status_int == 403
+    assert worker1.get(url + 'add-note', status=403).status_int == 403
+    assert worker1.get(url + 'delegation', status=403).status_int == 403
+    page = worker1.get(url)  # as a secretary of the district
+    assert note not in page.text and 'Observation du référent' not in page.text
+    assert 'secrétaire' in page.html.find(class_='why').text
+
+
+def test_a_colleague_granted_a_note_then_made_secretary_reads_it_no_more(portal):
+    url = martin_url(portal)
+    referent = logged_in(portal, 'worker1')
+    note = write_note(referent, url, 'Note partagée puis fermée')
+    form = [f for f in note.forms.values() if f.action.endswith('/grant')][0]
+    form['colleague'] = uid_of(portal, 'worker2')
+    form.submit()
+    assert 'Note partagée puis fermée' in logged_in(portal, 'worker2').get(
+        note.request.path).text
+    make_secretary(portal, 'worker2')
+    assert logged_in(portal, 'worker2').get(note.request.path, status=403)

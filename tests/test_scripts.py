@@ -35,14 +35,14 @@ def test_init_creates_then_keeps_the_demo(ini, capsys):
 def test_evolve_status_and_dry_run(ini, capsys):
     assert evolve.main([ini, '--status']) == 0
     out = capsys.readouterr().out
-    assert 'schema version 0/5' in out and 'pending: 0001-create-portal-root' in out
+    assert 'schema version 0/6' in out and 'pending: 0001-create-portal-root' in out
     assert evolve.main([ini, '--dry-run']) == 0
-    assert '5 step(s) would run' in capsys.readouterr().out
+    assert '6 step(s) would run' in capsys.readouterr().out
     assert evolve.main([ini, '--status']) == 0
-    assert 'schema version 0/5' in capsys.readouterr().out
+    assert 'schema version 0/6' in capsys.readouterr().out
     assert evolve.main([ini]) == 0
     assert evolve.main([ini, '--status']) == 0
-    assert 'schema version 5/5' in capsys.readouterr().out
+    assert 'schema version 6/6' in capsys.readouterr().out
 
 
 def test_create_admin(ini, capsys, monkeypatch):

@@ -55,6 +55,8 @@ SHARE_NOTE = 'share_note'
 VIEW_DOSSIER_JOURNAL = 'view_dossier_journal'
 #: the DPO's view of every journal
 VIEW_ALL_JOURNALS = 'view_all_journals'
+#: the DPO's view of what account administrators did (issue 13)
+VIEW_ADMINISTRATION_JOURNAL = 'view_administration_journal'
 
 # CLI (SPEC §4, §7)
 #: read the summaries shared with one's district's CLI

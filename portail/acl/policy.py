@@ -13,6 +13,7 @@ from pyramid.interfaces import ISecurityPolicy
 from pyramid.location import lineage
 from zope.interface import implementer
 
+from portail.acl.roles import holds_admin
 from portail.auth import sessions
 from portail.clock import utcnow
 
@@ -37,7 +38,9 @@ class PortalSecurityPolicy:
         if identity is None:
             return {Everyone}
         principals = set(identity.principals)
-        if identity.password_ok:
+        # an account administrator never reaches dossier content (SPEC §1): no
+        # local role (référent, delegate, note author...) whatever the data says
+        if identity.password_ok and not holds_admin(identity.user):
             now = utcnow(request.registry)
             for node in lineage(context):
                 compute = getattr(node, 'local_principals', None)

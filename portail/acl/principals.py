@@ -6,6 +6,8 @@ plus the local roles that the context computes for that identity (see
 """
 from pyramid.authorization import Authenticated, Everyone
 
+from portail.acl.roles import granted_roles
+
 #: an authenticated account whose password needs no change: the only state
 #: in which role principals are granted
 ACTIVE = 'portail:active'
@@ -36,14 +38,17 @@ def user_principals(user_obj, password_ok):
 
     While the password must be changed, the account keeps only
     ``Authenticated`` and its user principal: nothing but the password
-    change and logout is granted to it.
+    change and logout is granted to it.  Only the roles that take effect
+    count (:func:`portail.acl.roles.granted_roles`: an administrator's
+    file-opening roles, if stored, count for nothing).
     """
     principals = [Everyone, Authenticated, user(user_obj.uid)]
     if password_ok:
+        roles = granted_roles(user_obj)
         principals.append(ACTIVE)
-        principals.extend(role(r) for r in user_obj.roles)
+        principals.extend(role(r) for r in roles)
         if user_obj.district:
             principals.append(district(user_obj.district))
-        elif 'manager' in user_obj.roles:
+        elif 'manager' in roles:
             principals.append(DEPARTMENT_MANAGER)
     return principals

@@ -14,7 +14,8 @@ from portail.acl.localroles import CLI, STATISTICS_READER
 def root_acl():
     return [
         (Allow, pr.ACTIVE, P.VIEW_HOME),
-        (Allow, pr.role('dpo'), (P.VIEW_ALL_JOURNALS, P.VIEW_ALL_REQUESTS)),
+        (Allow, pr.role('dpo'), (P.VIEW_ALL_JOURNALS, P.VIEW_ALL_REQUESTS,
+                                 P.VIEW_ADMINISTRATION_JOURNAL)),
         (Allow, Authenticated, (P.CHANGE_PASSWORD, P.LOGOUT)),
         (Allow, pr.role('admin'), P.MANAGE_ACCOUNTS),
         DENY_ALL,

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 
 from portail.auth import passwords
 from portail.clock import utcnow
+from portail.i18n import _
 from portail.security_log import (
     ACCOUNT_LOCKED,
     LOGIN_FAILURE,
     LOGIN_SUCCESS,
     security_event,
 )
+from portail.timefmt import LOCAL_ZONE
 
 OK = 'ok'
 INVALID = 'invalid'
@@ -85,3 +87,32 @@ def set_password(user, password, now, profile, must_change=False):
     user.password_changed_at = now
     user.must_change_password = must_change
     user.privileges_changed()
+
+
+def reset_password(user, password, now, profile, by):
+    """An administrator (uid ``by``) gives ``user`` a temporary password; the
+    owner is told who and when at their next login (:func:`reset_notices`)."""
+    set_password(user, password, now, profile, must_change=True)
+    user.password_resets = (*user.password_resets, (by, now))
+
+
+RESET_NOTICE = _(
+    'Your password was reset by ${who} on ${date} at ${time}. If you did not ask for it, '
+    'tell the data protection officer.')
+#: who reset it, when the administrator's account no longer exists
+SOME_ADMINISTRATOR = _('an administrator')
+
+
+def reset_notices(users, user, translate):
+    """The messages telling ``user`` of the resets of their password since
+    their last login, oldest first, translated with ``translate``; each is
+    told once (the list is emptied)."""
+    notices = []
+    for by, at in user.password_resets:
+        admin = users.get(by)
+        local = at.astimezone(LOCAL_ZONE)
+        notices.append(translate(_(RESET_NOTICE, mapping={
+            'who': admin.fullname if admin is not None else translate(SOME_ADMINISTRATOR),
+            'date': local.strftime('%d/%m/%Y'), 'time': local.strftime('%H:%M')})))
+    user.password_resets = ()
+    return notices

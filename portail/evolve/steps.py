@@ -63,3 +63,14 @@ def create_listing_indexes(zodb_root, conn):
     root.dossiers.rebuild_signed_queue(list(root.districts))
     for folder in root.cli.values():
         folder.rebuild_worklist()
+
+
+@step('0006-create-activation-failures')
+def create_activation_failures(zodb_root, conn):
+    """Create the count of wrong activation codes per login typed (issue 13):
+    the activation page no longer counts them on the accounts themselves."""
+    from BTrees.OOBTree import OOBTree
+
+    users = zodb_root[ROOT_KEY].users
+    if 'activation_failures' not in users.__dict__:
+        users.activation_failures = OOBTree()

@@ -14,7 +14,7 @@ from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
 from portail.acl.dossier import dossier_acl, dossiers_acl
-from portail.acl.localroles import dossier_principals
+from portail.acl.localroles import active_delegation, dossier_principals
 from portail.models.container import Container
 from portail.models.index import index_add, index_remove
 from portail.models.ordered import OrderedIndex, time_key, time_of
@@ -170,13 +170,10 @@ class Dossiers(Container):
 
     def delegated_to(self, uid, now):
         """Dossiers where ``uid`` is an active delegate at ``now``."""
-        from portail.acl.localroles import active
-
         found = []
         for name in self.by_delegate.get(uid, ()):
             dossier = self.data[name]
-            delegation = dossier.delegations.get(uid)
-            if delegation is not None and active(delegation.until, now):
+            if active_delegation(dossier, uid, now) is not None:
                 found.append(dossier)
         return found
 

@@ -3,7 +3,12 @@ from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
 from portail.acl.dossier import note_acl
-from portail.acl.localroles import NOTE_AUTHOR, NOTE_READER, active
+from portail.acl.localroles import (
+    NOTE_AUTHOR,
+    NOTE_READER,
+    reads_granted_note,
+    works_for_the_person,
+)
 from portail.models.container import DossierItem
 
 
@@ -26,20 +31,18 @@ class Note(DossierItem, Persistent):
 
     def local_principals(self, identity, now, settings):
         found = set()
-        if identity.uid == self.author and self._works_for_the_person(identity.uid, now):
+        if identity.uid == self.author and self._works_for_the_person(identity, now):
             found.add(NOTE_AUTHOR)
-        if identity.uid in self.grants and active(self.grants[identity.uid], now):
+        if reads_granted_note(self, identity.user, identity.uid, now):
             found.add(NOTE_READER)
         return found
 
-    def _works_for_the_person(self, uid, now):
-        """The author keeps the note while référent or active delegate (SPEC §3:
-        a former référent keeps nothing)."""
-        dossier = self.dossier
-        if dossier.referent == uid:
-            return True
-        delegation = dossier.delegations.get(uid)
-        return delegation is not None and active(delegation.until, now)
+    def _works_for_the_person(self, identity, now):
+        """The author keeps the note while a social worker who is référent or
+        active delegate (SPEC §3: a former référent keeps nothing, a secretary
+        never reads notes); the rule is
+        :func:`portail.acl.localroles.works_for_the_person`."""
+        return bool(works_for_the_person(self.dossier, identity.user, identity.uid, now))
 
     def touch(self, uid, now):
         self.modified_by = uid

@@ -7,17 +7,16 @@ note; ``uid`` is the pseudonymous user id used everywhere else.
 from BTrees.OOBTree import OOBTree, OOTreeSet
 from persistent import Persistent
 
+from portail.acl import roles as roles_module
 from portail.acl.root import user_acl, users_acl
 from portail.models.container import Container
 from portail.models.index import index_add, index_remove
 
-ROLES = ('worker', 'secretary', 'beneficiary', 'cli', 'manager', 'admin', 'dpo')
-
-#: roles that cover the whole département and need no district
-DEPARTMENT_WIDE_ROLES = frozenset({'admin', 'dpo'})
-#: roles that may be held with or without a district (a manager without
-#: district is the département's manager: statistics of every district)
-OPTIONAL_DISTRICT_ROLES = frozenset({'manager'})
+#: the role names and the rules on combining them live in :mod:`portail.acl.roles`
+ROLES = roles_module.ROLES
+DEPARTMENT_WIDE_ROLES = roles_module.DEPARTMENT_WIDE_ROLES
+OPTIONAL_DISTRICT_ROLES = roles_module.OPTIONAL_DISTRICT_ROLES
+FILE_OPENING_ROLES = roles_module.FILE_OPENING_ROLES
 
 
 class User(Persistent):
@@ -26,14 +25,18 @@ class User(Persistent):
     __acl__ = user_acl()
     #: (sha256 of a one-time activation code, end of validity) or None
     activation = None
+    #: ``(administrator uid, utc datetime)`` of each reset of the password by an
+    #: administrator that the owner has not been told of yet (at their next login)
+    password_resets = ()
 
     def __init__(self, login, fullname, roles=(), district=None, qualified=False):
         self.login = login
         self.fullname = fullname
-        self.roles = tuple(roles)
-        self.district = district
+        self.roles = ()
+        self.district = None
         #: a manager who is a qualified social worker may see district dossiers
-        self.qualified_social_worker = qualified
+        self.qualified_social_worker = False
+        self.assign(roles, district, qualified)
         self.password_hash = None
         self.password_changed_at = None
         #: set by an administrator's reset: the next login must change it
@@ -57,6 +60,22 @@ class User(Persistent):
     def uid(self):
         return self.__name__
 
+    def assign(self, roles, district, qualified):
+        """Give the account ``roles``, ``district`` and the qualified social
+        worker flag; raise :class:`ValueError` (and change nothing) if the
+        roles may not be held together (:func:`portail.acl.roles.incompatible_roles`).
+
+        Every path that sets roles goes through here, so none can make an
+        administrator who opens dossiers.  The caller reindexes the account
+        (:meth:`Users.reindex`) and says whether privileges changed.
+        """
+        conflicts = roles_module.incompatible_roles(roles)
+        if conflicts:
+            raise ValueError(f'admin cannot be held with {",".join(conflicts)}')
+        self.roles = tuple(roles)
+        self.district = district
+        self.qualified_social_worker = bool(qualified)
+
     def privileges_changed(self):
         """Record that the account's privileges changed (rotates its session)."""
         self.privilege_serial += 1
@@ -72,6 +91,9 @@ class Users(Container):
         self.by_login = OOBTree()
         #: failures on logins that do not exist: sha256(login) -> count
         self.unknown_failures = OOBTree()
+        #: wrong activation codes, per login typed (existing or not):
+        #: sha256(login) -> count (:mod:`portail.auth.activation`)
+        self.activation_failures = OOBTree()
         #: uids of locked accounts, for the administrators' list
         self.locked_uids = OOTreeSet()
         #: (district, role) -> uids, e.g. the social workers of a district

@@ -8,7 +8,12 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
 from portail.acl import permissions as P
-from portail.auth.activation import code_matches, issue_code
+from portail.auth.activation import (
+    can_be_activated,
+    check_activation,
+    forget_failures,
+    issue_code,
+)
 from portail.auth.login import set_password
 from portail.auth.passwords import password_problems
 from portail.clock import utcnow
@@ -44,6 +49,7 @@ def account_view(request):
             users.add_user(user)
             request.root.dossiers.set_beneficiary(dossier, user.uid)
         code = issue_code(user, now)
+        forget_failures(users, user.login)
         record(request, dossier.__name__, f'user:{user.uid}', 'activation-code', 2)
         request.override_renderer = 'portail:templates/dossiers/activation_code.pt'
         return {'dossier': dossier, 'login': user.login, 'code': code,
@@ -71,16 +77,14 @@ def activate_view(request):
     code = request.POST.get('code', '')
     password = request.POST.get('password', '')
     page['login'] = login
-    user = users.find_login(login)
     now = utcnow(request.registry)
-    if user is None or user.locked or user.disabled or not code_matches(user, code, now):
-        security_event(request, 'activation.failure', user=user.uid if user else None)
-        if user is not None and not user.locked:
-            user.failed_logins += 1
-            if user.failed_logins >= settings['portail.max_failed_logins']:
-                users.set_locked(user, True)
-                security_event(request, 'account.locked', user=user.uid, reason='activation')
-        # a 200 answer, so the failure counter is committed
+    user = check_activation(users, login, code, now, settings['portail.max_failed_logins'])
+    if user is None:
+        # the log names the account only when it is one that activation concerns
+        pending = users.find_login(login)
+        security_event(request, 'activation.failure',
+                       user=pending.uid if can_be_activated(pending, now) else None)
+        # the same answer for every login, known or not; a 200, so the count is committed
         return dict(page, errors=[ACTIVATION_FAILED])
     if password != request.POST.get('confirm', ''):
         return dict(page, errors=[_('The two passwords differ.')])
@@ -91,7 +95,7 @@ def activate_view(request):
         return dict(page, errors=problems)
     set_password(user, password, now, settings['portail.argon2_profile'])
     user.activation = None
-    user.failed_logins = 0
+    forget_failures(users, login)
     security_event(request, 'account.activated', user=user.uid)
     return HTTPSeeOther(request.resource_url(request.root, 'login',
                                              query={'reason': 'activated'}))

@@ -2,7 +2,11 @@
 
 Administrators create and disable accounts, assign roles and district,
 unlock locked accounts and reset passwords.  They never see dossier
-content: nothing here reaches below ``/users`` and ``/districts``.
+content: nothing here reaches below ``/users`` and ``/districts``; an
+administrator may not change its own roles, district or qualification, and
+``admin`` is never held with a role that opens dossiers
+(:func:`portail.acl.roles.incompatible_roles`).  Every change is appended
+to the administration journal (:mod:`portail.journal.administration`).
 """
 import colander
 import deform
@@ -10,14 +14,15 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
 from portail.acl import permissions as P
-from portail.auth.login import set_password
+from portail.acl.roles import incompatible_roles
+from portail.auth.login import reset_password, set_password
 from portail.auth.passwords import readable_secret
 from portail.auth.sessions import ENDED_RESET, current_identity, end_user_sessions
 from portail.clock import utcnow
 from portail.evolve import status as evolve_status
 from portail.flash import flash
 from portail.i18n import _
-from portail.journal.record import record
+from portail.journal import administration as journal
 from portail.models.user import (
     DEPARTMENT_WIDE_ROLES,
     OPTIONAL_DISTRICT_ROLES,
@@ -66,6 +71,14 @@ def deferred_login_validator(node, kw):
         validator)
 
 
+SELF_CHANGE_REFUSED = _(
+    'You cannot change your own roles, district or qualification: ask another '
+    'administrator.')
+ADMIN_WITH_FILE_ROLES_REFUSED = _(
+    'An account administrator cannot also hold a role that opens dossiers (${roles}): '
+    'give these roles to a separate account.')
+
+
 @colander.deferred
 def deferred_account_validator(node, kw):
     request = kw['request']
@@ -78,13 +91,27 @@ def deferred_account_validator(node, kw):
             exc['district'] = _('These roles belong to a district: choose one.')
         if value['qualified'] and 'manager' not in roles:
             exc['qualified'] = _('Only a district manager can be flagged as social worker.')
+        conflicts = incompatible_roles(roles)
         me = current_identity(request).user
-        if editing is me and 'admin' not in roles:
-            exc['roles'] = _('You cannot remove your own administrator role.')
+        if editing is me and _privileges_of(value) != _privileges_of(me):
+            exc['roles'] = SELF_CHANGE_REFUSED
+        elif conflicts:
+            translate = request.localizer.translate
+            exc['roles'] = _(ADMIN_WITH_FILE_ROLES_REFUSED, mapping={
+                'roles': ', '.join(translate(ROLE_LABELS[r]) for r in conflicts)})
         if exc.children:
             raise exc
 
     return validator
+
+
+def _privileges_of(account):
+    """``(roles, district, qualified)`` of an account or of the form's values."""
+    if isinstance(account, dict):
+        return (frozenset(account['roles']), account['district'] or None,
+                bool(account['qualified']))
+    return (frozenset(account.roles), account.district or None,
+            bool(account.qualified_social_worker))
 
 
 class AccountSchema(CSRFSchema):
@@ -168,6 +195,7 @@ def add_user_view(request):
         password = temporary_password()
         set_password(user, password, now, settings['portail.argon2_profile'], must_change=True)
         request.root.users.add_user(user)
+        journal.record_admin_action(request, user, journal.ACCOUNT_CREATED)
         security_event(request, 'account.created', target=user.uid)
         return _show_temporary_password(request, user, password)
 
@@ -191,16 +219,13 @@ def user_view(request):
             return {'row': account_row(user, request), 'form': rendered}
         roles = tuple(sorted(appstruct['roles']))
         district = appstruct['district'] or None
-        changed = (roles != tuple(user.roles) or district != user.district
-                   or appstruct['qualified'] != user.qualified_social_worker)
+        changed = _privileges_of(appstruct) != _privileges_of(user)
+        user.assign(roles, district, appstruct['qualified'])
         user.fullname = appstruct['fullname']
-        user.roles = roles
-        user.district = district
-        user.qualified_social_worker = appstruct['qualified']
         request.root.users.reindex(user)
         if changed:
             user.privileges_changed()
-            record(request, None, f'user:{user.uid}', 'roles', 0, ','.join(roles))
+            journal.record_admin_action(request, user, journal.ROLES_CHANGED)
             security_event(request, 'roles.changed', target=user.uid)
         flash(request, _('The account is saved.'))
         return HTTPSeeOther(request.resource_url(user))
@@ -211,6 +236,8 @@ def user_view(request):
 
 @view_config(context=User, name='unlock', request_method='POST', permission=P.MANAGE_ACCOUNTS)
 def unlock_view(request):
+    if request.context.locked:
+        journal.record_admin_action(request, request.context, journal.UNLOCKED)
     request.root.users.set_locked(request.context, False)
     security_event(request, 'account.unlocked', target=request.context.uid)
     flash(request, _('The account is unlocked.'))
@@ -227,6 +254,8 @@ def disable_view(request):
         flash(request, _('You cannot disable your own account.'), 'error')
         return HTTPSeeOther(request.resource_url(user))
     if request.method == 'POST':
+        if not user.disabled:
+            journal.record_admin_action(request, user, journal.DISABLED)
         user.disabled = True
         end_user_sessions(request, user)
         security_event(request, 'account.disabled', target=user.uid)
@@ -240,6 +269,8 @@ def disable_view(request):
 
 @view_config(context=User, name='enable', request_method='POST', permission=P.MANAGE_ACCOUNTS)
 def enable_view(request):
+    if request.context.disabled:
+        journal.record_admin_action(request, request.context, journal.ENABLED)
     request.context.disabled = False
     security_event(request, 'account.enabled', target=request.context.uid)
     flash(request, _('The account is enabled.'))
@@ -253,8 +284,9 @@ def reset_password_view(request):
     if request.method == 'POST':
         password = temporary_password()
         settings = request.registry.settings
-        set_password(user, password, utcnow(request.registry), settings['portail.argon2_profile'],
-                     must_change=True)
+        reset_password(user, password, utcnow(request.registry),
+                       settings['portail.argon2_profile'], by=request.authenticated_userid)
+        journal.record_admin_action(request, user, journal.PASSWORD_RESET)
         request.root.users.set_locked(user, False)
         end_user_sessions(request, user, ENDED_RESET)
         security_event(request, 'password.reset', target=user.uid)
@@ -262,5 +294,6 @@ def reset_password_view(request):
     return {'user': user, 'title': _('Reset the password of this account?'),
             'message': _('A temporary password will be shown once, to hand over in person. '
                          'The current password stops working at once and the person must '
-                         'choose a new one at the next login.'),
+                         'choose a new one at the next login, where they are told who reset '
+                         'it and when. The reset is written in the administration journal.'),
             'button': _('Reset the password')}

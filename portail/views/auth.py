@@ -8,7 +8,7 @@ from webob.cookies import make_cookie
 
 from portail.acl import permissions as P
 from portail.auth import sessions
-from portail.auth.login import LOCKED, OK, check_login, set_password
+from portail.auth.login import LOCKED, OK, check_login, reset_notices, set_password
 from portail.auth.passwords import password_problems, verify
 from portail.clock import utcnow
 from portail.flash import flash, flash_session
@@ -91,6 +91,8 @@ def _logged_in(request, user):
             'If it was not you, tell the account administrator.',
             mapping={'when': format_datetime(when), 'origin': origin or '?'})
     flash_session(request, session, message)
+    for notice in reset_notices(request.root.users, user, request.localizer.translate):
+        flash_session(request, session, notice, 'error')
     return HTTPSeeOther(request.resource_url(request.root), headers=headers)
 
 

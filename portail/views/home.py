@@ -9,6 +9,7 @@ from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config
 
 from portail.acl import permissions as P
+from portail.acl.roles import granted_roles
 from portail.auth.sessions import current_identity
 from portail.clock import utcnow
 from portail.i18n import _
@@ -49,7 +50,7 @@ ROLE_LABELS = {
              permission=P.VIEW_HOME)
 def home_view(request):
     identity = current_identity(request)
-    roles = identity.user.roles
+    roles = granted_roles(identity.user)  # an administrator's file roles count for nothing
     if roles == ('admin',):
         return HTTPFound(request.resource_url(request.root.users))
     sections = [ROLE_SECTIONS[r] for r in ROLE_SECTIONS if r in roles]

@@ -18,12 +18,15 @@ def navigation(request):
         return []
     root = request.root
     home = request.resource_url(root)
-    on_root = permissions_on(request, root, (P.VIEW_ALL_JOURNALS, P.VIEW_ALL_REQUESTS))
+    on_root = permissions_on(request, root, (P.VIEW_ALL_JOURNALS, P.VIEW_ALL_REQUESTS,
+                                             P.VIEW_ADMINISTRATION_JOURNAL))
     items = [(home, _('Home'))]
     if request.has_permission(P.MANAGE_ACCOUNTS, root.users):
         items.append((request.resource_url(root.users), _('Accounts')))
     if on_root[P.VIEW_ALL_JOURNALS]:
         items.append((home + 'journal', _('Access journals')))
+    if on_root[P.VIEW_ADMINISTRATION_JOURNAL]:
+        items.append((home + 'administration-journal', _('Administration journal')))
     if on_root[P.VIEW_ALL_REQUESTS]:
         items.append((home + 'requests', _('Rights requests')))
     if request.has_permission(P.VIEW_STATISTICS, root.statistics):

@@ -159,6 +159,14 @@ def test_the_admin_unlocks_a_locked_account(open_browser):
     page = colleague.login('worker2')
     assert page.get_by_role('heading', level=1).inner_text() == 'Bonjour William Travailleur'
 
+    # the DPO reads it in the administration journal (issue 13)
+    dpo = open_browser()
+    dpo.login('dpo1')
+    page = dpo.link("Journal d'administration")
+    entries = page.get_by_role('table', name="Entrées d'administration (1)")
+    assert 'compte déverrouillé' in entries.inner_text()
+    assert 'William Travailleur (worker2)' in entries.inner_text()
+
 
 def test_an_idle_session_sends_the_user_back_to_login(open_browser, live):
     worker = open_browser()

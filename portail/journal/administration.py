@@ -1,0 +1,60 @@
+"""The administration journal: what account administrators did (issue 13).
+
+Account creations, changes of roles, district or qualification, password
+resets, unlocks, disablings and enablings are appended to one dedicated
+chain of the journal database, :data:`CHAIN`, in the transaction of the
+change: the chain is hash-linked, anchored, verified and purged like every
+other (:mod:`portail.journal.verify`), and no undo or pack of the main
+database touches it.  The DPO reads it (``/administration-journal``).
+
+An entry names the administrator (the acting uid), the account concerned
+(``user:<uid>``, pseudonymous) and, for a creation or a change of roles,
+the roles, district id and qualification the account was given: ids and
+codes, never free text.
+"""
+from portail.clock import utcnow
+from portail.journal.record import journal_of
+from portail.journal.writer import append_entry
+
+#: the key of the administration chain (dossier chains are 24 hex digits,
+#: a user's other actions ``~<uid>``: no key can collide with it)
+CHAIN = 'administration'
+
+ACCOUNT_CREATED = 'account-created'
+ROLES_CHANGED = 'roles-changed'
+PASSWORD_RESET = 'password-reset'  # noqa: S105 (an action name)
+UNLOCKED = 'unlocked'
+DISABLED = 'disabled'
+ENABLED = 'enabled'
+ACTIONS = (ACCOUNT_CREATED, ROLES_CHANGED, PASSWORD_RESET, UNLOCKED, DISABLED, ENABLED)
+
+#: separates the parts of a detail: roles, district id, qualification
+SEPARATOR = '|'
+QUALIFIED = 'qualified'
+
+
+def privileges_detail(account):
+    """``worker,secretary|<district id>|qualified``: what the account now holds."""
+    return SEPARATOR.join((','.join(account.roles), account.district or '',
+                           QUALIFIED if account.qualified_social_worker else ''))
+
+
+def parse_detail(detail):
+    """``(roles, district id or None, qualified)`` of a :func:`privileges_detail`,
+    or ``None`` for an entry without one."""
+    parts = detail.split(SEPARATOR)
+    if len(parts) != 3:
+        return None
+    roles, district, qualified = parts
+    return tuple(r for r in roles.split(',') if r), district or None, qualified == QUALIFIED
+
+
+def record_admin_action(request, account, action):
+    """Append ``action`` on ``account`` by the request's user to the
+    administration chain, in the request's transaction."""
+    if action not in ACTIONS:
+        raise ValueError(action)
+    detail = privileges_detail(account) if action in (ACCOUNT_CREATED, ROLES_CHANGED) else ''
+    uid = request.authenticated_userid or 'system'
+    return append_entry(journal_of(request), CHAIN, utcnow(request.registry), uid, None,
+                        f'user:{account.uid}', action, 0, detail)
