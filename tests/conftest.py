@@ -1,5 +1,13 @@
 """Fixtures: a fresh in-memory portal with the demo département per test,
-an injectable clock, and helpers that log in through the login page."""
+an injectable clock, and helpers that log in through the login page.
+
+Nothing in the suite depends on the real date: every test runs on the
+portal's clock, which starts at :data:`START`, and states its dates relative
+to it.  ``PORTAIL_TEST_CLOCK_SHIFT_DAYS=N`` (read here only) moves
+:data:`START` N days ahead, so ``make test-year-ahead`` proves that the suite
+passes on any day.
+"""
+import os
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -15,7 +23,9 @@ from portail.demo import DEMO_PASSWORD, create_demo
 from portail.evolve import evolve
 from portail.models.root import get_root
 
-START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+#: the moment every test's clock starts from (a Monday at 10:00 in Paris)
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC) + timedelta(
+    days=int(os.environ.get('PORTAIL_TEST_CLOCK_SHIFT_DAYS') or 0))
 
 TEST_SETTINGS = {
     'zodbconn.uri': 'memory://',
