@@ -49,7 +49,7 @@ test: install lint
 .PHONY: test-year-ahead
 test-year-ahead: install
 	$(TEST_SETUP) && \
-	PORTAIL_TEST_CLOCK_SHIFT_DAYS=365 $(BIN)/pytest -q $(PYTEST_ARGS)
+	PORTAIL_TEST_CLOCK_SHIFT_DAYS=365 $(BIN)/pytest $(PYTEST_ARGS)
 
 # Extract the message catalog template and compile every catalog.
 i18n: install
