@@ -1,5 +1,7 @@
 # Portail: the two commands of the README are `make run` and `make test`.
 PYTHON ?= python3
+# the setup scripts of the tests (.ci/setup-*.sh) are bash, sourced by recipes
+SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/pip -q --disable-pip-version-check
@@ -18,14 +20,6 @@ $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml constraints.txt
 
 install: $(VENV)/.installed
 
-# axe-core for the browser tests, when npm is there (.ci/setup-browser.sh
-# installs npm and Chromium; without them the browser tests skip and say so).
-AXE := node_modules/axe-core/axe.min.js
-$(AXE): package.json package-lock.json
-	@if command -v npm >/dev/null 2>&1; then \
-	  npm ci --no-audit --no-fund --loglevel=error && touch $@; \
-	else echo "npm is missing: the browser tests will be skipped (bash .ci/setup-browser.sh)"; fi
-
 # Serve the portal; the first run creates the database and the demo département.
 run: install
 	mkdir -p var
@@ -35,8 +29,27 @@ run: install
 lint: install
 	$(BIN)/ruff check portail tests bench
 
-test: install lint $(AXE)
+# The tests need Chromium and axe-core (tests/browser) and PostgreSQL
+# (tests/backends): .ci/setup-browser.sh and .ci/setup-backends.sh install or
+# start them (as root; with npm ci for axe-core), or stop with one line saying
+# what is missing and the command that provides it, and make those tests fail
+# rather than skip.  To run without them (they then skip and say why):
+#   make test PORTAIL_REQUIRE_BROWSER=0 PORTAIL_REQUIRE_BACKENDS=0
+PORTAIL_REQUIRE_BROWSER ?= 1
+PORTAIL_REQUIRE_BACKENDS ?= 1
+export PORTAIL_REQUIRE_BROWSER PORTAIL_REQUIRE_BACKENDS
+TEST_SETUP := source .ci/setup-browser.sh && source .ci/setup-backends.sh
+
+test: install lint
+	$(TEST_SETUP) && \
 	$(BIN)/pytest --cov=portail --cov-report=term-missing:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
+
+# The whole suite again with the tests' clock a year ahead (tests/conftest.py
+# reads PORTAIL_TEST_CLOCK_SHIFT_DAYS): it passes whatever today's date is.
+.PHONY: test-year-ahead
+test-year-ahead: install
+	$(TEST_SETUP) && \
+	PORTAIL_TEST_CLOCK_SHIFT_DAYS=365 $(BIN)/pytest $(PYTEST_ARGS)
 
 # Extract the message catalog template and compile every catalog.
 i18n: install
@@ -50,11 +63,10 @@ clean:
 	rm -rf $(VENV) .pytest_cache .coverage htmlcov
 
 .PHONY: test-browser
-# The browser suite alone (Chromium + axe-core: `source .ci/setup-browser.sh`,
-# as root, installs them; without them the suite skips unless
-# PORTAIL_REQUIRE_BROWSER=1).  Screenshots go to tests/browser/artifacts/.
+# The browser suite alone (Chromium and axe-core as for `make test`).
+# Screenshots go to tests/browser/artifacts/.
 test-browser: install
-	$(BIN)/pytest tests/browser $(PYTEST_ARGS)
+	source .ci/setup-browser.sh && $(BIN)/pytest tests/browser $(PYTEST_ARGS)
 
 # Storage (README, "Storage"): the ZEO server of zeo.ini, from zeo.conf
 # (var/zeo/{Data,Sessions,Journal}.fs on 127.0.0.1:8100); stop it with Ctrl-C.

@@ -1,49 +1,85 @@
-# Sourced by .ci/run: the PostgreSQL cluster of the machine for the RelStorage
-# tests of tests/backends/ (the ZEO tests launch their own `runzeo`).
+# Sourced (bash) by `make test`: the PostgreSQL cluster of the machine for the
+# RelStorage tests of tests/backends/ (the ZEO tests launch their own `runzeo`).
+# Source it by hand before `make bench STORAGE=postgres` or
+# `.venv/bin/pytest tests/backends`.
 #
-# Installs PostgreSQL if it is missing (Debian, as root), starts the cluster,
-# creates the test role and its three databases (main, sessions, journal) if
-# they do not exist, and exports
+# Makes sure the test role (portail_test, password portail_test) and its three
+# databases (main, sessions, journal) answer on the machine's first cluster,
+# and exports
 #   PORTAIL_TEST_PG_DSN       postgres://user:password@host:port of that role
 #   PORTAIL_REQUIRE_BACKENDS  1: the backend tests fail, never skip, when a
 #                             server is missing
+#
+# As root (or with a password-less sudo) it installs PostgreSQL if it is
+# missing (Debian), starts the cluster and creates the role and databases if
+# they do not exist; otherwise what is missing stops here with one line
+# naming the command that provides it.  A PORTAIL_TEST_PG_DSN already set is
+# used as it is (a server of your own); PORTAIL_REQUIRE_BACKENDS=0
+# (`make test PORTAIL_REQUIRE_BACKENDS=0`) skips all this and lets the
+# PostgreSQL tests skip.
+
+# shellcheck source=/dev/null
+source "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
 
 portail_setup_backends() {
-  local role=portail_test cluster version name status db PORTAIL_PG_PORT
-  if ! command -v pg_ctlcluster >/dev/null 2>&1; then
-    echo "PostgreSQL is not installed: apt-get install postgresql"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  local role=portail_test cluster version name port status db as=() skip
+  skip='(or run `make test PORTAIL_REQUIRE_BACKENDS=0` to skip the PostgreSQL tests)'
+  if [ "${PORTAIL_REQUIRE_BACKENDS:-1}" = 0 ]; then
+    return 0
   fi
-  # The first cluster of the machine (on these machines: 15 main, stopped).
-  cluster=$(pg_lsclusters --no-header | head -n 1)
-  if [ -z "$cluster" ]; then
-    echo "no PostgreSQL cluster on this machine" >&2
+  if [ -n "${PORTAIL_TEST_PG_DSN:-}" ]; then
+    export PORTAIL_REQUIRE_BACKENDS=1
+    return 0
+  fi
+  if [ "$(id -u)" -ne 0 ]; then
+    as=(sudo -n)
+  fi
+  if ! command -v pg_lsclusters >/dev/null 2>&1 && ! portail_apt_install postgresql; then
+    echo "The backend tests need PostgreSQL, which is missing: install it with \`apt-get install postgresql\` as root $skip." >&2
     return 1
   fi
-  read -r version name _ status _ <<<"$cluster"
-  if [ "$status" != online ]; then
-    pg_ctlcluster "$version" "$name" start
+  # The first cluster of the machine (on these machines: 15 main).
+  cluster=$(pg_lsclusters --no-header | head -n 1)
+  if [ -z "$cluster" ]; then
+    echo "The backend tests need a PostgreSQL cluster and this machine has none: create one with \`pg_createcluster --start 15 main\` as root $skip." >&2
+    return 1
   fi
-  PORTAIL_PG_PORT=$(pg_lsclusters --no-header | awk -v v="$version" -v n="$name" '$1 == v && $2 == n {print $3}')
+  read -r version name port status _ <<<"$cluster"
+  if [ "$status" != online ] && ! "${as[@]}" pg_ctlcluster "$version" "$name" start 2>/dev/null; then
+    echo "The backend tests need PostgreSQL $version/$name, which is stopped: start it with \`pg_ctlcluster $version $name start\` as root $skip." >&2
+    return 1
+  fi
   for _ in $(seq 1 30); do
-    pg_isready -q -h 127.0.0.1 -p "$PORTAIL_PG_PORT" && break
+    pg_isready -q -h 127.0.0.1 -p "$port" && break
     sleep 1
   done
-  _pg() { runuser -u postgres -- psql -p "$PORTAIL_PG_PORT" -v ON_ERROR_STOP=1 -qtA "$@"; }
+  # Already set up (no privilege needed): the role logs in and sees its databases.
+  if [ "$(PGPASSWORD=$role psql -h 127.0.0.1 -p "$port" -U "$role" -d postgres -qtAc \
+        "SELECT count(*) FROM pg_database WHERE datname IN ('${role}_main', '${role}_sessions', '${role}_journal')" \
+        2>/dev/null)" != 3 ]; then
+    if ! "${as[@]}" true 2>/dev/null || ! portail_create_test_databases "$role" "$port"; then
+      echo "The backend tests need the PostgreSQL role $role and its databases: create them with \`source .ci/setup-backends.sh\` as root $skip." >&2
+      return 1
+    fi
+  fi
+  export PORTAIL_TEST_PG_DSN="postgres://$role:$role@127.0.0.1:$port"
+  export PORTAIL_REQUIRE_BACKENDS=1
+  echo "PostgreSQL $version/$name on port $port; PORTAIL_TEST_PG_DSN=$PORTAIL_TEST_PG_DSN"
+}
+
+# As the postgres superuser: the role and its three databases, those missing.
+portail_create_test_databases() {
+  local role=$1 port=$2 db as=()
+  [ "$(id -u)" -eq 0 ] || as=(sudo -n)
+  _pg() { "${as[@]}" runuser -u postgres -- psql -p "$port" -v ON_ERROR_STOP=1 -qtA "$@"; }
   if [ "$(_pg -c "SELECT 1 FROM pg_roles WHERE rolname = '$role'")" != 1 ]; then
-    _pg -c "CREATE ROLE $role LOGIN PASSWORD '$role'"
+    _pg -c "CREATE ROLE $role LOGIN PASSWORD '$role'" || return 1
   fi
   for db in main sessions journal; do
     if [ "$(_pg -c "SELECT 1 FROM pg_database WHERE datname = '${role}_$db'")" != 1 ]; then
-      _pg -c "CREATE DATABASE ${role}_$db OWNER $role ENCODING 'UTF8'"
+      _pg -c "CREATE DATABASE ${role}_$db OWNER $role ENCODING 'UTF8'" || return 1
     fi
   done
-  unset -f _pg
-  export PORTAIL_TEST_PG_DSN="postgres://$role:$role@127.0.0.1:$PORTAIL_PG_PORT"
-  export PORTAIL_REQUIRE_BACKENDS=1
-  echo "PostgreSQL $version/$name on port $PORTAIL_PG_PORT; PORTAIL_TEST_PG_DSN=$PORTAIL_TEST_PG_DSN"
 }
 
 portail_setup_backends
-unset -f portail_setup_backends

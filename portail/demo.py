@@ -17,7 +17,7 @@ from portail.models.note import Note
 from portail.models.user import User
 from portail.system import SystemRequest
 from portail.workflow.consents import record_consent
-from portail.workflow.contract import CONTRACT_WORKFLOW, draft_contract
+from portail.workflow.contract import CONTRACT_WORKFLOW, close_expired, draft_contract
 
 DEMO_PASSWORD = 'Portail-Demo-2026'  # noqa: S105 (published in the README)
 
@@ -179,7 +179,9 @@ def create_spread(root, registry):
     """Dossiers with contracts spread over this year and the last, for the statistics.
 
     Deterministic (seeded), two thirds in the first district; the référents
-    are the demo workers of each district.
+    are the demo workers of each district.  The contracts whose end date has
+    passed are then closed, as the daily ``portail-close-expired`` would have
+    done: the demo is a portal in order on the day of its clock.
     """
     rng = random.Random(2026)
     users = root.users
@@ -204,3 +206,4 @@ def create_spread(root, registry):
         values = dict(CONTENT, start_date=start, review_date=start + timedelta(days=90),
                       duration_months=rng.choice((3, 6, 6, 6, 9, 12, 12)), themes=themes)
         contract_in_state(root, registry, dossier, values, rng.choices(states, weights)[0])
+    close_expired(SystemRequest(registry, root), today)

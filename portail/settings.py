@@ -29,6 +29,10 @@ DEFAULTS = {
     'portail.gc_thresholds': (str, ''),
     # Workflow (SPEC §4)
     'portail.secretaries_enter_contracts': (asbool, True),
+    # Tests and the benchmark only, never in production: an ISO 8601 date and
+    # time (UTC without an offset) the portal's clock shows instead of the
+    # real time (portail/clock.py)
+    'portail.fixed_clock': (str, ''),
 }
 
 

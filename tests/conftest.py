@@ -1,6 +1,22 @@
 """Fixtures: a fresh in-memory portal with the demo département per test,
-an injectable clock, and helpers that log in through the login page."""
+an injectable clock, and helpers that log in through the login page.
+
+Nothing in the suite depends on the real date: every test runs on the
+portal's clock, which starts at :data:`START`, and states its dates relative
+to it.  ``PORTAIL_TEST_CLOCK_SHIFT_DAYS=N`` (read here only) moves
+:data:`START` N days ahead, so ``make test-year-ahead`` proves that the suite
+passes on any day.
+
+Chameleon compiles every template of every test application again, unless
+its compiled modules are kept: :func:`pytest_configure` gives the run a
+compiled-template cache (Chameleon's own ``ModuleLoader``, as with
+``CHAMELEON_CACHE``), so each template is compiled once per run, or never
+when an earlier run left it in ``.pytest_cache``.
+"""
+import os
 import re
+import shutil
+import tempfile
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,7 +31,11 @@ from portail.demo import DEMO_PASSWORD, create_demo
 from portail.evolve import evolve
 from portail.models.root import get_root
 
-START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+#: how many days ahead of its usual start the suite's clock runs
+CLOCK_SHIFT_DAYS = int(os.environ.get('PORTAIL_TEST_CLOCK_SHIFT_DAYS') or 0)
+#: the moment every test's clock starts from (unshifted: Monday 2 November
+#: 2026, 10:00 in Paris)
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC) + timedelta(days=CLOCK_SHIFT_DAYS)
 
 TEST_SETTINGS = {
     'zodbconn.uri': 'memory://',
@@ -24,6 +44,35 @@ TEST_SETTINGS = {
     'portail.argon2_profile': 'fast',
     'portail.secure_cookies': 'false',
 }
+
+
+def pytest_report_header(config):
+    shift = f' (PORTAIL_TEST_CLOCK_SHIFT_DAYS={CLOCK_SHIFT_DAYS})' if CLOCK_SHIFT_DAYS else ''
+    return f'portal clock of the tests starts at {START.isoformat()}{shift}'
+
+
+def pytest_configure(config):
+    """Keep the compiled templates: in pytest's cache folder, where the next
+    run finds them, or a temporary folder when the cache is off (``-p
+    no:cacheprovider``); unless ``CHAMELEON_CACHE`` already names a folder.
+
+    A compiled template is named by a digest of its source, its path and the
+    versions of the installed packages, so a changed template never meets an
+    old compilation.
+    """
+    from chameleon.config import CACHE_DIRECTORY
+    from chameleon.loader import ModuleLoader
+    from chameleon.template import BaseTemplate
+
+    if CACHE_DIRECTORY is not None:
+        return
+    cache = getattr(config, 'cache', None)
+    if cache is not None:
+        folder = str(cache.mkdir('chameleon-templates'))
+    else:
+        folder = tempfile.mkdtemp(prefix='portail-templates-')
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+    BaseTemplate.loader = ModuleLoader(folder)
 
 
 class FakeClock(FixedClock):

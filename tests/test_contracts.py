@@ -1,12 +1,16 @@
 """The contract journeys of SPEC §4 through the web pages, as each role."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from portail.demo import CONTENT, contract_in_state
+from portail.models.contract import add_months
 from portail.workflow.contract import PERMISSIONS_BY_STATE
-from tests.conftest import find_dossier, logged_in, tick
+from tests.conftest import START, find_dossier, logged_in, tick
+
+#: the start date of the contracts these tests write (15/11 on the unshifted clock)
+CONTRACT_START = START.date() + timedelta(days=13)
 
 
 def form_posting_to(page, end):
@@ -30,7 +34,7 @@ def contract_state(portal, url):
 def new_contract(browser, dossier, channel='online', **values):
     page = browser.get(dossier + 'add-contract')
     form = page.forms['form']
-    start = values.get('start_date', date(2026, 11, 15))
+    start = values.get('start_date', CONTRACT_START)
     form['start_date'] = start.isoformat()
     form['duration_months'] = str(values.get('duration', 6))
     tick(form, values.get('themes', ['emploi', 'logement']))
@@ -76,7 +80,9 @@ def test_online_journey(portal):
     assert 'Atelier CV' in home.text and 'brouillon' in home.text
     # the signing page shows the whole contract before the beneficiary signs
     signing = beneficiary.get(contract + 'transition?name=sign')
-    for text in ('Atelier CV', 'logement', 'Accompagnement mensuel', '15/11/2026', '15/05/2027'):
+    end = add_months(CONTRACT_START, 6)
+    for text in ('Atelier CV', 'logement', 'Accompagnement mensuel',
+                 CONTRACT_START.strftime('%d/%m/%Y'), end.strftime('%d/%m/%Y')):
         assert text in signing.text
     # signing without ticking the box is refused, in French
     refused = run_transition(beneficiary, contract, 'sign')
@@ -287,11 +293,12 @@ def test_the_menu_follows_the_permissions(portal):
 def test_contract_form_validation_is_french(portal):
     worker = logged_in(portal, 'worker1')
     form = worker.get(dossier_url(portal, 'Martin') + 'add-contract').forms['form']
-    form['start_date'] = '2026-11-15'
+    form['start_date'] = CONTRACT_START.isoformat()
     form['duration_months'] = '6'
     tick(form, ['emploi'])
     form['actions'] = 'x' * 1001
-    form['review_date'] = '2027-09-01'
+    # after the end of a six-month contract
+    form['review_date'] = (CONTRACT_START + timedelta(days=290)).isoformat()
     page = form.submit()
     assert '1 000 caractères au maximum' in page.text.replace('\xa0', ' ')
     form = page.forms['form']

@@ -1,6 +1,7 @@
 """Dossiers: the "already known?" lookup, creation, edition, reassignment,
 and who may open a dossier at all."""
 import re
+from datetime import timedelta
 
 from tests.conftest import find_dossier, logged_in
 
@@ -38,6 +39,17 @@ def test_lookup_requires_a_reason_and_a_valid_date(portal):
     worker = logged_in(portal, 'worker1')
     page = lookup(worker, 'Martin', 'Bernard', '3000-01-01', reason='ab')
     assert 'Indiquez le motif' in page.text and 'entre 1900' in page.text
+
+
+def test_a_birth_date_is_in_the_past_of_the_portal_s_clock(portal):
+    """"Today" is the portal's, not the machine's: a birth date of tomorrow
+    is refused until the portal's clock reaches it."""
+    worker = logged_in(portal, 'worker1')
+    tomorrow = (portal.clock.now().date() + timedelta(days=1)).isoformat()
+    assert 'entre 1900' in lookup(worker, 'Demain', 'Né', tomorrow).text
+    portal.clock.advance(days=1)
+    page = lookup(logged_in(portal, 'worker1'), 'Demain', 'Né', tomorrow)
+    assert 'entre 1900' not in page.text and 'Aucun dossier' in page.text
 
 
 def test_lookup_is_refused_to_roles_without_it(portal):

@@ -1,7 +1,7 @@
 """Group commit of read entries (portail.journal.writer)."""
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import timedelta
 
 import pytest
 import ZODB
@@ -11,10 +11,10 @@ from ZODB.POSException import ConflictError
 from portail.journal.model import ROOT_KEY, Journal
 from portail.journal.verify import verify
 from portail.journal.writer import JournalUnavailable, JournalWriter, journal_writer
-from tests.conftest import find_dossier, logged_in
+from tests.conftest import START, find_dossier, logged_in
 from tests.test_journal import JournalAccess, entries
 
-AT = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+AT = START + timedelta(days=22, hours=1)
 
 
 @pytest.fixture

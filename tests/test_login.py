@@ -1,11 +1,14 @@
 """Login, lockout, last-login display and landing pages (SPEC §6, §9)."""
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from portail.demo import ACCOUNTS, DEMO_PASSWORD
 from portail.views.auth import INVALID_MESSAGE, LOCKED_MESSAGE
-from tests.conftest import Portal
+from tests.conftest import START, Portal
+
+PARIS = ZoneInfo('Europe/Paris')
 
 
 def message_of(page):
@@ -123,7 +126,8 @@ def test_previous_login_is_shown_after_login(portal):
     portal.clock.advance(hours=3)
     browser = portal.browser()
     second = browser.login('worker1')
-    assert '02/11/2026 10:00' in second.text  # 09:00 UTC is 10:00 in Paris
+    # when the first login happened, on the clock of Paris (09:00 UTC is 10:00 in winter)
+    assert START.astimezone(PARIS).strftime('%d/%m/%Y %H:%M') in second.text
     assert '192.0.2.10' in second.text
     # the message is shown once, not on the next page
     assert '192.0.2.10' not in browser.get('/').text

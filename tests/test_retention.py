@@ -1,10 +1,11 @@
 """Retention and real erasure (SPEC §5): after the retention command and its
 pack, no byte of an erased person's data remains in any storage file."""
 import os
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
+from portail.clock import utcnow
 from portail.demo import ActingAs, contract_in_state
 from portail.models.dossier import Dossier
 from portail.models.note import Note
@@ -59,8 +60,8 @@ def storage(tmp_path):
 
 def test_erasure_leaves_no_byte_behind(storage, capsys):
     ini, var = storage
-    now = datetime.now(UTC)
     with application(ini) as registry:
+        now = utcnow(registry)  # the tools' clock, fixed by INI
         with portal_root(registry, 'test data') as root:
             worker = root.users.find_login('worker1')
             acting = ActingAs(registry, root, worker.uid)

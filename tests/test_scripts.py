@@ -4,16 +4,21 @@ from datetime import timedelta
 
 import pytest
 
+from portail.demo import SPREAD_SIZE
 from portail.scripts import create_admin, evolve, init
+from tests.conftest import START
 
-INI = """
+#: the ini file of the script tests (``INI.format(var=folder)``): the tools
+#: run on the portal's clock, fixed at the suite's START
+INI = f"""
 [app:main]
 use = egg:portail
-zodbconn.uri = file://{var}/Data.fs
-zodbconn.uri.sessions = file://{var}/Sessions.fs
-zodbconn.uri.journal = file://{var}/Journal.fs
+zodbconn.uri = file://{{var}}/Data.fs
+zodbconn.uri.sessions = file://{{var}}/Sessions.fs
+zodbconn.uri.journal = file://{{var}}/Journal.fs
 portail.argon2_profile = fast
 portail.secure_cookies = false
+portail.fixed_clock = {START.isoformat()}
 """
 
 
@@ -90,14 +95,13 @@ def test_purge_sessions(ini, capsys):
     form.submit()
     import transaction
 
-    from portail.clock import SystemClock
     from portail.models.session import PortalSession
 
     tm = transaction.TransactionManager(explicit=True)
     conn = app.registry._zodb_databases[''].open(transaction_manager=tm)
     tm.begin()
     store = conn.get_connection('sessions').root()['sessions']
-    old = SystemClock().now() - timedelta(hours=11)
+    old = START - timedelta(hours=11)
     store['an-old-session'] = PortalSession('someone', old, '127.0.0.1', 0)
     tm.commit()
     conn.close()
@@ -122,7 +126,7 @@ def test_close_expired_and_reapply_acls(ini, capsys):
         contract = next(iter(next(iter(root.dossiers.values())).contracts.values()))
         contract.__acl__ = []  # as if the table had changed since
     assert maintenance.reapply_acls_main([ini]) == 0
-    assert '12 contract(s) updated' in capsys.readouterr().out
+    assert f'{12 + SPREAD_SIZE} contract(s) updated' in capsys.readouterr().out
     with application(ini) as registry, portal_root(registry, 'test') as root:
         contract = next(iter(next(iter(root.dossiers.values())).contracts.values()))
         assert contract.__acl__ == CONTRACT_WORKFLOW.acl_for(contract.state)
@@ -139,3 +143,38 @@ def test_demo_is_never_added_to_a_database_with_accounts(ini, capsys, monkeypatc
 
     with application(ini) as registry, portal_root(registry, 'check') as root:
         assert root.users.find_login('worker1') is None and len(root.users) == 1
+
+
+def test_the_tools_and_the_demo_date_everything_from_the_portal_s_clock(tmp_path, capsys,
+                                                                         monkeypatch):
+    """With the clock three years ahead, the demo's contracts start in that
+    year and the one before, none has ended unclosed, and the evolve steps,
+    the accounts and the dossiers bear that clock's time, not the machine's."""
+    from portail.clock import utcnow
+    from portail.evolve import done
+    from portail.scripts import application, maintenance, portal_root, primary_db
+
+    later = START + timedelta(days=3 * 365)
+    ini = tmp_path / 'later.ini'
+    ini.write_text(INI.format(var=tmp_path).replace(START.isoformat(), later.isoformat()))
+    ini = str(ini)
+    assert init.main([ini, '--demo']) == 0
+    monkeypatch.setattr('sys.stdin', io.StringIO('Une phrase de passe solide\n'))
+    assert create_admin.main([ini, 'chef', 'Cheffe Admin', '--password-stdin']) == 0
+    capsys.readouterr()
+    assert maintenance.close_expired_main([ini]) == 0
+    assert '0 contract(s) closed' in capsys.readouterr().out
+    with application(ini) as registry:
+        assert utcnow(registry) == later
+        conn = primary_db(registry).open()
+        try:
+            assert set(done(conn.root()).values()) == {later}
+        finally:
+            conn.close()
+        with portal_root(registry, 'check') as root:
+            assert {user.created_at for user in root.users.values()} == {later}
+            assert {dossier.created_at for dossier in root.dossiers.values()} == {later}
+            contracts = [c for d in root.dossiers.values() for c in d.contracts.values()]
+            assert len(contracts) == 12 + SPREAD_SIZE
+            assert {c.start_date.year for c in contracts} == {later.year - 1, later.year}
+            assert all(c.state == 'closed' or c.end_date >= later.date() for c in contracts)

@@ -16,7 +16,7 @@ from portail.statistics.counters import recount, snapshot
 from portail.workflow.consents import record_consent
 from portail.workflow.contract import CONTRACT_WORKFLOW, TRANSITIONS, draft_contract
 from portail.workflow.engine import WorkflowError
-from tests.conftest import Portal, find_dossier, logged_in
+from tests.conftest import START, Portal, find_dossier, logged_in
 from tests.test_contracts import record_on_paper, run_transition
 
 TRANSITION_NAMES = sorted(t.name for t in TRANSITIONS)
@@ -73,7 +73,8 @@ def test_evolve_step_fills_the_counters_of_an_existing_database(portal):
 
 THEMES = st.lists(st.sampled_from(sorted(THEME_CODES)), min_size=1, max_size=3, unique=True)
 CONTENT = st.fixed_dictionaries({
-    'start_date': st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 6, 30)),
+    'start_date': st.dates(min_value=date(START.year - 1, 1, 1),
+                           max_value=date(START.year + 1, 6, 30)),
     'duration_months': st.integers(3, 12),
     'themes': THEMES,
     'actions': st.just('Atelier emploi.'),

@@ -7,7 +7,10 @@ import pytest
 
 from portail.demo import create_spread
 from portail.statistics.counters import recount
-from tests.conftest import Portal, logged_in
+from tests.conftest import START, Portal, logged_in
+
+#: the year the statistics pages show first: the year of the portal's clock
+YEAR = START.year
 
 
 @pytest.fixture(scope='module')
@@ -32,7 +35,7 @@ def test_a_facilitator_lands_on_their_district(spread):
     assert 'Statistiques' in browser.get('/').text  # in the menu
     page = browser.get('/statistics/').follow()
     assert page.request.path == f'/statistics/{districts["Circonscription Nord"]}/'
-    assert 'Statistiques de Circonscription Nord — 2026' in page.text
+    assert f'Statistiques de Circonscription Nord — {YEAR}' in page.text
     for title in ('Contrats par mois de début et par état', 'Contrats par durée',
                   'Contrats par thème'):
         assert title in page.text
@@ -42,7 +45,7 @@ def test_a_facilitator_lands_on_their_district(spread):
     assert '< 5' in cells and 'masqué' in cells
     # the grand total is the number of contracts of the year in the district
     total = page.html.find(id='stats-months').find_parent('section').select_one('tfoot strong')
-    assert total.text == str(contracts_of(portal, districts['Circonscription Nord'], 2026))
+    assert total.text == str(contracts_of(portal, districts['Circonscription Nord'], YEAR))
 
 
 def test_each_chart_is_an_accessible_svg_beside_its_table(spread):
@@ -67,15 +70,15 @@ def test_the_csv_holds_what_the_page_shows(spread):
     portal, districts = spread
     browser = logged_in(portal, 'cli1')
     district = districts['Circonscription Nord']
-    page = browser.get(f'/statistics/{district}/?year=2026')
-    response = browser.get(f'/statistics/{district}/csv?year=2026')
+    page = browser.get(f'/statistics/{district}/?year={YEAR}')
+    response = browser.get(f'/statistics/{district}/csv?year={YEAR}')
     assert response.content_type == 'text/csv'
     assert 'attachment' in response.headers['Content-Disposition']
     rows = list(csv.reader(io.StringIO(response.text), delimiter=';'))
     assert rows[0] == ['tableau', 'ligne', 'colonne', 'contrats']
     by_key = {(r[0], r[1], r[2]): r[3] for r in rows[1:]}
     assert by_key[('Contrats par mois de début et par état', 'Total', 'Total')] == str(
-        contracts_of(portal, district, 2026))
+        contracts_of(portal, district, YEAR))
     assert {'< 5', 'masqué'} <= set(by_key.values())
     shown = sorted(td.text for td in page.html.select('td.num'))
     assert sorted(v for k, v in by_key.items()) == shown
@@ -84,13 +87,13 @@ def test_the_csv_holds_what_the_page_shows(spread):
 def test_the_dpo_and_the_department_manager_see_the_departement(spread):
     portal, districts = spread
     for login in ('dpo1', 'director1'):
-        page = logged_in(portal, login).get('/statistics/?year=2026')
-        assert 'Statistiques du département — 2026' in page.text
+        page = logged_in(portal, login).get(f'/statistics/?year={YEAR}')
+        assert f'Statistiques du département — {YEAR}' in page.text
         section = page.html.find(id='stats-districts').find_parent('section')
         assert 'Circonscription Nord' in section.text and 'Circonscription Sud' in section.text
         total = page.html.find(id='stats-months').find_parent('section').select_one(
             'tfoot strong')
-        assert total.text == str(sum(contracts_of(portal, d, 2026) for d in districts.values()))
+        assert total.text == str(sum(contracts_of(portal, d, YEAR) for d in districts.values()))
 
 
 def test_nobody_reads_a_scope_that_is_not_theirs(spread):
@@ -120,12 +123,12 @@ def test_a_year_that_is_not_in_the_list_gets_a_french_message(spread):
     portal, districts = spread
     browser = logged_in(portal, 'cli1')
     url = f'/statistics/{districts["Circonscription Nord"]}/'
-    for bad in ('1999', 'abc', '2026<script>'):
+    for bad in ('1999', 'abc', f'{YEAR}<script>'):
         page = browser.get(url, {'year': bad})
         assert "Il n'y a pas de statistiques pour l'année" in page.text
         assert '<script>' not in page.text
-    page = browser.get(url, {'year': '2025'})
-    assert '— 2025' in page.text and 'pas de statistiques' not in page.text
+    page = browser.get(url, {'year': str(YEAR - 1)})
+    assert f'— {YEAR - 1}' in page.text and 'pas de statistiques' not in page.text
 
 
 def test_too_few_contracts_publish_nothing(portal):

@@ -11,7 +11,7 @@ from pyramid.interfaces import ILocalizer
 
 from portail.auth.login import set_password
 from portail.auth.passwords import password_problems
-from portail.clock import SystemClock
+from portail.clock import utcnow
 from portail.models.user import User
 from portail.scripts import application, portal_root
 
@@ -45,7 +45,7 @@ def create(registry, args):
         for problem in problems:
             print(localizer.translate(problem), file=sys.stderr)
         return 1
-    now = SystemClock().now()
+    now = utcnow(registry)
     with portal_root(registry, 'create administrator') as root:
         if root.users.find_login(args.login) is not None:
             print('This login is taken.', file=sys.stderr)

@@ -1,7 +1,7 @@
 """``portail-evolve CONFIG.ini [--dry-run | --status]``: run pending evolve steps."""
 import argparse
 
-from portail.clock import SystemClock
+from portail.clock import utcnow
 from portail.evolve import evolve, status
 from portail.scripts import application, primary_db
 
@@ -25,6 +25,6 @@ def main(argv=None):
             for name in pending:
                 print(f'  pending: {name}')
             return 0
-        ran = evolve(db, SystemClock().now(), dry_run=args.dry_run)
+        ran = evolve(db, utcnow(registry), dry_run=args.dry_run)
     print(f'{len(ran)} step(s) {"would run" if args.dry_run else "run"}.')
     return 0

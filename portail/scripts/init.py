@@ -5,7 +5,7 @@ when the database holds no account at all (``make run`` does this).
 """
 import argparse
 
-from portail.clock import SystemClock
+from portail.clock import utcnow
 from portail.demo import ACCOUNTS, DEMO_PASSWORD, create_demo
 from portail.evolve import evolve
 from portail.scripts import application, portal_root, primary_db
@@ -18,7 +18,7 @@ def main(argv=None):
                         help='add the demo département if it is not there')
     args = parser.parse_args(argv)
     with application(args.config) as registry:
-        now = SystemClock().now()
+        now = utcnow(registry)
         evolve(primary_db(registry), now)
         if not args.demo:
             return 0

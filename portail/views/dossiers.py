@@ -24,7 +24,8 @@ DATE_WIDGET = deform.widget.TextInputWidget(attributes={'type': 'date'})
 
 
 def _birth_date_validator(node, value):
-    if not datetime.date(1900, 1, 1) <= value <= datetime.date.today():
+    today = utcnow(node.bindings['request'].registry).date()
+    if not datetime.date(1900, 1, 1) <= value <= today:
         raise colander.Invalid(node, _('Enter a birth date between 1900 and today.'))
 
 

@@ -19,7 +19,7 @@ entry) and wait for each other before either commits.
 import random
 import threading
 import time
-from datetime import date
+from datetime import date, timedelta
 
 from pyramid_retry import IBeforeRetry
 
@@ -128,7 +128,7 @@ def add_caseloads(portal):
                 dossier.created_at = portal.clock.now()
                 root.dossiers.add_dossier(dossier)
                 values = dict(CONTENT, start_date=portal.clock.now().date(),
-                              review_date=date(2027, 1, 15))
+                              review_date=portal.clock.now().date() + timedelta(days=74))
                 contract = contract_in_state(root, portal.registry, dossier, values, 'draft')
                 urls.append(f'/dossiers/{dossier.__name__}/contracts/{contract.__name__}/')
     return caseloads
@@ -192,7 +192,7 @@ def test_two_contracts_of_one_dossier_at_the_same_instant(portal):
     with portal.root() as root:
         durand = find_dossier(root, 'Durand')
         values = dict(CONTENT, start_date=portal.clock.now().date(),
-                      review_date=date(2027, 1, 15))
+                      review_date=portal.clock.now().date() + timedelta(days=74))
         signed = contract_in_state(root, portal.registry, durand, values, 'signed')
         draft = next(c for c in durand.contracts.values() if c.state == 'draft')
         base = f'/dossiers/{durand.__name__}/contracts/'

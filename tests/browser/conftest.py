@@ -3,7 +3,8 @@ the portal served by waitress on 127.0.0.1, and pages that audit themselves.
 
 Without ``/usr/bin/chromium`` or axe-core (``npm ci``) the suite skips with a
 message saying what is missing, unless ``PORTAIL_REQUIRE_BROWSER=1`` (set by
-``.ci/setup-browser.sh``): then a missing piece fails the run.
+``.ci/setup-browser.sh``, which ``make test`` sources after installing both):
+then a missing piece fails the run.
 """
 import os
 from pathlib import Path
@@ -29,8 +30,8 @@ def unavailable(reason):
     if os.environ.get('PORTAIL_REQUIRE_BROWSER') == '1':
         pytest.fail(f'{reason} (PORTAIL_REQUIRE_BROWSER=1 makes the browser tests mandatory)',
                     pytrace=False)
-    pytest.skip(f'browser tests skipped: {reason}; `bash .ci/setup-browser.sh` installs '
-                'what they need')
+    pytest.skip(f'browser tests skipped: {reason}; `make test` (.ci/setup-browser.sh) '
+                'installs what they need')
 
 
 @pytest.fixture(scope='session')

@@ -7,6 +7,7 @@ test can move the clock between two clicks.
 """
 import threading
 
+from waitress import wasyncore
 from waitress.server import create_server
 
 
@@ -22,9 +23,13 @@ class LiveServer:
         self._thread.start()
 
     def stop(self):
-        """Close every connection and the listening socket, then join the thread."""
+        """Close every connection and the listening socket, then join the thread.
+
+        The sockets are closed by the server's own thread (through its
+        trigger): closed from here, they could vanish under its ``select()``,
+        which then fails with EBADF.  With nothing left to watch, its loop ends.
+        """
         server = self._server
-        for channel in list(server._map.values()):
-            channel.close()
-        server.task_dispatcher.shutdown()
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
         self._thread.join(timeout=5)
+        server.task_dispatcher.shutdown()

@@ -4,10 +4,18 @@ login page (issue 8).  Every page reached is audited (axe-core, reflow at
 see ``conftest.UserAgent`` and ``audit.py``."""
 import json
 import re
+from datetime import timedelta
+
+from tests.conftest import START
 
 ACTIONS = 'Atelier CV au centre social de Wazemmes, deux matinées par mois.'
 CLI_HOLDS = 'La CLI détient exactement les éléments suivants'
 OPINION = 'Projet cohérent, à revoir au bilan.'
+#: the contract of the first journey starts two weeks after the clock's start
+#: (16/11 on the unshifted clock), with its review three months later
+CONTRACT_START = START.date() + timedelta(days=14)
+REVIEW = CONTRACT_START + timedelta(days=92)
+SHOWN_START = CONTRACT_START.strftime('%d/%m/%Y')
 
 
 def open_contract_of_home(page, start):
@@ -21,13 +29,13 @@ def test_a_contract_from_draft_to_the_opinion_of_the_cli(open_browser, live):
     worker.login('worker1')
     worker.link('MARTIN Bernard')
     page = worker.link('Nouveau contrat')
-    page.get_by_label('Date de début').fill('2026-11-16')
+    page.get_by_label('Date de début').fill(CONTRACT_START.isoformat())
     page.get_by_label('Durée (mois)').select_option('6')
     page.get_by_label('formation', exact=True).check()
     page.get_by_label('logement', exact=True).check()
     page.get_by_label('Actions convenues').fill(ACTIONS)
     page.get_by_label('Engagements du service').fill('Un rendez-vous par mois.')
-    page.get_by_label('Date du prochain bilan').fill('2027-02-16')
+    page.get_by_label('Date du prochain bilan').fill(REVIEW.isoformat())
     page.get_by_label("Notice d'information remise au bénéficiaire").select_option('in_person')
     page = worker.button('Créer le brouillon')
     assert 'Le brouillon du contrat est créé.' in worker.flash()
@@ -41,7 +49,7 @@ def test_a_contract_from_draft_to_the_opinion_of_the_cli(open_browser, live):
     # the beneficiary signs and consents online, on a phone
     me = open_browser(phone=True)
     page = me.login('beneficiary1')
-    page = me.follow(open_contract_of_home(page, '16/11/2026'))
+    page = me.follow(open_contract_of_home(page, SHOWN_START))
     assert page.url == contract_url
     page = me.link('Signer le contrat')
     assert ACTIONS in page.locator('main').inner_text()
@@ -102,7 +110,7 @@ def test_a_contract_from_draft_to_the_opinion_of_the_cli(open_browser, live):
     # the beneficiary reads the opinion on their contract
     me = open_browser(phone=True)
     page = me.login('beneficiary1')
-    page = me.follow(open_contract_of_home(page, '16/11/2026'))
+    page = me.follow(open_contract_of_home(page, SHOWN_START))
     opinion = page.locator('.card', has_text='Avis de la CLI').inner_text()
     assert 'favorable' in opinion and OPINION in opinion
 

@@ -3,6 +3,12 @@ done with Tab, Enter, Space and typing, never the mouse.  Every element the
 focus lands on must show it (a visible outline) and sit inside the window;
 the first Tab of a page reaches the "skip to content" link."""
 import re
+from datetime import timedelta
+
+from tests.conftest import START
+
+#: the start date the worker types (16/11 on the unshifted clock)
+CONTRACT_START = START.date() + timedelta(days=14)
 
 FOCUSED = """() => {
   const el = document.activeElement;
@@ -127,7 +133,7 @@ def test_a_worker_drafts_a_contract_with_the_keyboard_only(open_browser):
 
     start = focused(page)  # the form puts the focus on its first field, the start date
     assert start['type'] == 'date' and start['outline']
-    page.keyboard.type(date_keys(me.context, '16', '11', '2026'))
+    page.keyboard.type(date_keys(me.context, *CONTRACT_START.strftime('%d %m %Y').split()))
     tab_to(page, lambda e: e['tag'] == 'select')  # the duration
     page.keyboard.press('ArrowDown')  # 3 → 4 months
     checkbox = tab_to(page, lambda e: e['type'] == 'checkbox')  # the first theme
@@ -143,6 +149,6 @@ def test_a_worker_drafts_a_contract_with_the_keyboard_only(open_browser):
 
     assert 'Le brouillon du contrat est créé.' in me.flash()
     facts = page.locator('dl.facts').first.inner_text()
-    assert '16/11/2026' in facts and 'emploi' in facts
+    assert CONTRACT_START.strftime('%d/%m/%Y') in facts and 'emploi' in facts
     assert "Atelier de recherche d'emploi." in facts
     assert re.search(r'Durée \(mois\)\s+4', facts)
