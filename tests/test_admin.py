@@ -1,5 +1,7 @@
 """Account administration pages (SPEC §1 admin, §6)."""
-from tests.conftest import logged_in, tick
+from zoneinfo import ZoneInfo
+
+from tests.conftest import START, logged_in, tick
 from tests.test_passwords import change_password
 
 
@@ -287,7 +289,8 @@ def reset(admin, portal, login):
     return page.html.find(id='temporary-password').text
 
 
-RESET_TOLD = 'Votre mot de passe a été réinitialisé par Alice Administratrice le 02/11/2026 à 10:00'
+RESET_TOLD = ('Votre mot de passe a été réinitialisé par Alice Administratrice le '
+              + START.astimezone(ZoneInfo('Europe/Paris')).strftime('%d/%m/%Y à %H:%M'))
 
 
 def test_the_owner_is_told_once_who_reset_the_password_and_when(portal):
@@ -297,7 +300,7 @@ def test_the_owner_is_told_once_who_reset_the_password_and_when(portal):
     owner = portal.browser()
     page = owner.login('worker2', temporary)
     assert page.request.path == '/password'
-    assert RESET_TOLD in page.text  # 09:00 UTC is 10:00 in Paris
+    assert RESET_TOLD in page.text  # told in Paris time
     assert 'délégué' in page.text  # whom to tell if they did not ask for it
     change_password(owner, temporary, 'Une-Phrase-Assez-Longue-42').follow()
     owner.post_csrf('/logout')

@@ -7,15 +7,24 @@ import logging
 import logging.handlers
 import os
 import re
+from datetime import timedelta
 
 import pytest
 from pythonjsonlogger.json import JsonFormatter
 
 from portail import security_log
 from portail.demo import ACCOUNTS, DEMO_PASSWORD
-from tests.conftest import logged_in, tick
+from tests.conftest import START, logged_in, tick
 from tests.test_activation import activate, durand_url, give_code
 from tests.test_passwords import change_password
+
+
+def iso(moment):
+    """A time as the security log writes it."""
+    return moment.isoformat(timespec='milliseconds')
+
+
+AT_START = iso(START)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ADDRESS = '192.0.2.10'  # the REMOTE_ADDR of the test browsers
@@ -144,7 +153,7 @@ def test_production_writes_var_security_log(portal, tmp_path):
         handler.close()
     lines = (tmp_path / 'var' / 'security.log').read_text().splitlines()
     assert [json.loads(line) for line in lines] == [{
-        'time': '2026-11-02T09:00:00.000+00:00', 'event': 'login.failure',
+        'time': AT_START, 'event': 'login.failure',
         'user': uid_of(portal, 'worker1'), 'address': ADDRESS, 'target': None,
         'object': None, 'view': None, 'reason': 'password'}]
 
@@ -164,9 +173,9 @@ def test_login_success_and_logout(portal, security):
     browser.post_csrf('/logout')
     uid = uid_of(portal, 'worker1')
     assert security.events() == [
-        {'time': '2026-11-02T09:00:00.000+00:00', 'event': 'login.success', 'user': uid,
+        {'time': AT_START, 'event': 'login.success', 'user': uid,
          'address': ADDRESS, 'target': None, 'object': None, 'view': None, 'reason': None},
-        {'time': '2026-11-02T09:00:00.000+00:00', 'event': 'logout', 'user': uid,
+        {'time': AT_START, 'event': 'logout', 'user': uid,
          'address': ADDRESS, 'target': None, 'object': None, 'view': None, 'reason': None},
     ]
 
@@ -255,7 +264,7 @@ def test_session_replaced_and_expired(portal, security):
     third.get('/')
     expired = security.last('session.expired')
     assert expired['user'] == uid_of(portal, 'worker3') and expired['reason'] == 'idle'
-    assert expired['time'] == '2026-11-02T09:16:00.000+00:00'
+    assert expired['time'] == iso(START + timedelta(minutes=16))
 
 
 def test_absolute_expiry(portal, security):
