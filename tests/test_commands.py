@@ -74,7 +74,7 @@ format = %(message)s
 
 def run(name, *args, cwd):
     """Run the installed command ``name`` in ``cwd``; its stdin is empty."""
-    return subprocess.run([str(BIN / name), *args], cwd=cwd, input='',
+    return subprocess.run([str(BIN / name), *args], cwd=cwd, input='',  # noqa: S603
                           capture_output=True, text=True, check=False)
 
 
@@ -205,12 +205,34 @@ def test_a_file_that_is_not_a_database_is_reported(folder):
     assert data.read_text() == 'contrats;2026\n'
 
 
+def test_a_zeo_server_that_does_not_answer_is_reported(tmp_path):
+    socket = tmp_path / 'zeo.sock'  # no server listens there
+    (tmp_path / 'zeo.ini').write_text(
+        f'[app:main]\nuse = egg:portail\nzodbconn.uri = zeo://{socket}?wait_timeout=1\n')
+    result = run('portail-journal', 'zeo.ini', 'verify', cwd=tmp_path)
+    assert_reported(result, 'portail-journal', 'the ZEO server of zeo.ini does not answer: '
+                                               'start it (make zeo) or correct zodbconn.uri')
+    assert files(tmp_path) == ['zeo.ini']
+
+
+def test_a_postgresql_server_that_refuses_is_reported(tmp_path):
+    (tmp_path / 'pg.ini').write_text(
+        '[app:main]\nuse = egg:portail\nzodbconn.uri = '
+        'postgres://portail:secret@127.0.0.1:1/portail_main?driver=psycopg2\n')
+    result = run('portail-retention', 'pg.ini', cwd=tmp_path)
+    assert 'Traceback' not in result.stderr and result.returncode == 1
+    # RelStorage logs its attempt (a WARNING through the ini's logging) first
+    assert result.stderr.splitlines()[-1] == (
+        'portail-retention: error: cannot connect to the PostgreSQL database of pg.ini: '
+        'connection to server at "127.0.0.1", port 1 failed: Connection refused')
+
+
 @pytest.fixture
 def running_portal(initialised):
     """The portal of ``initialised`` served by a real ``pserve``; yields the
     lines it printed up to "Serving on"."""
     (initialised / 'serve.ini').write_text(SERVE_INI)
-    server = subprocess.Popen([str(BIN / 'pserve'), 'serve.ini'], cwd=initialised,
+    server = subprocess.Popen([str(BIN / 'pserve'), 'serve.ini'], cwd=initialised,  # noqa: S603
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     printed = []
     try:
@@ -244,6 +266,14 @@ def test_the_commands_print_no_pkg_resources_warning(initialised):
     result = run('portail-evolve', 'portail.ini', '--status', cwd=initialised)
     assert result.returncode == 0
     assert 'pkg_resources' not in result.stderr and result.stderr == ''
+
+
+def test_importing_the_portal_filters_the_pkg_resources_warning(tmp_path):
+    """Even shown warnings (``-W always``) leave out that one, whatever the
+    setuptools release: the commands import the portal before Pyramid."""
+    result = subprocess.run([sys.executable, '-W', 'always', '-c', 'import portail'],  # noqa: S603
+                            cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert 'pkg_resources is deprecated as an API' not in result.stderr
 
 
 @pytest.mark.parametrize('name, args', [

@@ -3,6 +3,7 @@ import io
 from datetime import timedelta
 
 import pytest
+import ZODB
 
 from portail.scripts import create_admin, evolve, init
 
@@ -32,7 +33,14 @@ def test_init_creates_then_keeps_the_demo(ini, capsys):
     assert 'already holds accounts' in capsys.readouterr().out
 
 
-def test_evolve_status_and_dry_run(ini, capsys):
+def test_evolve_status_and_dry_run(ini, tmp_path, capsys):
+    # portail-evolve never creates a database: portail-init does
+    assert evolve.main([ini, '--status']) == 1
+    assert 'does not exist: run portail-init' in capsys.readouterr().err
+    assert not (tmp_path / 'Data.fs').exists()
+    # the databases of a portal started before portail-init: nothing in them
+    for name in ('Data.fs', 'Sessions.fs', 'Journal.fs'):
+        ZODB.DB(str(tmp_path / name)).close()
     assert evolve.main([ini, '--status']) == 0
     out = capsys.readouterr().out
     assert 'schema version 0/5' in out and 'pending: 0001-create-portal-root' in out
