@@ -83,6 +83,17 @@ def test_create_admin_asks_twice(ini, capsys, monkeypatch):
     assert 'differ' in capsys.readouterr().err
 
 
+def test_create_admin_stopped_at_the_password_prompt(ini, capsys, monkeypatch):
+    init.main([ini])
+
+    def ctrl_c(prompt):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr('getpass.getpass', ctrl_c)
+    assert create_admin.main([ini, 'chef', 'Cheffe Admin']) == 130
+    assert capsys.readouterr().err == '\nportail-create-admin: interrupted\n'
+
+
 def test_purge_sessions(ini, capsys):
     from pyramid.paster import get_app
     from webtest import TestApp
