@@ -14,13 +14,18 @@ import sys
 import psycopg2
 import transaction
 from pyramid.paster import get_app, setup_logging
+from zc.lockfile import LockError
 from ZEO.Exceptions import ClientDisconnected
 from ZODB.FileStorage.FileStorage import FileStorageFormatError
-from zc.lockfile import LockError
 
 from portail.models.root import DatabaseNotInitialised, get_root
 from portail.scripts.databases import (
-    CommandError, create_folders, file_storage_paths, read_settings, require_existing)
+    CommandError,
+    create_folders,
+    file_storage_paths,
+    read_settings,
+    require_existing,
+)
 
 __all__ = ['CommandError', 'application', 'command', 'portal_root', 'primary_db']
 
