@@ -195,14 +195,16 @@ def test_evolve_reports_the_version_of_an_uninitialised_database(folder):
     assert result.stdout.startswith('schema version 0/5\n  pending: 0001-create-portal-root')
 
 
-def test_a_file_that_is_not_a_database_is_reported(folder):
+@pytest.mark.parametrize('name', ['portail-init', 'portail-close-expired'])
+def test_a_file_that_is_not_a_database_is_reported(folder, name):
     create_empty_databases(folder)
     data = folder / 'var' / 'Data.fs'
+    data.unlink()
     data.write_text('contrats;2026\n')
-    result = run('portail-close-expired', 'portail.ini', cwd=folder)
-    assert_reported(result, 'portail-close-expired',
-                    f'{data} is not a FileStorage database file')
-    assert data.read_text() == 'contrats;2026\n'
+    before = files(folder)
+    result = run(name, 'portail.ini', *COMMANDS[name], cwd=folder)
+    assert_reported(result, name, f'{data} is not a FileStorage database file')
+    assert data.read_text() == 'contrats;2026\n' and files(folder) == before
 
 
 def test_a_zeo_server_that_does_not_answer_is_reported(tmp_path):

@@ -21,10 +21,9 @@ from ZODB.FileStorage.FileStorage import FileStorageFormatError
 from portail.models.root import DatabaseNotInitialised, get_root
 from portail.scripts.databases import (
     CommandError,
-    create_folders,
+    check_databases,
     file_storage_paths,
     read_settings,
-    require_existing,
 )
 
 __all__ = ['CommandError', 'application', 'command', 'portal_root', 'primary_db']
@@ -64,11 +63,7 @@ def application(ini_path, create=False, initialised=True):
     folders) created; with ``initialised`` the database must hold the
     portal root.  Raise :class:`CommandError` on what the user must fix.
     """
-    paths = file_storage_paths(read_settings(ini_path))
-    if create:
-        create_folders(paths)
-    else:
-        require_existing(paths, ini_path)
+    check_databases(file_storage_paths(read_settings(ini_path)), ini_path, create)
     setup_logging(ini_path)
     registry = _open(ini_path).registry
     try:

@@ -62,19 +62,18 @@ def file_storage_paths(settings):
     return paths
 
 
-def create_folders(paths):
-    """Create the folders that will hold the databases at ``paths``."""
+def check_databases(paths, ini_path, create=False):
+    """Raise :class:`CommandError` unless every path is a FileStorage file;
+    with ``create``, a missing one is allowed and its folder is created."""
     for path in paths:
-        folder = os.path.dirname(path)
-        try:
-            os.makedirs(folder, exist_ok=True)
-        except OSError as error:
-            raise CommandError(f'cannot create the folder {folder}: {error.strerror}') from None
-
-
-def require_existing(paths, ini_path):
-    """Raise :class:`CommandError` unless every path is a FileStorage file."""
-    for path in paths:
+        if not os.path.exists(path) and create:
+            folder = os.path.dirname(path)
+            try:
+                os.makedirs(folder, exist_ok=True)
+            except OSError as error:
+                raise CommandError(f'cannot create the folder {folder}: {error.strerror}') \
+                    from None
+            continue
         if not os.path.isfile(path):
             raise CommandError(f'the database {path} does not exist: '
                                f'run portail-init {ini_path}')
