@@ -1,5 +1,7 @@
 """``portail-init CONFIG.ini [--demo]``: create or evolve the database.
 
+The only command that creates the databases (and their folder, e.g. ``var/``).
+
 Runs the pending evolve steps; with ``--demo``, adds the demo département
 when the database holds no account at all (``make run`` does this).
 """
