@@ -16,7 +16,6 @@ import transaction
 from pyramid.paster import get_app, setup_logging
 from zc.lockfile import LockError
 from ZEO.Exceptions import ClientDisconnected
-from ZODB.FileStorage.FileStorage import FileStorageFormatError
 
 from portail.models.root import DatabaseNotInitialised, get_root
 from portail.scripts.databases import (
@@ -83,8 +82,6 @@ def _open(ini_path):
         raise CommandError('the database is in use by another process (the running '
                            'portal?): stop it, or use ZEO or PostgreSQL (README, '
                            '"Storage")') from None
-    except FileStorageFormatError as error:
-        raise CommandError(f'{error} is not a FileStorage database file') from None
     except ClientDisconnected:
         raise CommandError(f'the ZEO server of {ini_path} does not answer: start it '
                            '(make zeo) or correct zodbconn.uri') from None
