@@ -2,12 +2,20 @@
 
 :func:`main` builds the WSGI application from the ``[app:main]`` settings.
 """
-from pyramid.config import Configurator
+import warnings
 
-from portail.acl.policy import PortalSecurityPolicy
-from portail.csrf import SessionCSRFStoragePolicy
-from portail.models.root import root_factory
-from portail.settings import parse_settings
+# Pyramid 2.1 and deform 3 import pkg_resources, which warns on import that it
+# is deprecated (a UserWarning from setuptools 80.9): every portail-* command
+# printed it.  Filtered here, before Pyramid is first imported; pserve imports
+# Pyramid before the portal, hence the setuptools pin of constraints.txt.
+warnings.filterwarnings('ignore', message='pkg_resources is deprecated as an API')
+
+from pyramid.config import Configurator  # noqa: E402
+
+from portail.acl.policy import PortalSecurityPolicy  # noqa: E402
+from portail.csrf import SessionCSRFStoragePolicy  # noqa: E402
+from portail.models.root import root_factory  # noqa: E402
+from portail.settings import parse_settings  # noqa: E402
 
 
 def main(global_config, **settings):

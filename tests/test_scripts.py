@@ -3,10 +3,15 @@ import io
 from datetime import timedelta
 
 import pytest
+import ZODB
 
 from portail.demo import SPREAD_SIZE
+from portail.evolve import _steps
 from portail.scripts import create_admin, evolve, init
 from tests.conftest import START
+
+#: how many evolve steps the code has
+STEPS = len(_steps())
 
 #: the ini file of the script tests (``INI.format(var=folder)``): the tools
 #: run on the portal's clock, fixed at the suite's START
@@ -37,17 +42,24 @@ def test_init_creates_then_keeps_the_demo(ini, capsys):
     assert 'already holds accounts' in capsys.readouterr().out
 
 
-def test_evolve_status_and_dry_run(ini, capsys):
+def test_evolve_status_and_dry_run(ini, tmp_path, capsys):
+    # portail-evolve never creates a database: portail-init does
+    assert evolve.main([ini, '--status']) == 1
+    assert 'does not exist: run portail-init' in capsys.readouterr().err
+    assert not (tmp_path / 'Data.fs').exists()
+    # the databases of a portal started before portail-init: nothing in them
+    for name in ('Data.fs', 'Sessions.fs', 'Journal.fs'):
+        ZODB.DB(str(tmp_path / name)).close()
     assert evolve.main([ini, '--status']) == 0
     out = capsys.readouterr().out
-    assert 'schema version 0/6' in out and 'pending: 0001-create-portal-root' in out
+    assert f'schema version 0/{STEPS}' in out and 'pending: 0001-create-portal-root' in out
     assert evolve.main([ini, '--dry-run']) == 0
-    assert '6 step(s) would run' in capsys.readouterr().out
+    assert f'{STEPS} step(s) would run' in capsys.readouterr().out
     assert evolve.main([ini, '--status']) == 0
-    assert 'schema version 0/6' in capsys.readouterr().out
+    assert f'schema version 0/{STEPS}' in capsys.readouterr().out
     assert evolve.main([ini]) == 0
     assert evolve.main([ini, '--status']) == 0
-    assert 'schema version 6/6' in capsys.readouterr().out
+    assert f'schema version {STEPS}/{STEPS}' in capsys.readouterr().out
 
 
 def test_create_admin(ini, capsys, monkeypatch):
@@ -78,6 +90,17 @@ def test_create_admin_asks_twice(ini, capsys, monkeypatch):
     monkeypatch.setattr('getpass.getpass', lambda prompt: next(answers))
     assert create_admin.main([ini, 'chef', 'Cheffe Admin']) == 1
     assert 'differ' in capsys.readouterr().err
+
+
+def test_create_admin_stopped_at_the_password_prompt(ini, capsys, monkeypatch):
+    init.main([ini])
+
+    def ctrl_c(prompt):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr('getpass.getpass', ctrl_c)
+    assert create_admin.main([ini, 'chef', 'Cheffe Admin']) == 130
+    assert capsys.readouterr().err == '\nportail-create-admin: interrupted\n'
 
 
 def test_purge_sessions(ini, capsys):
@@ -178,3 +201,87 @@ def test_the_tools_and_the_demo_date_everything_from_the_portal_s_clock(tmp_path
             assert len(contracts) == 12 + SPREAD_SIZE
             assert {c.start_date.year for c in contracts} == {later.year - 1, later.year}
             assert all(c.state == 'closed' or c.end_date >= later.date() for c in contracts)
+
+
+# What the user must fix, in-process (tests/test_commands.py runs the
+# installed commands in a subprocess for the same cases and more).
+
+def reported(capsys, status, name, message):
+    assert status == 1
+    assert capsys.readouterr().err == f'{name}: error: {message}\n'
+
+
+@pytest.mark.parametrize('content, message', [
+    (None, 'the configuration file {ini} does not exist'),
+    ('a folder', '{ini} is not a configuration file (e.g. development.ini)'),
+    ('not an ini\n', '{ini} is not an ini file (File contains no section headers.)'),
+    ('[server:main]\n', "{ini} has no [app:main] section: give the portal's ini file "
+                        '(e.g. development.ini)'),
+    ('[app:main]\nuse = egg:nonexistent\n', 'cannot read the settings of {ini}: '
+                                             'No package metadata was found for nonexistent'),
+])
+def test_a_wrong_ini_is_reported(tmp_path, capsys, content, message):
+    ini = tmp_path / 'wrong.ini'
+    if content == 'a folder':
+        ini.mkdir()
+    elif content is not None:
+        ini.write_text(content)
+    reported(capsys, evolve.main([str(ini), '--status']), 'portail-evolve',
+             message.format(ini=ini))
+
+
+def test_databases_that_cannot_be_used_are_reported(ini, tmp_path, capsys):
+    from portail.scripts import journal
+
+    data = tmp_path / 'Data.fs'
+    reported(capsys, journal.main([ini, 'verify']), 'portail-journal',
+             f'the database {data} does not exist: run portail-init {ini}')
+    assert not data.exists()
+    for name in ('Data.fs', 'Sessions.fs', 'Journal.fs'):
+        ZODB.DB(str(tmp_path / name)).close()
+    reported(capsys, journal.main([ini, 'verify']), 'portail-journal',
+             f'the database is not initialised: run portail-init {ini}')
+    data.write_text('contrats;2026\n')
+    reported(capsys, journal.main([ini, 'verify']), 'portail-journal',
+             f'{data} is not a FileStorage database file')
+    assert data.read_text() == 'contrats;2026\n'
+
+
+def test_a_database_held_by_another_storage_is_reported(ini, tmp_path, capsys):
+    from ZODB.FileStorage import FileStorage
+
+    init.main([ini])
+    capsys.readouterr()
+    holder = FileStorage(str(tmp_path / 'Data.fs'))  # as the running portal holds it
+    try:
+        reported(capsys, evolve.main([ini, '--status']), 'portail-evolve',
+                 'the database is in use by another process (the running portal?): '
+                 'stop it, or use ZEO or PostgreSQL (README, "Storage")')
+    finally:
+        holder.close()
+    assert evolve.main([ini, '--status']) == 0
+
+
+def test_init_reports_a_folder_it_cannot_create(tmp_path, capsys):
+    (tmp_path / 'var').write_text('a file where the folder should be')
+    ini = tmp_path / 'test.ini'
+    ini.write_text(INI.format(var=tmp_path / 'var'))
+    reported(capsys, init.main([str(ini)]), 'portail-init',
+             f'cannot create the folder {tmp_path / "var"}: File exists')
+
+
+@pytest.mark.parametrize('uri, message', [
+    ('zeo://{tmp}/zeo.sock?wait_timeout=1',
+     'the ZEO server of {ini} does not answer: start it (make zeo) or correct zodbconn.uri'),
+    ('postgres://portail:secret@127.0.0.1:1/portail_main?driver=psycopg2',
+     'cannot connect to the PostgreSQL database of {ini}: connection to server at '
+     '"127.0.0.1", port 1 failed: Connection refused'),
+])
+def test_an_unreachable_database_server_is_reported(tmp_path, capsys, uri, message):
+    from portail.scripts import retention
+
+    ini = tmp_path / 'server.ini'
+    ini.write_text(f'[app:main]\nuse = egg:portail\nzodbconn.uri = {uri.format(tmp=tmp_path)}\n')
+    assert retention.main([str(ini)]) == 1
+    assert capsys.readouterr().err.endswith(
+        f'portail-retention: error: {message.format(ini=ini)}\n')

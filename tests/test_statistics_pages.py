@@ -74,7 +74,7 @@ def test_the_csv_holds_what_the_page_shows(spread):
     response = browser.get(f'/statistics/{district}/csv?year={YEAR}')
     assert response.content_type == 'text/csv'
     assert 'attachment' in response.headers['Content-Disposition']
-    rows = list(csv.reader(io.StringIO(response.text), delimiter=';'))
+    rows = list(csv.reader(io.StringIO(response.body.decode('utf-8-sig')), delimiter=';'))
     assert rows[0] == ['tableau', 'ligne', 'colonne', 'contrats']
     by_key = {(r[0], r[1], r[2]): r[3] for r in rows[1:]}
     assert by_key[('Contrats par mois de début et par état', 'Total', 'Total')] == str(
@@ -141,7 +141,8 @@ def test_too_few_contracts_publish_nothing(portal):
     page = logged_in(portal, 'cli1').get(f'/statistics/{south}/')
     assert 'trop peu de contrats' in page.text
     assert not page.html.select('td.num') and 'Télécharger en CSV' not in page.text
-    rows = logged_in(portal, 'cli1').get(f'/statistics/{south}/csv').text.splitlines()
+    body = logged_in(portal, 'cli1').get(f'/statistics/{south}/csv').body
+    rows = body.decode('utf-8-sig').splitlines()
     assert rows == ['tableau;ligne;colonne;contrats']
 
 

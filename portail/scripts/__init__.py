@@ -1,22 +1,105 @@
-"""Command-line tools (``portail-init``, ``portail-evolve``, ``portail-create-admin``)."""
-import contextlib
+"""Command-line tools (``portail-init``, ``portail-evolve``, ``portail-create-admin``...).
 
+Every command's ``main`` is wrapped by :func:`command`: a problem the user
+can fix (a missing or wrong ini file, a database that does not exist, is
+not initialised or is in use by the running portal, an unreachable
+database server) ends the command with one line on standard error and
+exit status 1, never a traceback; wrong arguments end it with argparse's
+usage line and exit status 2.
+"""
+import contextlib
+import functools
+import sys
+
+import psycopg2
 import transaction
 from pyramid.paster import get_app, setup_logging
+from zc.lockfile import LockError
+from ZEO.Exceptions import ClientDisconnected
 
-from portail.models.root import get_root
+from portail.models.root import DatabaseNotInitialised, get_root
+from portail.scripts.databases import (
+    CommandError,
+    check_databases,
+    file_storage_paths,
+    read_settings,
+)
+
+__all__ = ['CommandError', 'application', 'command', 'portal_root', 'primary_db']
+
+#: exit status of a command stopped by a problem it reported
+FAILED = 1
+#: exit status of a command interrupted by Ctrl-C (128 + SIGINT)
+INTERRUPTED = 130
+
+
+def command(name):
+    """Decorate the ``main(argv=None)`` of the command ``name``: report a
+    :class:`CommandError` as ``name: error: ...`` and return :data:`FAILED`."""
+
+    def decorate(main):
+        @functools.wraps(main)
+        def run(argv=None):
+            try:
+                return main(argv)
+            except CommandError as error:
+                print(f'{name}: error: {error}', file=sys.stderr)
+                return FAILED
+            except KeyboardInterrupt:
+                print(f'\n{name}: interrupted', file=sys.stderr)
+                return INTERRUPTED
+
+        return run
+
+    return decorate
 
 
 @contextlib.contextmanager
-def application(ini_path):
-    """Build the application from ``ini_path``; yield its registry; close its databases."""
+def application(ini_path, create=False, initialised=True):
+    """Build the application from ``ini_path``; yield its registry; close its databases.
+
+    Only with ``create`` are missing FileStorage databases (and their
+    folders) created; with ``initialised`` the database must hold the
+    portal root.  Raise :class:`CommandError` on what the user must fix.
+    """
+    check_databases(file_storage_paths(read_settings(ini_path)), ini_path, create)
     setup_logging(ini_path)
-    registry = get_app(ini_path).registry
+    registry = _open(ini_path).registry
     try:
+        if initialised:
+            _require_portal_root(registry, ini_path)
         yield registry
     finally:
         for db in registry._zodb_databases.values():
             db.close()
+
+
+def _open(ini_path):
+    """The WSGI application of ``ini_path``, its databases opened."""
+    try:
+        return get_app(ini_path)
+    except LockError:
+        raise CommandError('the database is in use by another process (the running '
+                           'portal?): stop it, or use ZEO or PostgreSQL (README, '
+                           '"Storage")') from None
+    except ClientDisconnected:
+        raise CommandError(f'the ZEO server of {ini_path} does not answer: start it '
+                           '(make zeo) or correct zodbconn.uri') from None
+    except psycopg2.OperationalError as error:
+        first_line = str(error).strip().splitlines()[0]
+        raise CommandError(f'cannot connect to the PostgreSQL database of {ini_path}: '
+                           f'{first_line}') from None
+
+
+def _require_portal_root(registry, ini_path):
+    conn = primary_db(registry).open()
+    try:
+        get_root(conn.root())
+    except DatabaseNotInitialised:
+        raise CommandError(f'the database is not initialised: run portail-init {ini_path}') \
+            from None
+    finally:
+        conn.close()
 
 
 def primary_db(registry):

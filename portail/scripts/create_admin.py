@@ -13,9 +13,10 @@ from portail.auth.login import set_password
 from portail.auth.passwords import password_problems
 from portail.clock import utcnow
 from portail.models.user import User
-from portail.scripts import application, portal_root
+from portail.scripts import application, command, portal_root
 
 
+@command('portail-create-admin')
 def main(argv=None):
     parser = argparse.ArgumentParser(description='Create an account administrator.')
     parser.add_argument('config')

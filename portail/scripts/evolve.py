@@ -3,9 +3,10 @@ import argparse
 
 from portail.clock import utcnow
 from portail.evolve import evolve, status
-from portail.scripts import application, primary_db
+from portail.scripts import application, command, primary_db
 
 
+@command('portail-evolve')
 def main(argv=None):
     parser = argparse.ArgumentParser(description='Evolve the Portail database schema.')
     parser.add_argument('config')
@@ -13,7 +14,7 @@ def main(argv=None):
     group.add_argument('--dry-run', action='store_true', help='run the steps, then abort')
     group.add_argument('--status', action='store_true', help='print the schema version')
     args = parser.parse_args(argv)
-    with application(args.config) as registry:
+    with application(args.config, initialised=False) as registry:
         db = primary_db(registry)
         if args.status:
             conn = db.open()

@@ -1,5 +1,7 @@
 """``portail-init CONFIG.ini [--demo]``: create or evolve the database.
 
+The only command that creates the databases (and their folder, e.g. ``var/``).
+
 Runs the pending evolve steps; with ``--demo``, adds the demo département
 when the database holds no account at all (``make run`` does this).
 """
@@ -8,16 +10,17 @@ import argparse
 from portail.clock import utcnow
 from portail.demo import ACCOUNTS, DEMO_PASSWORD, create_demo
 from portail.evolve import evolve
-from portail.scripts import application, portal_root, primary_db
+from portail.scripts import application, command, portal_root, primary_db
 
 
+@command('portail-init')
 def main(argv=None):
     parser = argparse.ArgumentParser(description='Create or evolve the Portail database.')
     parser.add_argument('config', help='the ini file, e.g. development.ini')
     parser.add_argument('--demo', action='store_true',
                         help='add the demo département if it is not there')
     args = parser.parse_args(argv)
-    with application(args.config) as registry:
+    with application(args.config, create=True, initialised=False) as registry:
         now = utcnow(registry)
         evolve(primary_db(registry), now)
         if not args.demo:

@@ -16,9 +16,10 @@ from portail.clock import utcnow
 from portail.journal.model import JOURNAL_DB, ROOT_KEY
 from portail.journal.verify import anchor, purge, verify
 from portail.models.contract import add_months
-from portail.scripts import application, primary_db
+from portail.scripts import application, command, primary_db
 
 
+@command('portail-journal')
 def main(argv=None):
     parser = argparse.ArgumentParser(description='Verify, anchor or purge the access journal.')
     parser.add_argument('config')

@@ -15,7 +15,7 @@ import transaction
 from portail.auth.sessions import SESSIONS_DB, purge_sessions
 from portail.clock import utcnow
 from portail.models.session import STORE_KEY
-from portail.scripts import application, portal_root, primary_db
+from portail.scripts import application, command, portal_root, primary_db
 from portail.system import SystemRequest
 from portail.workflow.contract import close_expired, reapply_acls
 
@@ -26,6 +26,7 @@ def _config(argv, description):
     return parser.parse_args(argv).config
 
 
+@command('portail-close-expired')
 def close_expired_main(argv=None):
     config = _config(argv, 'Close the contracts whose end date has passed.')
     with application(config) as registry:
@@ -36,6 +37,7 @@ def close_expired_main(argv=None):
     return 0
 
 
+@command('portail-reapply-acls')
 def reapply_acls_main(argv=None):
     config = _config(argv, "Rewrite every contract's ACL from the workflow table.")
     with application(config) as registry:
@@ -45,6 +47,7 @@ def reapply_acls_main(argv=None):
     return 0
 
 
+@command('portail-purge-sessions')
 def purge_sessions_main(argv=None):
     config = _config(argv, 'Delete the sessions that can no longer be used.')
     with application(config) as registry:

@@ -10,9 +10,10 @@ import argparse
 
 from portail.clock import utcnow
 from portail.retention import due, erase, last_contact, pack_away
-from portail.scripts import application, portal_root, primary_db
+from portail.scripts import application, command, portal_root, primary_db
 
 
+@command('portail-retention')
 def main(argv=None):
     parser = argparse.ArgumentParser(description='Erase dossiers past their retention.')
     parser.add_argument('config')
