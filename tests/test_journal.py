@@ -8,17 +8,19 @@ import transaction
 from pyramid.interfaces import IBeforeRender
 from ZODB.POSException import ConflictError
 
+from portail.journal.ledger import anchor, purge
 from portail.journal.model import (
     JOURNAL_DB,
     ROOT_KEY,
     Chain,
     EntryTree,
     JournalEntry,
+    canonical,
     decode,
     encode,
     entry_hash,
 )
-from portail.journal.verify import anchor, purge, verify
+from portail.journal.verify import verify, verify_chain
 from tests.conftest import find_dossier, logged_in
 
 
@@ -117,50 +119,51 @@ def test_lookup_transitions_consents_and_roles_are_journaled(portal):
         assert (last.action, last.object) == ('roles', f'user:{uid}')
 
 
-def test_the_verifier_finds_the_first_broken_link(portal):
+def test_the_verifier_finds_the_first_broken_link(portal, journal_key):
     dossier = martin(portal)
     logged_in(portal, 'worker1').get(f'/dossiers/{dossier}/')
     with JournalAccess(portal) as journal:
-        assert verify(journal) is None
+        assert verify(journal, journal_key) is None
         chain = journal.chains[dossier]
         # altered
         second = chain.entries[2]
         chain.entries[2] = encode(dataclasses.replace(decode(second), action='nothing to see'))
-        broken = verify(journal)
+        broken = verify(journal, journal_key)
         assert (broken.chain, broken.seq, broken.reason) == (dossier, 2, 'entry altered')
         chain.entries[2] = second
         # deleted
         del chain.entries[3]
-        assert verify(journal).seq == 3
+        assert verify(journal, journal_key).seq == 3
     with JournalAccess(portal) as journal:
         chain = journal.chains[dossier]
         # reordered
         first, second = chain.entry(1), chain.entry(2)
         chain.entries[1] = encode(dataclasses.replace(second, seq=1))
         chain.entries[2] = encode(dataclasses.replace(first, seq=2))
-        assert verify(journal).seq == 1
+        assert verify(journal, journal_key).seq == 1
     with JournalAccess(portal) as journal:
         chain = journal.chains[dossier]
         # the last entry removed and the head rewound: only the anchors tell
-        anchor(journal, portal.clock.now())
+        anchor(journal, journal_key, portal.clock.now())
         last = chain.entry(chain.length)
         del chain.entries[chain.length]
         chain.length -= 1
         chain.head = last.previous
-        broken = verify(journal)
+        broken = verify(journal, journal_key)
         assert broken is not None and broken.reason == 'chain shorter than anchored'
 
 
-def test_purge_keeps_the_chains_verifiable(portal):
+def test_purge_keeps_the_chains_verifiable(portal, journal_key):
     dossier = martin(portal)
     old = len(entries(portal, dossier))
     portal.clock.advance(days=400)
     logged_in(portal, 'worker1').get(f'/dossiers/{dossier}/')
     with JournalAccess(portal, commit=True) as journal:
-        anchor(journal, portal.clock.now())
-        removed = purge(journal, portal.clock.now() - timedelta(days=365))
+        anchor(journal, journal_key, portal.clock.now())
+        removed = purge(journal, journal_key, portal.clock.now() - timedelta(days=365),
+                        portal.clock.now())
         assert removed >= old
-        assert verify(journal) is None
+        assert verify(journal, journal_key) is None
     remaining = entries(portal, dossier)
     assert len(remaining) == 1 and remaining[0].seq == old + 1
 
@@ -214,28 +217,32 @@ def test_journal_command(tmp_path, capsys, command):
     capsys.readouterr()
     assert journal.main([str(ini), command]) == 0
     out = capsys.readouterr().out
-    expected = {'verify': 'journal intact', 'anchor': 'anchor 1 recorded',
+    expected = {'verify': 'journal intact', 'anchor': 'recorded',
                 'purge': '0 entr(y/ies) older than'}[command]
     assert expected in out
 
 
-def test_an_entry_is_stored_as_its_hash_and_the_text_it_hashes():
+def test_an_entry_is_stored_as_its_seal_and_the_text_it_seals(journal_key):
     chain = Chain('d1')
-    entry = chain.append('2026-01-02T03:04:05+00:00', 'u1', 'd1', 'dossier', 'read', 2, 'é')
+    entry = chain.append(journal_key, '2026-01-02T03:04:05+00:00', 'u1', 'd1', 'dossier', 'read',
+                         2, 'é')
     stored = chain.entries[1]
     assert isinstance(chain.entries, EntryTree)
     assert isinstance(stored, str) and stored.startswith(entry.hash)
-    assert entry.hash == entry_hash(entry.payload())
+    assert stored[64:] == canonical(entry.payload())
+    assert entry.hash == journal_key.seal(canonical(entry.payload())) != entry_hash(entry.payload())
+    assert entry.payload()['chain'] == 'd1'
     assert decode(stored) == entry == chain.entry(1)
     assert chain.entry(2) is None
 
 
-def test_a_chain_of_the_former_layout_is_read_and_extended():
+def test_a_chain_of_the_former_layout_is_read_and_extended(journal_key):
     """Chains written before entries were strings hold JournalEntry instances
     in a plain IOBTree; they verify, read and grow without an evolve step."""
     from BTrees.IOBTree import IOBTree
 
     chain = Chain('d1')
+    del chain.keyed_from  # as in a chain written before the journal key
     chain.entries = IOBTree()
     payload = {'seq': 1, 'at': '2026-01-01T00:00:00+00:00', 'user': 'u1', 'dossier': 'd1',
                'object': 'dossier', 'action': 'create', 'level': 2, 'detail': '',
@@ -243,20 +250,20 @@ def test_a_chain_of_the_former_layout_is_read_and_extended():
     old = JournalEntry(hash=entry_hash(payload), **payload)
     chain.entries[1] = old
     chain.length, chain.head = 1, old.hash
-    chain.append('2026-01-02T00:00:00+00:00', 'u2', 'd1', 'dossier', 'read', 2, '')
-    from portail.journal.verify import verify_chain
-
-    assert verify_chain(chain) is None
+    chain.append(journal_key, '2026-01-02T00:00:00+00:00', 'u2', 'd1', 'dossier', 'read', 2, '')
+    assert chain.keyed_from == 2
+    assert verify_chain(chain, journal_key, legacy=1) is None
     assert [e.action for e in chain.values()] == ['create', 'read']
     assert [e.seq for e in chain.values(reverse=True)] == [2, 1]
     chain.entries[1] = dataclasses.replace(old, user='u3')
-    assert verify_chain(chain).reason == 'entry altered'
+    assert verify_chain(chain, journal_key, legacy=1).reason == 'entry altered'
 
 
-def test_appending_rewrites_a_small_bucket():
+def test_appending_rewrites_a_small_bucket(journal_key):
     chain = Chain('d1')
     for n in range(100):
-        chain.append(f'2026-01-01T00:00:{n % 60:02d}+00:00', 'u1', 'd1', 'dossier', 'read', 2, '')
+        chain.append(journal_key, f'2026-01-01T00:00:{n % 60:02d}+00:00', 'u1', 'd1', 'dossier',
+                     'read', 2, '')
     buckets = chain.entries.__getstate__()[0][::2]
     assert max(len(b) for b in buckets) <= EntryTree.max_leaf_size
     assert [e.seq for e in chain.values()] == list(range(1, 101))
@@ -284,7 +291,7 @@ def test_a_conflict_on_every_attempt_ends_on_the_error_page(portal, caplog):
     assert len(entries(portal, dossier)) == before  # nothing committed
 
 
-def test_the_verifier_reports_a_damaged_stored_entry(portal):
+def test_the_verifier_reports_a_damaged_stored_entry(portal, journal_key):
     dossier = martin(portal)
     logged_in(portal, 'worker1').get(f'/dossiers/{dossier}/')
     with JournalAccess(portal) as journal:
@@ -292,10 +299,10 @@ def test_the_verifier_reports_a_damaged_stored_entry(portal):
         for damage in (chain.entries[2][:-5], chain.entries[2][:64] + '{"seq": 2}', 42):
             kept = chain.entries[2]
             chain.entries[2] = damage
-            broken = verify(journal)
+            broken = verify(journal, journal_key)
             assert (broken.chain, broken.seq, broken.reason) == (dossier, 2, 'entry altered')
             chain.entries[2] = kept
-        assert verify(journal) is None
+        assert verify(journal, journal_key) is None
 
 
 def test_a_long_journal_says_that_the_copy_holds_every_entry(portal, monkeypatch):

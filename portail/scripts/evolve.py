@@ -3,6 +3,7 @@ import argparse
 
 from portail.clock import SystemClock
 from portail.evolve import evolve, status
+from portail.journal.key import create_key_of
 from portail.scripts import application, primary_db
 
 
@@ -13,6 +14,10 @@ def main(argv=None):
     group.add_argument('--dry-run', action='store_true', help='run the steps, then abort')
     group.add_argument('--status', action='store_true', help='print the schema version')
     args = parser.parse_args(argv)
+    if not (args.status or args.dry_run):
+        created = create_key_of(args.config)  # the journal an evolve step creates needs it
+        if created:
+            print(created)
     with application(args.config) as registry:
         db = primary_db(registry)
         if args.status:

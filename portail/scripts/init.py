@@ -1,6 +1,7 @@
 """``portail-init CONFIG.ini [--demo]``: create or evolve the database.
 
-Runs the pending evolve steps; with ``--demo``, adds the demo département
+Creates the journal key file if it is missing, runs the pending evolve
+steps and has the journal taken over by the key (once); with ``--demo``, adds the demo département
 when the database holds no account at all (``make run`` does this).
 """
 import argparse
@@ -8,7 +9,9 @@ import argparse
 from portail.clock import SystemClock
 from portail.demo import ACCOUNTS, DEMO_PASSWORD, create_demo
 from portail.evolve import evolve
+from portail.journal.key import create_key_of
 from portail.scripts import application, portal_root, primary_db
+from portail.scripts.journal import take_journal_over
 
 
 def main(argv=None):
@@ -17,9 +20,13 @@ def main(argv=None):
     parser.add_argument('--demo', action='store_true',
                         help='add the demo département if it is not there')
     args = parser.parse_args(argv)
+    created = create_key_of(args.config)
+    if created:
+        print(created)
     with application(args.config) as registry:
         now = SystemClock().now()
         evolve(primary_db(registry), now)
+        take_journal_over(registry, now)
         if not args.demo:
             return 0
         with portal_root(registry, 'create demo') as root:
