@@ -318,3 +318,141 @@ def test_a_long_journal_says_that_the_copy_holds_every_entry(portal, monkeypatch
     assert f'Voici les 2 plus récentes des {count} entrées' in page.text
     copy = page.click('copie de votre dossier')
     assert copy.status_int == 200
+
+
+# -- the journal key (issue 14) --
+
+
+def test_init_creates_the_key_and_the_portal_refuses_to_start_without_it(tmp_path, capsys):
+    from pyramid.paster import get_app
+
+    from portail.journal.key import JournalKeyError, create_key
+    from portail.scripts import init
+    from tests.test_scripts import INI
+
+    ini = tmp_path / 'test.ini'
+    ini.write_text(INI.format(var=tmp_path))
+    key_file = tmp_path / 'journal.key'
+    assert init.main([str(ini)]) == 0
+    assert f'Journal key created in {key_file}' in capsys.readouterr().out
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert len(bytes.fromhex(key_file.read_text().strip())) == 32
+    assert init.main([str(ini)]) == 0  # kept, not replaced
+    assert 'Journal key created' not in capsys.readouterr().out
+
+    def starts():
+        for db in get_app(str(ini)).registry._zodb_databases.values():
+            db.close()
+
+    starts()
+    saved = key_file.read_bytes()
+    key_file.unlink()
+    with pytest.raises(JournalKeyError, match=f'The journal key file {key_file} is missing'):
+        get_app(str(ini))
+    create_key(str(key_file))  # another key
+    with pytest.raises(JournalKeyError, match='is not the key this journal was written with'):
+        get_app(str(ini))
+    key_file.write_text('not a key\n')
+    with pytest.raises(JournalKeyError, match='does not hold a journal key'):
+        get_app(str(ini))
+    key_file.write_bytes(saved)
+    starts()
+
+
+def test_a_journal_written_before_the_key_is_taken_over_once(tmp_path, capsys):
+    """A journal of the former code (plain SHA-256 chains, entries of both
+    layouts, an anchor chain, a purged start) verifies after portail-init
+    took it over; an unsealed entry slipped in afterwards does not."""
+    import ZODB
+    from BTrees.IOBTree import IOBTree
+    from ZODB.FileStorage import FileStorage
+
+    from portail.journal.model import GENESIS, Journal
+    from portail.scripts import evolve, init, journal
+    from tests.test_scripts import INI
+
+    def legacy_chain(key, count, dataclasses_first=0):
+        chain = Chain(key)
+        del chain.keyed_from
+        chain.entries = IOBTree()
+        previous = GENESIS
+        for seq in range(1, count + 1):
+            payload = {'seq': seq, 'at': f'2025-0{seq}-01T00:00:00+00:00', 'user': 'u1',
+                       'dossier': key, 'object': 'dossier', 'action': 'read', 'level': 2,
+                       'detail': '', 'previous': previous}
+            previous = entry_hash(payload)
+            entry = JournalEntry(hash=previous, **payload)
+            chain.entries[seq] = entry if seq <= dataclasses_first else encode(entry)
+        chain.length, chain.head = count, previous
+        return chain
+
+    ini = tmp_path / 'test.ini'
+    ini.write_text(INI.format(var=tmp_path))
+    evolve.main([str(ini), '--dry-run'])  # no key, nothing written
+    assert not (tmp_path / 'journal.key').exists()
+    db = ZODB.DB(FileStorage(str(tmp_path / 'Journal.fs')))
+    with db.transaction() as conn:
+        old = conn.root()[ROOT_KEY] = Journal()
+        del old.anchors.keyed_from
+        old.chains['d1'] = legacy_chain('d1', 4, dataclasses_first=2)
+        old.chains['d2'] = legacy_chain('d2', 3)
+        d2 = old.chains['d2']  # purged by the former code: no record of it
+        d2.base_seq, d2.base_hash = 1, d2.entry(1).hash
+        del d2.entries[1]
+        detail = f'd1:4:{old.chains["d1"].head};d2:3:{d2.head}'
+        payload = {'seq': 1, 'at': '2025-06-01T00:00:00+00:00', 'user': 'system', 'dossier': '',
+                   'object': 'anchors', 'action': 'anchor', 'level': 0, 'detail': detail,
+                   'previous': GENESIS}
+        old.anchors.entries[1] = encode(JournalEntry(hash=entry_hash(payload), **payload))
+        old.anchors.length, old.anchors.head = 1, entry_hash(payload)
+        old.anchored['d1'], old.anchored['d2'] = 4, 3
+    db.close()
+    assert init.main([str(ini)]) == 0
+    capsys.readouterr()
+    assert journal.main([str(ini), 'verify']) == 0
+    assert 'journal intact: 2 chain(s)' in capsys.readouterr().out
+    assert journal.main([str(ini), 'anchor']) == 0
+    assert journal.main([str(ini), 'verify']) == 0
+    capsys.readouterr()
+    db = ZODB.DB(FileStorage(str(tmp_path / 'Journal.fs')))
+    with db.transaction() as conn:
+        d1 = conn.root()[ROOT_KEY].chains['d1']
+        assert d1.keyed_from == 5
+        payload = {'seq': 5, 'at': '2025-07-01T00:00:00+00:00', 'user': 'u9', 'dossier': 'd1',
+                   'object': 'dossier', 'action': 'read', 'level': 2, 'detail': '',
+                   'previous': d1.head}
+        d1.entries[5] = encode(JournalEntry(hash=entry_hash(payload), **payload))
+        d1.length, d1.head, d1.keyed_from = 5, entry_hash(payload), 6
+    db.close()
+    assert journal.main([str(ini), 'verify']) == 1
+    assert capsys.readouterr().out == (
+        'BROKEN: chain d1, entry 5: entry not sealed with the journal key\n')
+
+
+def test_an_anchor_the_authority_does_not_stamp_fails_loudly(tmp_path, capsys):
+    from portail.scripts import init, journal
+    from tests.test_scripts import INI
+    from tests.tsa import LocalTSA
+
+    tsa = LocalTSA(tmp_path / 'tsa').start()
+    try:
+        ini = tmp_path / 'test.ini'
+        anchors = tmp_path / 'anchors.txt'
+        ini.write_text(INI.format(var=tmp_path) + f'portail.journal_anchor_file = {anchors}\n'
+                       f'portail.journal_tsa_url = {tsa.url}\n'
+                       f'portail.journal_tsa_ca_file = {tsa.ca_file}\n')
+        init.main([str(ini)])
+        capsys.readouterr()
+        tsa.refuse = True
+        assert journal.main([str(ini), 'anchor']) == 1
+        assert 'anchor 2 not timestamped: the time-stamping authority' in capsys.readouterr().err
+        assert anchors.read_text().startswith('anchor at=')  # the line is there, unstamped
+        assert journal.main([str(ini), 'verify']) == 1
+        assert capsys.readouterr().out == 'BROKEN: anchor file, line 1: no timestamp in the file\n'
+        tsa.refuse = False
+        assert journal.main([str(ini), 'anchor']) == 0
+        assert journal.main([str(ini), 'verify']) == 0
+        out = capsys.readouterr().out
+        assert 'last anchor in the anchor file: 3' in out and 'anchor 3 timestamped' in out
+    finally:
+        tsa.stop()

@@ -147,7 +147,13 @@ def check_journal_key(registry):
 
 
 def _on_application_created(event):
-    check_journal_key(event.app.registry)
+    registry = event.app.registry
+    try:
+        check_journal_key(registry)
+    except JournalKeyError:
+        for db in registry._zodb_databases.values():  # the portal does not start: let go
+            db.close()
+        raise
 
 
 def includeme(config):
