@@ -44,11 +44,16 @@ def due(root, now, years):
             or (not has_open_contract(d) and last_contact(d) < limit)]
 
 
-def erase(root, dossier, journal_key, now):
-    """Remove ``dossier`` and everything about the person from the object tree,
-    and its chain from the journal (in the same transaction: both or neither)."""
+def erase_dossier(root, dossier, journal_key, now):
+    """Erase ``dossier`` (:func:`erase`) and remove its chain from the journal,
+    in the same transaction: both or neither."""
     journal = root._p_jar.get_connection(JOURNAL_DB).root()[ROOT_KEY]
     remove_chain(journal, journal_key, dossier.__name__, now)
+    erase(root, dossier)
+
+
+def erase(root, dossier):
+    """Remove ``dossier`` and everything about the person from the object tree."""
     dossiers = root.dossiers
     for contract in list(dossier.contracts.values()):
         if contract.cli_summary is not None:

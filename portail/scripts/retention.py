@@ -14,7 +14,7 @@ import argparse
 from portail.clock import utcnow
 from portail.journal.key import journal_key_of
 from portail.journal.model import JOURNAL_DB
-from portail.retention import due, erase, last_contact, pack_away, storage_file
+from portail.retention import due, erase_dossier, last_contact, pack_away, storage_file
 from portail.scripts import application, portal_root, primary_db
 
 
@@ -37,7 +37,7 @@ def main(argv=None):
         key = journal_key_of(registry)
         for name, _contact in names:
             with portal_root(registry, 'retention: erase') as root:
-                erase(root, root.dossiers[name], key, utcnow(registry))
+                erase_dossier(root, root.dossiers[name], key, utcnow(registry))
         for db in (primary_db(registry), registry._zodb_databases[JOURNAL_DB]):
             pack_away(db, storage_file(db))
         print(f'{len(names)} dossier(s) erased; storage packed.')
