@@ -30,9 +30,10 @@ SETTING = 'portail.journal_key_file'
 KEY_BYTES = 32
 
 
-class JournalKeyError(SystemExit):
-    """The journal key cannot be used.  A :class:`SystemExit`, so that a
-    command or ``pserve`` stops on its one-line message, without a traceback."""
+class JournalKeyError(Exception):
+    """The journal key cannot be used.  At start-up it becomes a
+    :class:`SystemExit`, so that a command or ``pserve`` stops on its one-line
+    message, without a traceback."""
 
 
 class JournalKey:
@@ -108,7 +109,10 @@ def create_key_of(config_uri):
     ``config_uri`` if it is missing; return a message saying so, or ``None``."""
     from pyramid.paster import get_appsettings
 
-    path = key_path(get_appsettings(config_uri))
+    try:
+        path = key_path(get_appsettings(config_uri))
+    except JournalKeyError as error:
+        raise SystemExit(str(error)) from None
     if not create_key(path):
         return None
     return f'Journal key created in {path}: keep a copy off this machine, apart from the backups.'
@@ -150,10 +154,10 @@ def _on_application_created(event):
     registry = event.app.registry
     try:
         check_journal_key(registry)
-    except JournalKeyError:
+    except JournalKeyError as error:
         for db in registry._zodb_databases.values():  # the portal does not start: let go
             db.close()
-        raise
+        raise SystemExit(str(error)) from None
 
 
 def includeme(config):
