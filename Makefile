@@ -77,14 +77,16 @@ zeo: install
 
 # Backups (README, "Backups"): repozo backups of the three FileStorage files of
 # STORAGE_DIR (var with development.ini, var/zeo with ZEO) into BACKUP_DIR;
-# full the first time and after a pack, incremental otherwise.
+# full the first time and after a pack, incremental otherwise.  A full backup
+# removes the older files of its repository (-k): after an erasure (a pack),
+# the next backup leaves none of the erased bytes in BACKUP_DIR.
 STORAGE_DIR ?= var
 BACKUP_DIR ?= backups
 .PHONY: backup
 backup: install
 	for db in Data Sessions Journal; do \
 	  mkdir -p $(BACKUP_DIR)/$$db && \
-	  $(BIN)/repozo -B -z -v -r $(BACKUP_DIR)/$$db -f $(STORAGE_DIR)/$$db.fs || exit 1; \
+	  $(BIN)/repozo -B -z -k -v -r $(BACKUP_DIR)/$$db -f $(STORAGE_DIR)/$$db.fs || exit 1; \
 	done
 
 # The benchmark (README "Benchmark"): TIER=S|L|both, STORAGE=file|zeo|postgres.

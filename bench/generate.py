@@ -114,9 +114,10 @@ class GeneratorRequest:
         return True
 
 
-def generator_registry(now=BENCH_NOW):
+def generator_registry(journal_key, now=BENCH_NOW):
     registry = Registry('bench-generator')
     registry.registerUtility(FixedClock(now), IClock)
+    registry.portail_journal_key = journal_key  # what portail.journal.key.journal_key_of reads
     return registry
 
 
@@ -147,11 +148,11 @@ def _pick(rng, weighted):
 class Generator:
     """Builds one tier into an initialised, empty portal database."""
 
-    def __init__(self, tier, seed=SEED, now=BENCH_NOW, profile='default'):
+    def __init__(self, tier, journal_key, seed=SEED, now=BENCH_NOW, profile='default'):
         self.tier = tier
         self.rng = random.Random(f'{seed}-{tier.name}')
         self.now = now
-        self.registry = generator_registry(now)
+        self.registry = generator_registry(journal_key, now)
         self.password_hash = hash_password(BENCH_PASSWORD, profile)
         #: login lists by role, for the load clients (written to the stamp)
         self.logins = {'worker': [], 'secretary': [], 'cli': [], 'manager': [],
@@ -316,9 +317,10 @@ def read_stamp(path):
         return None
 
 
-def generate(tier, db, profile='default', seed=SEED, log=print):
-    """Evolve ``db`` and build ``tier`` into it; return the stamp (with the logins)."""
+def generate(tier, db, journal_key, profile='default', seed=SEED, log=print):
+    """Evolve ``db`` and build ``tier`` into it, sealing the journal's entries
+    with ``journal_key``; return the stamp (with the logins)."""
     evolve(db, BENCH_NOW, log=lambda msg: None)
-    generator = Generator(tier, seed=seed, profile=profile)
+    generator = Generator(tier, journal_key, seed=seed, profile=profile)
     summary = generator.build(db, log=log)
     return dict(stamp_of(tier, seed), logins=generator.logins, **summary)

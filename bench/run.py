@@ -32,11 +32,14 @@ from bench.generate import (
 )
 from bench.load import SERIAL_RE, Client, login_all, run_phase
 from portail.evolve import evolve
+from portail.journal.key import create_key, load_key
 
 BENCH_DIR = Path(__file__).resolve().parent
 VAR = BENCH_DIR / 'var'
 RESULTS = BENCH_DIR / 'results'
 STAMP = 'stamp.json'
+#: the journal key the generator seals with and the portal reads, in the tier's folder
+KEY_FILE = 'journal.key'
 
 #: the operations of issue 7, in the order they run
 OPERATIONS = ('caseload', 'open_dossier', 'contract_transition', 'secretary_queue',
@@ -53,6 +56,7 @@ pyramid.default_locale_name = fr
 zodbconn.uri = {main}
 zodbconn.uri.sessions = {sessions}
 zodbconn.uri.journal = {journal}
+portail.journal_key_file = {journal_key_file}
 tm.manager_hook = pyramid_tm.explicit_manager
 retry.attempts = 5
 portail.secure_cookies = false
@@ -61,9 +65,10 @@ portail.gc_thresholds = 20000 5 1000
 """
 
 
-def portal_ini(uris, extra=()):
-    """The portal's ini file; ``extra`` lines ``key = value`` replace or add settings."""
-    lines = PORTAL_INI.format(**uris).splitlines()
+def portal_ini(uris, key_file, extra=()):
+    """The portal's ini file, with the journal key of ``key_file``; ``extra``
+    lines ``key = value`` replace or add settings."""
+    lines = PORTAL_INI.format(**uris, journal_key_file=key_file).splitlines()
     for setting in extra:
         key = setting.split('=', 1)[0].strip()
         lines = [line for line in lines if line.split('=', 1)[0].strip() != key]
@@ -87,7 +92,9 @@ def ensure_database(tier, store, vardir):
     stamp_path = vardir / STAMP
     kept = read_stamp(stamp_path)
     wanted = stamp_of(tier)
-    if kept and all(kept.get(k) == v for k, v in wanted.items()) and store.exists():
+    # a database generated before the journal key (no key file) is generated anew
+    if (kept and all(kept.get(k) == v for k, v in wanted.items()) and store.exists()
+            and (vardir / KEY_FILE).exists()):
         log(f'reusing {vardir} (generator version and tier match)')
         began = time.perf_counter()
         with portal_databases(store) as dbs:
@@ -106,8 +113,10 @@ def ensure_database(tier, store, vardir):
     log(f'generating tier {tier.name}: {tier.dossiers} dossiers, {tier.workers} workers, '
         f'{tier.districts} districts, into {vardir}')
     began = time.perf_counter()
+    key_file = vardir / KEY_FILE
+    create_key(key_file)
     with portal_databases(store) as dbs:
-        stamp = generate(tier, dbs[''], log=log)
+        stamp = generate(tier, dbs[''], load_key(key_file), log=log)
         stamp['targets'] = pick_targets(dbs[''], stamp['logins'])
     stamp['generation_seconds'] = round(time.perf_counter() - began, 1)
     stamp['generated_bytes'] = storage_sizes(store)
@@ -348,7 +357,7 @@ def run_tier(tier, store_name, args):
 
 def measure(tier, store_name, store, stamp, vardir, args):
     ini = vardir / 'bench.ini'
-    ini.write_text(portal_ini(store.uris(), args.setting))
+    ini.write_text(portal_ini(store.uris(), vardir / KEY_FILE, args.setting))
     phases = {}
     gc_stats = vardir / 'gc.json'
     # the portal freezes by its own setting (portail.gc_freeze); the anchors by --gc-freeze

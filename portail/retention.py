@@ -4,12 +4,18 @@ A dossier with no open contract and no contact for
 ``portail.retention_years`` (2, the CNIL's reference for social services),
 or whose erasure the référent accepted on a request, is erased: the dossier,
 its contracts, notes and requests, its CLI summaries, its beneficiary account
-and every index entry.  :func:`pack_away` then packs the storage so that no
-old revision keeps the bytes, and removes what FileStorage's pack leaves
-behind (``Data.fs.old``).  The journal keeps its own retention.
+and every index entry, and from the access journal the dossier's chain
+(every entry about the dossier, the lookup reasons typed for the person
+among them), its removal recorded in the anchor chain by the dossier's
+opaque id alone.  :func:`pack_away` then packs both databases so that no old
+revision keeps the bytes, and removes what FileStorage's pack leaves behind
+(``Data.fs.old``, ``Journal.fs.old``).  The journal's other entries keep
+their own retention (``portail-journal purge``).
 """
 import os
 
+from portail.journal.ledger import remove_chain
+from portail.journal.model import JOURNAL_DB, ROOT_KEY
 from portail.models.cli import remove_summary
 
 
@@ -38,6 +44,14 @@ def due(root, now, years):
             or (not has_open_contract(d) and last_contact(d) < limit)]
 
 
+def erase_dossier(root, dossier, journal_key, now):
+    """Erase ``dossier`` (:func:`erase`) and remove its chain from the journal,
+    in the same transaction: both or neither."""
+    journal = root._p_jar.get_connection(JOURNAL_DB).root()[ROOT_KEY]
+    remove_chain(journal, journal_key, dossier.__name__, now)
+    erase(root, dossier)
+
+
 def erase(root, dossier):
     """Remove ``dossier`` and everything about the person from the object tree."""
     dossiers = root.dossiers
@@ -55,6 +69,11 @@ def erase(root, dossier):
     if account is not None and account.roles == ('beneficiary',):
         root.users.remove_user(account)
     dossiers.remove_dossier(dossier)
+
+
+def storage_file(db):
+    """The file of ``db``'s storage if it is a FileStorage, else ``None``."""
+    return getattr(db.storage, '_file_name', None)
 
 
 def pack_away(db, storage_path=None):

@@ -22,6 +22,13 @@ DEFAULTS = {
     'portail.retention_years': (int, 2),
     # Access journal (SPEC §6): 6 to 12 months per the CNIL
     'portail.journal_retention_months': (int, 12),
+    # its key (portail/journal/key.py): a file outside the databases and their backups
+    'portail.journal_key_file': (str, ''),
+    # its anchors (portail/journal/anchorfile.py): an append-only file to keep off the
+    # machine, and RFC 3161 timestamps from a time-stamping authority (both optional)
+    'portail.journal_anchor_file': (str, ''),
+    'portail.journal_tsa_url': (str, ''),
+    'portail.journal_tsa_ca_file': (str, ''),
     # Statistics (SPEC §7): counts below this show as "< 5" (secret statistique)
     'portail.statistics_threshold': (int, 5),
     # Garbage collector of the server process (portail/gcpolicy.py)

@@ -43,6 +43,8 @@ TEST_SETTINGS = {
     'zodbconn.uri.journal': 'memory://',
     'portail.argon2_profile': 'fast',
     'portail.secure_cookies': 'false',
+    # written by the journal_key fixture before the first test
+    'portail.journal_key_file': os.path.join(tempfile.mkdtemp(prefix='portail-'), 'journal.key'),
 }
 
 
@@ -164,6 +166,17 @@ def _login_form_index(page):
         if form.action.endswith('/login'):
             return index
     raise AssertionError('no login form')
+
+
+@pytest.fixture(autouse=True, scope='session')
+def journal_key():
+    """The journal key of every test portal (TEST_SETTINGS names its file)."""
+    from portail.journal.key import create_key, load_key
+
+    path = TEST_SETTINGS['portail.journal_key_file']
+    create_key(path)
+    yield load_key(path)
+    shutil.rmtree(os.path.dirname(path), ignore_errors=True)
 
 
 @pytest.fixture

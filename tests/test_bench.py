@@ -6,6 +6,7 @@ import pytest
 
 from bench import report
 from bench.generate import TIERS, Tier, generate
+from portail.journal.key import journal_key_of
 from portail.workflow.contract import CONTRACT_WORKFLOW
 from tests.conftest import Portal
 
@@ -14,7 +15,8 @@ TOY = Tier('toy', dossiers=60, workers=4, districts=2, contracts_per_dossier=3)
 
 def toy_portal():
     portal = Portal()
-    stamp = generate(TOY, portal.db, profile='fast', log=lambda message: None)
+    stamp = generate(TOY, portal.db, journal_key_of(portal.registry), profile='fast',
+                     log=lambda message: None)
     return portal, stamp
 
 

@@ -8,17 +8,19 @@ import transaction
 from pyramid.interfaces import IBeforeRender
 from ZODB.POSException import ConflictError
 
+from portail.journal.ledger import anchor, purge
 from portail.journal.model import (
     JOURNAL_DB,
     ROOT_KEY,
     Chain,
     EntryTree,
     JournalEntry,
+    canonical,
     decode,
     encode,
     entry_hash,
 )
-from portail.journal.verify import anchor, purge, verify
+from portail.journal.verify import verify, verify_chain
 from tests.conftest import find_dossier, logged_in
 
 
@@ -118,50 +120,51 @@ def test_lookup_transitions_consents_and_roles_are_journaled(portal):
                                                          f'user:{uid}')
 
 
-def test_the_verifier_finds_the_first_broken_link(portal):
+def test_the_verifier_finds_the_first_broken_link(portal, journal_key):
     dossier = martin(portal)
     logged_in(portal, 'worker1').get(f'/dossiers/{dossier}/')
     with JournalAccess(portal) as journal:
-        assert verify(journal) is None
+        assert verify(journal, journal_key) is None
         chain = journal.chains[dossier]
         # altered
         second = chain.entries[2]
         chain.entries[2] = encode(dataclasses.replace(decode(second), action='nothing to see'))
-        broken = verify(journal)
+        broken = verify(journal, journal_key)
         assert (broken.chain, broken.seq, broken.reason) == (dossier, 2, 'entry altered')
         chain.entries[2] = second
         # deleted
         del chain.entries[3]
-        assert verify(journal).seq == 3
+        assert verify(journal, journal_key).seq == 3
     with JournalAccess(portal) as journal:
         chain = journal.chains[dossier]
         # reordered
         first, second = chain.entry(1), chain.entry(2)
         chain.entries[1] = encode(dataclasses.replace(second, seq=1))
         chain.entries[2] = encode(dataclasses.replace(first, seq=2))
-        assert verify(journal).seq == 1
+        assert verify(journal, journal_key).seq == 1
     with JournalAccess(portal) as journal:
         chain = journal.chains[dossier]
         # the last entry removed and the head rewound: only the anchors tell
-        anchor(journal, portal.clock.now())
+        anchor(journal, journal_key, portal.clock.now())
         last = chain.entry(chain.length)
         del chain.entries[chain.length]
         chain.length -= 1
         chain.head = last.previous
-        broken = verify(journal)
+        broken = verify(journal, journal_key)
         assert broken is not None and broken.reason == 'chain shorter than anchored'
 
 
-def test_purge_keeps_the_chains_verifiable(portal):
+def test_purge_keeps_the_chains_verifiable(portal, journal_key):
     dossier = martin(portal)
     old = len(entries(portal, dossier))
     portal.clock.advance(days=400)
     logged_in(portal, 'worker1').get(f'/dossiers/{dossier}/')
     with JournalAccess(portal, commit=True) as journal:
-        anchor(journal, portal.clock.now())
-        removed = purge(journal, portal.clock.now() - timedelta(days=365))
+        anchor(journal, journal_key, portal.clock.now())
+        removed = purge(journal, journal_key, portal.clock.now() - timedelta(days=365),
+                        portal.clock.now())
         assert removed >= old
-        assert verify(journal) is None
+        assert verify(journal, journal_key) is None
     remaining = entries(portal, dossier)
     assert len(remaining) == 1 and remaining[0].seq == old + 1
 
@@ -215,28 +218,32 @@ def test_journal_command(tmp_path, capsys, command):
     capsys.readouterr()
     assert journal.main([str(ini), command]) == 0
     out = capsys.readouterr().out
-    expected = {'verify': 'journal intact', 'anchor': 'anchor 1 recorded',
+    expected = {'verify': 'journal intact', 'anchor': 'recorded',
                 'purge': '0 entr(y/ies) older than'}[command]
     assert expected in out
 
 
-def test_an_entry_is_stored_as_its_hash_and_the_text_it_hashes():
+def test_an_entry_is_stored_as_its_seal_and_the_text_it_seals(journal_key):
     chain = Chain('d1')
-    entry = chain.append('2026-01-02T03:04:05+00:00', 'u1', 'd1', 'dossier', 'read', 2, 'é')
+    entry = chain.append(journal_key, '2026-01-02T03:04:05+00:00', 'u1', 'd1', 'dossier', 'read',
+                         2, 'é')
     stored = chain.entries[1]
     assert isinstance(chain.entries, EntryTree)
     assert isinstance(stored, str) and stored.startswith(entry.hash)
-    assert entry.hash == entry_hash(entry.payload())
+    assert stored[64:] == canonical(entry.payload())
+    assert entry.hash == journal_key.seal(canonical(entry.payload())) != entry_hash(entry.payload())
+    assert entry.payload()['chain'] == 'd1'
     assert decode(stored) == entry == chain.entry(1)
     assert chain.entry(2) is None
 
 
-def test_a_chain_of_the_former_layout_is_read_and_extended():
+def test_a_chain_of_the_former_layout_is_read_and_extended(journal_key):
     """Chains written before entries were strings hold JournalEntry instances
     in a plain IOBTree; they verify, read and grow without an evolve step."""
     from BTrees.IOBTree import IOBTree
 
     chain = Chain('d1')
+    del chain.keyed_from  # as in a chain written before the journal key
     chain.entries = IOBTree()
     payload = {'seq': 1, 'at': '2026-01-01T00:00:00+00:00', 'user': 'u1', 'dossier': 'd1',
                'object': 'dossier', 'action': 'create', 'level': 2, 'detail': '',
@@ -244,20 +251,20 @@ def test_a_chain_of_the_former_layout_is_read_and_extended():
     old = JournalEntry(hash=entry_hash(payload), **payload)
     chain.entries[1] = old
     chain.length, chain.head = 1, old.hash
-    chain.append('2026-01-02T00:00:00+00:00', 'u2', 'd1', 'dossier', 'read', 2, '')
-    from portail.journal.verify import verify_chain
-
-    assert verify_chain(chain) is None
+    chain.append(journal_key, '2026-01-02T00:00:00+00:00', 'u2', 'd1', 'dossier', 'read', 2, '')
+    assert chain.keyed_from == 2
+    assert verify_chain(chain, journal_key, legacy=1) is None
     assert [e.action for e in chain.values()] == ['create', 'read']
     assert [e.seq for e in chain.values(reverse=True)] == [2, 1]
     chain.entries[1] = dataclasses.replace(old, user='u3')
-    assert verify_chain(chain).reason == 'entry altered'
+    assert verify_chain(chain, journal_key, legacy=1).reason == 'entry altered'
 
 
-def test_appending_rewrites_a_small_bucket():
+def test_appending_rewrites_a_small_bucket(journal_key):
     chain = Chain('d1')
     for n in range(100):
-        chain.append(f'2026-01-01T00:00:{n % 60:02d}+00:00', 'u1', 'd1', 'dossier', 'read', 2, '')
+        chain.append(journal_key, f'2026-01-01T00:00:{n % 60:02d}+00:00', 'u1', 'd1', 'dossier',
+                     'read', 2, '')
     buckets = chain.entries.__getstate__()[0][::2]
     assert max(len(b) for b in buckets) <= EntryTree.max_leaf_size
     assert [e.seq for e in chain.values()] == list(range(1, 101))
@@ -285,7 +292,7 @@ def test_a_conflict_on_every_attempt_ends_on_the_error_page(portal, caplog):
     assert len(entries(portal, dossier)) == before  # nothing committed
 
 
-def test_the_verifier_reports_a_damaged_stored_entry(portal):
+def test_the_verifier_reports_a_damaged_stored_entry(portal, journal_key):
     dossier = martin(portal)
     logged_in(portal, 'worker1').get(f'/dossiers/{dossier}/')
     with JournalAccess(portal) as journal:
@@ -293,10 +300,10 @@ def test_the_verifier_reports_a_damaged_stored_entry(portal):
         for damage in (chain.entries[2][:-5], chain.entries[2][:64] + '{"seq": 2}', 42):
             kept = chain.entries[2]
             chain.entries[2] = damage
-            broken = verify(journal)
+            broken = verify(journal, journal_key)
             assert (broken.chain, broken.seq, broken.reason) == (dossier, 2, 'entry altered')
             chain.entries[2] = kept
-        assert verify(journal) is None
+        assert verify(journal, journal_key) is None
 
 
 def test_a_long_journal_says_that_the_copy_holds_every_entry(portal, monkeypatch):
@@ -312,3 +319,141 @@ def test_a_long_journal_says_that_the_copy_holds_every_entry(portal, monkeypatch
     assert f'Voici les 2 plus récentes des {count} entrées' in page.text
     copy = page.click('copie de votre dossier')
     assert copy.status_int == 200
+
+
+# -- the journal key (issue 14) --
+
+
+def test_init_creates_the_key_and_the_portal_refuses_to_start_without_it(tmp_path, capsys):
+    from pyramid.paster import get_app
+
+    from portail.journal.key import create_key
+    from portail.scripts import init
+    from tests.test_scripts import INI
+
+    ini = tmp_path / 'test.ini'
+    ini.write_text(INI.format(var=tmp_path))
+    key_file = tmp_path / 'journal.key'
+    assert init.main([str(ini)]) == 0
+    assert f'Journal key created in {key_file}' in capsys.readouterr().out
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert len(bytes.fromhex(key_file.read_text().strip())) == 32
+    assert init.main([str(ini)]) == 0  # kept, not replaced
+    assert 'Journal key created' not in capsys.readouterr().out
+
+    def starts():
+        for db in get_app(str(ini)).registry._zodb_databases.values():
+            db.close()
+
+    starts()
+    saved = key_file.read_bytes()
+    key_file.unlink()
+    with pytest.raises(SystemExit, match=f'The journal key file {key_file} is missing'):
+        get_app(str(ini))
+    create_key(str(key_file))  # another key
+    with pytest.raises(SystemExit, match='is not the key this journal was written with'):
+        get_app(str(ini))
+    key_file.write_text('not a key\n')
+    with pytest.raises(SystemExit, match='does not hold a journal key'):
+        get_app(str(ini))
+    key_file.write_bytes(saved)
+    starts()
+
+
+def test_a_journal_written_before_the_key_is_taken_over_once(tmp_path, capsys):
+    """A journal of the former code (plain SHA-256 chains, entries of both
+    layouts, an anchor chain, a purged start) verifies after portail-init
+    took it over; an unsealed entry slipped in afterwards does not."""
+    import ZODB
+    from BTrees.IOBTree import IOBTree
+    from ZODB.FileStorage import FileStorage
+
+    from portail.journal.model import GENESIS, Journal
+    from portail.scripts import evolve, init, journal
+    from tests.test_scripts import INI
+
+    def legacy_chain(key, count, dataclasses_first=0):
+        chain = Chain(key)
+        del chain.keyed_from
+        chain.entries = IOBTree()
+        previous = GENESIS
+        for seq in range(1, count + 1):
+            payload = {'seq': seq, 'at': f'2025-0{seq}-01T00:00:00+00:00', 'user': 'u1',
+                       'dossier': key, 'object': 'dossier', 'action': 'read', 'level': 2,
+                       'detail': '', 'previous': previous}
+            previous = entry_hash(payload)
+            entry = JournalEntry(hash=previous, **payload)
+            chain.entries[seq] = entry if seq <= dataclasses_first else encode(entry)
+        chain.length, chain.head = count, previous
+        return chain
+
+    ini = tmp_path / 'test.ini'
+    ini.write_text(INI.format(var=tmp_path))
+    evolve.main([str(ini), '--dry-run'])  # no key, nothing written
+    assert not (tmp_path / 'journal.key').exists()
+    db = ZODB.DB(FileStorage(str(tmp_path / 'Journal.fs')))
+    with db.transaction() as conn:
+        old = conn.root()[ROOT_KEY] = Journal()
+        del old.anchors.keyed_from
+        old.chains['d1'] = legacy_chain('d1', 4, dataclasses_first=2)
+        old.chains['d2'] = legacy_chain('d2', 3)
+        d2 = old.chains['d2']  # purged by the former code: no record of it
+        d2.base_seq, d2.base_hash = 1, d2.entry(1).hash
+        del d2.entries[1]
+        detail = f'd1:4:{old.chains["d1"].head};d2:3:{d2.head}'
+        payload = {'seq': 1, 'at': '2025-06-01T00:00:00+00:00', 'user': 'system', 'dossier': '',
+                   'object': 'anchors', 'action': 'anchor', 'level': 0, 'detail': detail,
+                   'previous': GENESIS}
+        old.anchors.entries[1] = encode(JournalEntry(hash=entry_hash(payload), **payload))
+        old.anchors.length, old.anchors.head = 1, entry_hash(payload)
+        old.anchored['d1'], old.anchored['d2'] = 4, 3
+    db.close()
+    assert init.main([str(ini)]) == 0
+    capsys.readouterr()
+    assert journal.main([str(ini), 'verify']) == 0
+    assert 'journal intact: 2 chain(s)' in capsys.readouterr().out
+    assert journal.main([str(ini), 'anchor']) == 0
+    assert journal.main([str(ini), 'verify']) == 0
+    capsys.readouterr()
+    db = ZODB.DB(FileStorage(str(tmp_path / 'Journal.fs')))
+    with db.transaction() as conn:
+        d1 = conn.root()[ROOT_KEY].chains['d1']
+        assert d1.keyed_from == 5
+        payload = {'seq': 5, 'at': '2025-07-01T00:00:00+00:00', 'user': 'u9', 'dossier': 'd1',
+                   'object': 'dossier', 'action': 'read', 'level': 2, 'detail': '',
+                   'previous': d1.head}
+        d1.entries[5] = encode(JournalEntry(hash=entry_hash(payload), **payload))
+        d1.length, d1.head, d1.keyed_from = 5, entry_hash(payload), 6
+    db.close()
+    assert journal.main([str(ini), 'verify']) == 1
+    assert capsys.readouterr().out == (
+        'BROKEN: chain d1, entry 5: entry not sealed with the journal key\n')
+
+
+def test_an_anchor_the_authority_does_not_stamp_fails_loudly(tmp_path, capsys):
+    from portail.scripts import init, journal
+    from tests.test_scripts import INI
+    from tests.tsa import LocalTSA
+
+    tsa = LocalTSA(tmp_path / 'tsa').start()
+    try:
+        ini = tmp_path / 'test.ini'
+        anchors = tmp_path / 'anchors.txt'
+        ini.write_text(INI.format(var=tmp_path) + f'portail.journal_anchor_file = {anchors}\n'
+                       f'portail.journal_tsa_url = {tsa.url}\n'
+                       f'portail.journal_tsa_ca_file = {tsa.ca_file}\n')
+        init.main([str(ini)])
+        capsys.readouterr()
+        tsa.refuse = True
+        assert journal.main([str(ini), 'anchor']) == 1
+        assert 'anchor 2 not timestamped: the time-stamping authority' in capsys.readouterr().err
+        assert anchors.read_text().startswith('anchor at=')  # the line is there, unstamped
+        assert journal.main([str(ini), 'verify']) == 1
+        assert capsys.readouterr().out == 'BROKEN: anchor file, line 1: no timestamp in the file\n'
+        tsa.refuse = False
+        assert journal.main([str(ini), 'anchor']) == 0
+        assert journal.main([str(ini), 'verify']) == 0
+        out = capsys.readouterr().out
+        assert 'last anchor in the anchor file: 3' in out and 'anchor 3 timestamped' in out
+    finally:
+        tsa.stop()

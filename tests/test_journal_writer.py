@@ -8,6 +8,7 @@ import ZODB
 from ZODB.MappingStorage import MappingStorage
 from ZODB.POSException import ConflictError
 
+from portail.journal.key import JournalKey
 from portail.journal.model import ROOT_KEY, Journal
 from portail.journal.verify import verify
 from portail.journal.writer import JournalUnavailable, JournalWriter, journal_writer
@@ -15,6 +16,7 @@ from tests.conftest import START, find_dossier, logged_in
 from tests.test_journal import JournalAccess, entries
 
 AT = START + timedelta(days=22, hours=1)
+KEY = JournalKey(bytes(range(32)))
 
 
 @pytest.fixture
@@ -33,12 +35,12 @@ def read(key, n=0, uid='u1'):
 def chains(db):
     with db.transaction() as conn:
         journal = conn.root()[ROOT_KEY]
-        assert verify(journal) is None
+        assert verify(journal, KEY) is None
         return {k: [e.detail for e in c.values()] for k, c in journal.chains.items()}
 
 
 def test_concurrent_writers_share_commits_and_lose_nothing(journal_db, monkeypatch):
-    writer = JournalWriter(journal_db)
+    writer = JournalWriter(journal_db, KEY)
     commit = writer._commit
 
     def slow_commit(entries):  # as a synced disk would be: writers pile up meanwhile
@@ -74,7 +76,7 @@ def test_concurrent_writers_share_commits_and_lose_nothing(journal_db, monkeypat
 
 
 def test_a_conflict_is_retried_with_fresh_heads(journal_db, monkeypatch):
-    writer = JournalWriter(journal_db)
+    writer = JournalWriter(journal_db, KEY)
     writer.write([read('d1', 'first')])
     commit = writer.tm.commit
     calls = []
@@ -85,7 +87,7 @@ def test_a_conflict_is_retried_with_fresh_heads(journal_db, monkeypatch):
             # another process appends to the same chain meanwhile
             with journal_db.transaction() as conn:
                 conn.root()[ROOT_KEY].chain('d1').append(
-                    AT.isoformat(), 'u2', 'd1', 'dossier', 'change', 2, 'other')
+                    KEY, AT.isoformat(), 'u2', 'd1', 'dossier', 'change', 2, 'other')
             raise ConflictError()
         return commit()
 
@@ -96,7 +98,7 @@ def test_a_conflict_is_retried_with_fresh_heads(journal_db, monkeypatch):
 
 def test_a_failed_batch_is_reported_to_its_writers_and_the_next_one_works(journal_db,
                                                                           monkeypatch):
-    writer = JournalWriter(journal_db)
+    writer = JournalWriter(journal_db, KEY)
 
     def broken(batch):
         raise OSError('disk full')
@@ -154,7 +156,7 @@ def test_changes_are_journaled_in_the_request_transaction(portal):
 
 
 def test_every_writer_of_a_failed_batch_is_told(journal_db, monkeypatch):
-    writer = JournalWriter(journal_db)
+    writer = JournalWriter(journal_db, KEY)
     commit = writer._commit
     calls = []
 
@@ -190,7 +192,7 @@ def test_every_writer_of_a_failed_batch_is_told(journal_db, monkeypatch):
 
 
 def test_a_stopped_leader_releases_the_other_writers(journal_db, monkeypatch):
-    writer = JournalWriter(journal_db)
+    writer = JournalWriter(journal_db, KEY)
 
     def stopped(entries):
         raise SystemExit()

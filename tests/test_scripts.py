@@ -21,6 +21,7 @@ use = egg:portail
 zodbconn.uri = file://{{var}}/Data.fs
 zodbconn.uri.sessions = file://{{var}}/Sessions.fs
 zodbconn.uri.journal = file://{{var}}/Journal.fs
+portail.journal_key_file = {{var}}/journal.key
 portail.argon2_profile = fast
 portail.secure_cookies = false
 portail.fixed_clock = {START.isoformat()}

@@ -2,11 +2,17 @@
 
 It lives in its own ZODB database (``zodbconn.uri.journal``) so no undo or
 pack of the main database touches it.  Entries are appended to one
-hash-chained :class:`Chain` per dossier (and one per acting user for events
-outside any dossier, such as a lookup that found nobody or a role change),
-so concurrent writes on different dossiers never conflict.  The anchor
-chain (:mod:`portail.journal.anchor`) records the heads of every chain when
-``portail-journal anchor`` runs, so truncating a chain is detected too.
+:class:`~portail.journal.model.Chain` per dossier (and one per acting user
+for events outside any dossier, such as a lookup that found nobody or a
+role change), so concurrent writes on different dossiers never conflict.
+Each entry is sealed with the journal key (:mod:`portail.journal.key`) and
+linked to the previous one.  The anchor chain (:mod:`portail.journal.ledger`)
+records what the portal itself did to the chains (anchors of their heads,
+purges, removals of erased dossiers' chains), and ``portail-journal
+anchor`` copies each anchor out of the database, to the anchor file and
+the log, timestamped by a time-stamping authority
+(:mod:`portail.journal.anchorfile`, :mod:`portail.journal.timestamp`);
+:mod:`portail.journal.verify` holds the chains to all of these.
 
 Entries are written in the transaction of the action they record: an
 aborted or retried request leaves no entry, a committed one exactly one.

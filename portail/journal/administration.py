@@ -13,6 +13,7 @@ the roles, district id and qualification the account was given: ids and
 codes, never free text.
 """
 from portail.clock import utcnow
+from portail.journal.key import journal_key_of
 from portail.journal.record import journal_of
 from portail.journal.writer import append_entry
 
@@ -56,5 +57,6 @@ def record_admin_action(request, account, action):
         raise ValueError(action)
     detail = privileges_detail(account) if action in (ACCOUNT_CREATED, ROLES_CHANGED) else ''
     uid = request.authenticated_userid or 'system'
-    return append_entry(journal_of(request), CHAIN, utcnow(request.registry), uid, None,
-                        f'user:{account.uid}', action, 0, detail)
+    return append_entry(journal_of(request), journal_key_of(request.registry), CHAIN,
+                        utcnow(request.registry), uid, None, f'user:{account.uid}', action, 0,
+                        detail)

@@ -1,7 +1,13 @@
 """Persistent classes of the journal database.  Keep them small and stable.
 
-An entry is stored as one string: its SHA-256 (64 hex digits) followed by
-the canonical JSON of its payload, the very text the hash is computed over.
+An entry is stored as one string: its seal (64 hex digits) followed by the
+canonical JSON of its payload, the very text the seal is computed over.  The
+seal is the HMAC-SHA-256 of that text with the journal key
+(:mod:`portail.journal.key`), and the payload names the chain, the entry's
+number and the seal of the previous entry, so an entry can be neither
+altered, added, moved to another chain nor reordered without the key.
+:meth:`Chain.append` is the one place that seals entries.
+
 Every read of level 2 or 3 data appends an entry, so appending must be
 cheap: ZODB calls its ``persistent_id`` hook for every Python object it
 pickles, and a bucket of dataclass entries costs a dozen objects per entry
@@ -9,9 +15,15 @@ where a bucket of strings costs one (``make bench`` measured the dossier page
 spending half its time re-pickling its chain's last bucket).  New chains keep
 their entries in :class:`EntryTree`, whose buckets hold at most 16 entries.
 
-Chains written before this layout hold :class:`JournalEntry` instances in a
-plain ``IOBTree``; they are read as they are and new entries are appended as
-strings, so no evolve step rewrites a journal that must stay append-only.
+Journals written before the key was introduced hold entries whose seal is a
+plain SHA-256 (*legacy* entries): chains of the first layout hold
+:class:`JournalEntry` instances in a plain ``IOBTree``, later ones strings.
+They are read as they are; the first keyed entry of such a chain sets
+:attr:`Chain.keyed_from`, and the *take-over* record of the anchor chain
+(:mod:`portail.journal.ledger`), written by ``portail-init`` with the key,
+fixes for good how many legacy entries each chain holds and the last one's
+hash, so that no unkeyed entry can be slipped in afterwards.  No evolve step
+rewrites a journal that must stay append-only.
 """
 import hashlib
 import json
@@ -25,6 +37,8 @@ JOURNAL_DB = 'journal'
 ROOT_KEY = 'portail_journal'
 GENESIS = '0' * 64
 HASH_LENGTH = len(GENESIS)
+#: the key of the anchor chain
+ANCHORS = 'anchors'
 
 
 @dataclass(frozen=True)
@@ -41,10 +55,14 @@ class JournalEntry:
     detail: str
     previous: str
     hash: str
+    #: the chain's key; empty in legacy entries, whose payload has no such field
+    chain: str = ''
 
     def payload(self):
         data = asdict(self)
         del data['hash']
+        if not data['chain']:
+            del data['chain']
         return data
 
 
@@ -54,6 +72,7 @@ def canonical(payload):
 
 
 def entry_hash(payload):
+    """The plain SHA-256 of a legacy entry (written before the journal key)."""
     return hashlib.sha256(canonical(payload).encode('utf-8')).hexdigest()
 
 
@@ -91,6 +110,10 @@ class Chain(Persistent):
     which decode them.
     """
 
+    #: number of the first keyed entry; ``None`` in a chain written before
+    #: the journal key that has had no keyed entry yet
+    keyed_from = None
+
     def __init__(self, key):
         self.key = key
         self.entries = EntryTree()
@@ -98,17 +121,22 @@ class Chain(Persistent):
         self.head = GENESIS
         self.base_seq = 0
         self.base_hash = GENESIS
+        self.keyed_from = 1
 
-    def append(self, at, user, dossier, obj, action, level, detail):
-        payload = {'seq': self.length + 1, 'at': at, 'user': user, 'dossier': dossier,
-                   'object': obj, 'action': action, 'level': level, 'detail': detail,
-                   'previous': self.head}
+    def append(self, journal_key, at, user, dossier, obj, action, level, detail):
+        """Append an entry sealed with ``journal_key`` (a
+        :class:`~portail.journal.key.JournalKey`); return it."""
+        if self.keyed_from is None:
+            self.keyed_from = self.length + 1
+        payload = {'seq': self.length + 1, 'chain': self.key, 'at': at, 'user': user,
+                   'dossier': dossier, 'object': obj, 'action': action, 'level': level,
+                   'detail': detail, 'previous': self.head}
         text = canonical(payload)
-        digest = hashlib.sha256(text.encode('utf-8')).hexdigest()
-        self.entries[payload['seq']] = digest + text
+        seal = journal_key.seal(text)
+        self.entries[payload['seq']] = seal + text
         self.length = payload['seq']
-        self.head = digest
-        return JournalEntry(hash=digest, **payload)
+        self.head = seal
+        return JournalEntry(hash=seal, **payload)
 
     def entry(self, seq):
         """The entry numbered ``seq``, or ``None``."""
@@ -130,14 +158,19 @@ class Chain(Persistent):
 class Journal(Persistent):
     """The root object of the journal database."""
 
+    #: :attr:`~portail.journal.key.JournalKey.key_id` of the key the journal is
+    #: written with, recorded by ``portail-init``
+    key_id = None
+
     def __init__(self):
         self.chains = OOBTree()
         #: user id -> chain keys where the user has entries (for the DPO's filter)
         self.by_user = OOBTree()
         #: ISO day -> chain keys with entries that day
         self.by_day = OOBTree()
-        self.anchors = Chain('anchors')
-        #: chain key -> length at the last anchor
+        self.anchors = Chain(ANCHORS)
+        #: chain key -> ``length:head`` at the last anchor (a bare length in
+        #: journals written before the key)
         self.anchored = OOBTree()
 
     def chain(self, key):

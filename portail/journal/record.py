@@ -1,5 +1,6 @@
 """Writing to the journal from a request, in the request's transaction."""
 from portail.clock import utcnow
+from portail.journal.key import journal_key_of
 from portail.journal.model import JOURNAL_DB, ROOT_KEY, chain_key
 from portail.journal.writer import append_entry, defer_read
 
@@ -21,8 +22,8 @@ def record(request, dossier, obj, action, level, detail='', user=None):
     """
     uid = user or request.authenticated_userid or 'system'
     key = chain_key(dossier, uid)
-    return append_entry(journal_of(request), key, utcnow(request.registry), uid, dossier, obj,
-                        action, level, detail)
+    return append_entry(journal_of(request), journal_key_of(request.registry), key,
+                        utcnow(request.registry), uid, dossier, obj, action, level, detail)
 
 
 def record_once(request, dossier, obj, action, level, detail=''):

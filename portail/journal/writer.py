@@ -43,6 +43,7 @@ from pyramid.response import Response
 from ZODB.POSException import ConflictError
 
 from portail.clock import utcnow
+from portail.journal.key import journal_key_of
 from portail.journal.model import JOURNAL_DB, ROOT_KEY, chain_key
 from portail.models.index import index_add
 
@@ -58,10 +59,11 @@ class JournalUnavailable(Exception):
     """The read entries of a request could not be committed."""
 
 
-def append_entry(journal, key, at, uid, dossier, obj, action, level, detail):
-    """Append one entry to chain ``key`` of ``journal`` and index it."""
-    entry = journal.chain(key).append(at.isoformat(), uid, dossier or '', obj, action, level,
-                                      detail)
+def append_entry(journal, journal_key, key, at, uid, dossier, obj, action, level, detail):
+    """Append one entry, sealed with ``journal_key``, to chain ``key`` of
+    ``journal`` and index it."""
+    entry = journal.chain(key).append(journal_key, at.isoformat(), uid, dossier or '', obj,
+                                      action, level, detail)
     index_add(journal.by_user, uid, key)
     index_add(journal.by_day, at.date().isoformat(), key)
     return entry
@@ -88,8 +90,9 @@ class JournalWriter:
     next.
     """
 
-    def __init__(self, db):
+    def __init__(self, db, journal_key):
         self.db = db
+        self.journal_key = journal_key
         self.condition = threading.Condition()
         self._filling = None
         self.committing = False
@@ -102,7 +105,7 @@ class JournalWriter:
 
     def write(self, entries):
         """Commit ``entries`` (tuples for :func:`append_entry` after the
-        journal); return once they are, or raise :class:`JournalUnavailable`."""
+        journal and its key); return once they are, or raise :class:`JournalUnavailable`."""
         with self.condition:
             batch = self._filling
             if batch is None:
@@ -147,7 +150,7 @@ class JournalWriter:
             try:
                 journal = self.connection.root()[ROOT_KEY]
                 for entry in entries:
-                    append_entry(journal, *entry)
+                    append_entry(journal, self.journal_key, *entry)
                 self.tm.commit()
             except ConflictError:
                 self.tm.abort()
@@ -185,7 +188,8 @@ def journal_writer(registry):
             writer = getattr(registry, 'portail_journal_writer', None)
             if writer is None:
                 db = registry._zodb_databases[JOURNAL_DB]
-                writer = registry.portail_journal_writer = JournalWriter(db)
+                writer = registry.portail_journal_writer = JournalWriter(
+                    db, journal_key_of(registry))
     return writer
 
 
@@ -239,5 +243,6 @@ def unavailable_response(request):
 
 
 def includeme(config):
+    config.include('portail.journal.key')
     config.add_tween('portail.journal.writer.journal_tween_factory',
                      over='pyramid_tm.tm_tween_factory')

@@ -17,6 +17,7 @@ from pyramid.paster import get_app, setup_logging
 from zc.lockfile import LockError
 from ZEO.Exceptions import ClientDisconnected
 
+from portail.journal.key import JournalKeyError, create_key, key_path
 from portail.models.root import DatabaseNotInitialised, get_root
 from portail.scripts.databases import (
     CommandError,
@@ -55,14 +56,19 @@ def command(name):
 
 
 @contextlib.contextmanager
-def application(ini_path, create=False, initialised=True):
+def application(ini_path, create=False, initialised=True, create_key=False):
     """Build the application from ``ini_path``; yield its registry; close its databases.
 
     Only with ``create`` are missing FileStorage databases (and their
-    folders) created; with ``initialised`` the database must hold the
-    portal root.  Raise :class:`CommandError` on what the user must fix.
+    folders) created; only with ``create_key`` is a missing journal key file
+    created (:mod:`portail.journal.key`); with ``initialised`` the database
+    must hold the portal root.  Raise :class:`CommandError` on what the user
+    must fix.
     """
-    check_databases(file_storage_paths(read_settings(ini_path)), ini_path, create)
+    settings = read_settings(ini_path)
+    check_databases(file_storage_paths(settings), ini_path, create)
+    if create_key:
+        _create_journal_key(settings)
     setup_logging(ini_path)
     registry = _open(ini_path).registry
     try:
@@ -74,10 +80,23 @@ def application(ini_path, create=False, initialised=True):
             db.close()
 
 
+def _create_journal_key(settings):
+    """Create the journal key file the settings name, if it is missing (and say so)."""
+    try:
+        path = key_path(settings)
+        if create_key(path):
+            print(f'Journal key created in {path}: keep a copy off this machine, apart '
+                  'from the backups.')
+    except (JournalKeyError, OSError) as error:
+        raise CommandError(str(error)) from None
+
+
 def _open(ini_path):
     """The WSGI application of ``ini_path``, its databases opened."""
     try:
         return get_app(ini_path)
+    except SystemExit as stop:  # the portal refused to start (e.g. a wrong journal key)
+        raise CommandError(str(stop.code).rstrip('.')) from None
     except LockError:
         raise CommandError('the database is in use by another process (the running '
                            'portal?): stop it, or use ZEO or PostgreSQL (README, '

@@ -14,7 +14,8 @@ def main(argv=None):
     group.add_argument('--dry-run', action='store_true', help='run the steps, then abort')
     group.add_argument('--status', action='store_true', help='print the schema version')
     args = parser.parse_args(argv)
-    with application(args.config, initialised=False) as registry:
+    with application(args.config, initialised=False,
+                     create_key=not (args.status or args.dry_run)) as registry:
         db = primary_db(registry)
         if args.status:
             conn = db.open()

@@ -1,8 +1,10 @@
 """``portail-init CONFIG.ini [--demo]``: create or evolve the database.
 
-The only command that creates the databases (and their folder, e.g. ``var/``).
+The only command that creates the databases (and their folder, e.g. ``var/``)
+and the journal key file.
 
-Runs the pending evolve steps; with ``--demo``, adds the demo département
+Runs the pending evolve steps and has the journal taken over by the key
+(once); with ``--demo``, adds the demo département
 when the database holds no account at all (``make run`` does this).
 """
 import argparse
@@ -11,6 +13,7 @@ from portail.clock import utcnow
 from portail.demo import ACCOUNTS, DEMO_PASSWORD, create_demo
 from portail.evolve import evolve
 from portail.scripts import application, command, portal_root, primary_db
+from portail.scripts.journal import take_journal_over
 
 
 @command('portail-init')
@@ -20,9 +23,10 @@ def main(argv=None):
     parser.add_argument('--demo', action='store_true',
                         help='add the demo département if it is not there')
     args = parser.parse_args(argv)
-    with application(args.config, create=True, initialised=False) as registry:
+    with application(args.config, create=True, initialised=False, create_key=True) as registry:
         now = utcnow(registry)
         evolve(primary_db(registry), now)
+        take_journal_over(registry, now)
         if not args.demo:
             return 0
         with portal_root(registry, 'create demo') as root:

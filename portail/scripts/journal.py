@@ -1,22 +1,62 @@
 """``portail-journal CONFIG.ini verify|anchor|purge``: the access journal's commands.
 
-- ``verify`` checks every hash chain and the anchors; prints the first broken
-  link and exits 1, or prints ``journal intact``;
-- ``anchor`` records the heads of the chains that grew (run it from cron,
-  e.g. every 5 minutes);
+- ``verify`` checks every chain against the journal key and the anchor
+  chain, then the anchor chain against the anchor file and its latest
+  timestamp; prints the first broken link and exits 1, or prints
+  ``journal intact``;
+- ``anchor`` records the heads of the chains that grew, appends the anchor
+  to the anchor file (``portail.journal_anchor_file``) and the log, and has
+  it timestamped by the TSA of ``portail.journal_tsa_url`` (run it from
+  cron, e.g. every 5 minutes);
 - ``purge`` removes entries older than ``portail.journal_retention_months``
-  (``--dry-run`` only counts them).
+  (``--dry-run`` only counts them), records the chains' new starts, then
+  packs the journal database so that no old revision keeps them.
 """
 import argparse
+import contextlib
+import logging
+import sys
+from datetime import datetime, time
 
 import transaction
 from transaction.interfaces import NoTransaction
 
 from portail.clock import utcnow
+from portail.journal import anchorfile, timestamp
+from portail.journal.key import journal_key_of
+from portail.journal.ledger import anchor, current_digest, purge, take_over
 from portail.journal.model import JOURNAL_DB, ROOT_KEY
-from portail.journal.verify import anchor, purge, verify
+from portail.journal.verify import verify, verify_anchor_file
 from portail.models.contract import add_months
+from portail.retention import pack_away, storage_file
 from portail.scripts import application, command, primary_db
+
+#: where anchors are logged (send it to a log host)
+log = logging.getLogger('portail.journal')
+
+
+@contextlib.contextmanager
+def journal_transaction(registry):
+    """Yield ``(journal, transaction manager)``; the caller commits, anything
+    left is aborted."""
+    tm = transaction.TransactionManager(explicit=True)
+    conn = primary_db(registry).open(transaction_manager=tm)
+    try:
+        tm.begin()
+        yield conn.get_connection(JOURNAL_DB).root()[ROOT_KEY], tm
+    finally:
+        with contextlib.suppress(NoTransaction):
+            tm.abort()
+        conn.close()
+
+
+def take_journal_over(registry, now):
+    """Record, once, the journal's key id and its entries written before the
+    key (:func:`portail.journal.ledger.take_over`)."""
+    with journal_transaction(registry) as (journal, tm):
+        if take_over(journal, journal_key_of(registry), now):
+            tm.get().note('journal take-over')
+            tm.commit()
 
 
 @command('portail-journal')
@@ -27,42 +67,81 @@ def main(argv=None):
     parser.add_argument('--dry-run', action='store_true', help='purge: only count')
     args = parser.parse_args(argv)
     with application(args.config) as registry:
-        tm = transaction.TransactionManager(explicit=True)
-        conn = primary_db(registry).open(transaction_manager=tm)
-        try:
-            tm.begin()
-            journal = conn.get_connection(JOURNAL_DB).root()[ROOT_KEY]
-            now = utcnow(registry)
-            if args.command == 'verify':
-                broken = verify(journal)
-                tm.abort()
-                if broken is not None:
-                    print(f'BROKEN: chain {broken.chain}, entry {broken.seq}: {broken.reason}')
-                    return 1
-                print(f'journal intact: {len(journal.chains)} chain(s)')
-                return 0
-            if args.command == 'anchor':
-                entry = anchor(journal, now)
-                tm.get().note('journal anchor')
-                tm.commit()
-                print(f'anchor {entry.seq} recorded')
-                return 0
-            months = registry.settings['portail.journal_retention_months']
-            limit = add_months(now.date(), -months)
-            from datetime import datetime, time
+        command = {'verify': verify_command, 'anchor': anchor_command,
+                   'purge': purge_command}[args.command]
+        return command(registry, args)
 
-            removed = purge(journal, datetime.combine(limit, time(), tzinfo=now.tzinfo))
-            if args.dry_run:
-                tm.abort()
-                print(f'{removed} entr(y/ies) older than {limit} would be removed')
-            else:
-                tm.get().note('journal purge')
-                tm.commit()
-                print(f'{removed} entr(y/ies) older than {limit} removed')
+
+def verify_command(registry, args):
+    settings = registry.settings
+    key = journal_key_of(registry)
+    anchor_file = settings['portail.journal_anchor_file']
+    with journal_transaction(registry) as (journal, _tm):
+        broken = verify(journal, key)
+        check = None
+        if broken is None and anchor_file:
+            broken, check = verify_anchor_file(journal, key, anchor_file,
+                                               settings['portail.journal_tsa_ca_file'] or None)
+        count = len(journal.chains)
+    if broken is not None:
+        print(f'BROKEN: {broken}')
+        return 1
+    print(f'journal intact: {count} chain(s)')
+    if check is not None:
+        last = check.last
+        print(f'last anchor in the anchor file: {last.seq} at {last.at}' if last
+              else 'the anchor file holds no anchor yet')
+        if check.stamped_at is not None:
+            print(f'anchor {check.stamped.seq} timestamped by the TSA at '
+                  f'{check.stamped_at.isoformat()}')
+    return 0
+
+
+def anchor_command(registry, args):
+    settings = registry.settings
+    anchor_file = settings['portail.journal_anchor_file']
+    tsa_url, ca_file = settings['portail.journal_tsa_url'], settings['portail.journal_tsa_ca_file']
+    if tsa_url and not (anchor_file and ca_file):
+        print('portail.journal_tsa_url needs portail.journal_anchor_file and '
+              'portail.journal_tsa_ca_file.', file=sys.stderr)
+        return 1
+    key = journal_key_of(registry)
+    with journal_transaction(registry) as (journal, tm):
+        entry = anchor(journal, key, utcnow(registry), to_file=bool(anchor_file))
+        count, digest = current_digest(journal)
+        tm.get().note('journal anchor')
+        tm.commit()
+    line = anchorfile.anchor_line(key, entry.at, entry.seq, entry.hash, count, digest)
+    if anchor_file:
+        anchorfile.append(anchor_file, line)
+    log.info('journal %s', line)
+    print(f'anchor {entry.seq} recorded')
+    if tsa_url:
+        try:
+            token = timestamp.request_token(tsa_url, line.encode('ascii'), ca_file)
+        except timestamp.TimestampError as error:
+            log.error('journal anchor %s not timestamped: %s', entry.seq, error)
+            print(f'anchor {entry.seq} not timestamped: {error}', file=sys.stderr)
+            return 1
+        anchorfile.append(anchor_file, anchorfile.timestamp_line(entry.seq, token))
+        print(f'anchor {entry.seq} timestamped by {tsa_url}')
+    return 0
+
+
+def purge_command(registry, args):
+    now = utcnow(registry)
+    months = registry.settings['portail.journal_retention_months']
+    limit = add_months(now.date(), -months)
+    key = journal_key_of(registry)
+    with journal_transaction(registry) as (journal, tm):
+        removed = purge(journal, key, datetime.combine(limit, time(), tzinfo=now.tzinfo), now)
+        if args.dry_run:
+            tm.abort()
+            print(f'{removed} entr(y/ies) older than {limit} would be removed')
             return 0
-        finally:
-            try:
-                tm.abort()
-            except NoTransaction:
-                pass
-            conn.close()
+        tm.get().note('journal purge')
+        tm.commit()
+    db = registry._zodb_databases[JOURNAL_DB]
+    pack_away(db, storage_file(db))
+    print(f'{removed} entr(y/ies) older than {limit} removed; journal packed')
+    return 0

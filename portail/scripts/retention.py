@@ -2,14 +2,19 @@
 past retention or whose erasure was accepted, and pack the storage.
 
 Without ``--erase`` it only lists them (by opaque id: no name is printed).
-With ``--erase`` each dossier is erased in its own transaction, then the main
-database is packed to now and FileStorage's leftovers are removed, so that
-no byte of the erased data remains in the storage files.
+With ``--erase`` each dossier is erased in its own transaction (its journal
+chain with it), then the main and journal databases are packed to now and
+FileStorage's leftovers are removed, so that no byte of the erased data
+remains in the storage files.  Run ``make backup`` right after: it makes a
+full backup of the packed files and removes the older ones (README,
+"Backups").
 """
 import argparse
 
 from portail.clock import utcnow
-from portail.retention import due, erase, last_contact, pack_away
+from portail.journal.key import journal_key_of
+from portail.journal.model import JOURNAL_DB
+from portail.retention import due, erase_dossier, last_contact, pack_away, storage_file
 from portail.scripts import application, command, portal_root, primary_db
 
 
@@ -30,10 +35,11 @@ def main(argv=None):
         if not args.erase:
             print(f'{len(names)} dossier(s) due; run again with --erase to erase them.')
             return 0
+        key = journal_key_of(registry)
         for name, _contact in names:
             with portal_root(registry, 'retention: erase') as root:
-                erase(root, root.dossiers[name])
-        db = primary_db(registry)
-        pack_away(db, getattr(db.storage, '_file_name', None))
+                erase_dossier(root, root.dossiers[name], key, utcnow(registry))
+        for db in (primary_db(registry), registry._zodb_databases[JOURNAL_DB]):
+            pack_away(db, storage_file(db))
         print(f'{len(names)} dossier(s) erased; storage packed.')
     return 0

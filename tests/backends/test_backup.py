@@ -10,6 +10,7 @@ import time
 
 import transaction
 
+from portail.journal.key import journal_key_of
 from portail.journal.model import JOURNAL_DB, ROOT_KEY
 from portail.journal.verify import verify
 from tests.backends.servers import file_settings
@@ -80,7 +81,7 @@ def test_backup_change_restore_and_compare(tmp_path, make_portal):
         assert 'AVANT-LA-SAUVEGARDE' in actions and 'ENTRE-LES-SAUVEGARDES' in actions
         assert 'APRES-LA-SAUVEGARDE' not in actions
         journal = root._p_jar.get_connection(JOURNAL_DB).root()[ROOT_KEY]
-        assert verify(journal) is None
+        assert verify(journal, journal_key_of(back.registry)) is None
         chain = journal.chains[find_dossier(root, 'Durand').__name__]
         assert [e.action for e in chain.values()].count('transition:draft') == 3
         transaction.abort()
