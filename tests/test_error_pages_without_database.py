@@ -28,8 +28,8 @@ def test_the_error_page_renders_with_the_sessions_database_closed():
 def post(url, cookie, data):
     assert url.startswith('http://127.0.0.1:')
     request = urllib.request.Request(  # noqa: S310 (the test's own server)
-        url, data=urllib.parse.urlencode(data).encode(),
-                                     headers={'Cookie': cookie}, method='POST')
+        url, data=urllib.parse.urlencode(data).encode(), headers={'Cookie': cookie},
+        method='POST')
     opener = urllib.request.build_opener(NoRedirect)
     try:
         with opener.open(request, timeout=30) as response:
