@@ -28,6 +28,7 @@ def main(global_config, **settings):
         config.include('pyramid_retry')
         config.include('portail.backoff')
         config.include('portail.journal.writer')
+        config.include('portail.lastresort')
         config.include('pyramid_zodbconn')
         config.include('portail.i18n')
         config.include('portail.clock')

@@ -4,12 +4,11 @@ Keeping sessions apart from the content database means session writes never
 conflict with content, the session database can be packed on its own, and
 every application server (ZEO, RelStorage) shares them.  A session holds no
 personal data: the pseudonymous user id, times, the origin address of the
-login, a CSRF token and pending flash messages.
+login and a CSRF token (flash messages travel in a cookie: :mod:`portail.flash`).
 """
 import secrets
 
 from persistent import Persistent
-from persistent.list import PersistentList
 
 #: key of the session store in the root of the ``sessions`` database
 STORE_KEY = 'sessions'
@@ -18,6 +17,9 @@ STORE_KEY = 'sessions'
 class PortalSession(Persistent):
     """One login session.  ``ended`` holds why it ended (or ``None``)."""
 
+    #: sessions stored before flash messages moved to a cookie hold a list here
+    flash = ()
+
     def __init__(self, uid, now, origin, privilege_serial):
         self.uid = uid
         self.created = now
@@ -25,5 +27,4 @@ class PortalSession(Persistent):
         self.origin = origin
         self.privilege_serial = privilege_serial
         self.csrf_token = secrets.token_urlsafe(32)
-        self.flash = PersistentList()
         self.ended = None

@@ -17,6 +17,7 @@ from portail.i18n import _
 from portail.models.root import DatabaseNotInitialised
 from portail.security_log import access_denied, csrf_refused
 from portail.timefmt import format_datetime
+from portail.views.layout import render_bare
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ def conflict_view(exc, request):
 
 @exception_view_config(DatabaseNotInitialised, renderer=ERROR_TEMPLATE)
 def not_initialised_view(exc, request):
+    render_bare(request)
     log.error('The database is not initialised: run portail-init.')
     return error_page(request, 503, _('Service unavailable'), _(
         'The portal is being set up. Please come back later.'))
@@ -89,6 +91,7 @@ def retry_pending_view(exc, request):
 
 @exception_view_config(Exception, renderer=ERROR_TEMPLATE)
 def server_error_view(exc, request):
+    render_bare(request)  # the failure may be the database itself
     log.exception('Unexpected error on %s %s', request.method, request.path_info)
     return error_page(request, 500, _('Unexpected error'), _(
         'Something went wrong on our side; nothing was saved. Please try again in a '

@@ -34,6 +34,18 @@ def navigation(request):
     return items
 
 
+#: set in the environ by a view whose page must render without any database
+#: (the error pages of :mod:`portail.views.errors`)
+BARE_PAGE = 'portail.bare_page'
+
+
+def render_bare(request):
+    """Render this request's page without the user's menu, account box, language
+    form and messages: nothing that reads a database (a failed request's
+    connections may be unusable, and its transaction is being aborted)."""
+    request.environ[BARE_PAGE] = True
+
+
 class LayoutGlobals:
     """Lazy values, so error pages that fail early can still render."""
 
@@ -50,8 +62,13 @@ class LayoutGlobals:
         return self._app_url
 
     @property
+    def bare(self):
+        """True on a page that must not touch any database (see :func:`render_bare`)."""
+        return self.request.environ.get(BARE_PAGE, False)
+
+    @property
     def identity(self):
-        return current_identity(self.request)
+        return None if self.bare else current_identity(self.request)
 
     def csrf_token(self):
         from pyramid.csrf import get_csrf_token
@@ -59,10 +76,10 @@ class LayoutGlobals:
         return get_csrf_token(self.request)
 
     def flash(self):
-        return pop_flash(self.request)
+        return [] if self.bare else pop_flash(self.request)
 
     def navigation(self):
-        return navigation(self.request)
+        return [] if self.bare else navigation(self.request)
 
     def translate(self, message):
         return self.request.localizer.translate(message)
