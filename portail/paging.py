@@ -9,6 +9,8 @@ still lands on a page.
 """
 from dataclasses import dataclass
 
+from portail.validators import MAX_DIGITS, ascii_int
+
 #: rows per page of a listing
 PAGE_SIZE = 50
 
@@ -40,12 +42,19 @@ class Page:
         return self.number + 1 if self.number < self.pages else None
 
 
+#: the page asked for by a number too large to be a page: beyond the last one
+BEYOND = 10 ** MAX_DIGITS
+
+
 def page_number(raw):
-    """The page number asked for in ``raw`` (a query-string value), or 1."""
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return 1
+    """The page number asked for in ``raw`` (a query-string value), or 1.
+
+    Only ASCII digits make a number (``int()`` also reads ``'٣'``, and
+    fails on thousands of digits); a longer number than
+    :data:`~portail.validators.MAX_DIGITS` digits is beyond the last page."""
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit():
+        return ascii_int(raw, 0, BEYOND) if len(raw) <= MAX_DIGITS else BEYOND
+    return 1
 
 
 def requested_page(request, param, count, size=PAGE_SIZE):

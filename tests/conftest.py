@@ -23,6 +23,8 @@ TEST_SETTINGS = {
     'zodbconn.uri.journal': 'memory://',
     'portail.argon2_profile': 'fast',
     'portail.secure_cookies': 'false',
+    # webtest's host: links and redirects are built from this, never from Host
+    'portail.public_url': 'http://localhost',
 }
 
 

@@ -25,10 +25,13 @@ from portail.models.user import (
     User,
     Users,
 )
+from portail.validators import ascii_int, line
 from portail.views.forms import CSRFSchema, form_page, make_form, validate
 from portail.views.home import ROLE_LABELS
 
 PAGE_SIZE = 50
+#: the last page number read from the address (far beyond any count of accounts)
+MAX_PAGE = 10 ** 6
 STATE_LABELS = {'active': _('active'), 'locked': _('locked'), 'disabled': _('disabled')}
 
 
@@ -88,7 +91,7 @@ def deferred_account_validator(node, kw):
 
 class AccountSchema(CSRFSchema):
     fullname = colander.SchemaNode(
-        colander.String(), title=_('Full name'), validator=colander.Length(min=2, max=100))
+        colander.String(), title=_('Full name'), validator=line(100, min_length=2))
     roles = colander.SchemaNode(
         colander.Set(), title=_('Roles'), widget=deferred_roles_widget,
         validator=colander.Length(min=1, min_err=_('Choose at least one role.')))
@@ -128,10 +131,8 @@ def account_row(user, request):
 def users_view(request):
     users = request.root.users
     only_locked = request.GET.get('filter') == 'locked'
-    try:
-        page = max(0, int(request.GET.get('page', 0)))
-    except ValueError:
-        page = 0
+    # ASCII digits only; any other value shows the first page
+    page = ascii_int(request.GET.get('page', '0'), 0, MAX_PAGE) or 0
     if only_locked:
         selected = [users[uid] for uid in users.locked_uids]
         more = False
