@@ -5,11 +5,11 @@ import re
 from tests.conftest import find_dossier, logged_in
 
 
-def lookup(browser, last, first, born, reason='Premier rendez-vous'):
+def lookup(browser, last, first, born, reason='Premier rendez-vous', status=None):
     form = browser.get('/dossiers/lookup').forms['form']
     form['last_name'], form['first_names'], form['birth_date'] = last, first, born
     form['reason'] = reason
-    return form.submit()
+    return form.submit(status=status)
 
 
 def test_lookup_answers_level_one_fields_only(portal):
@@ -36,7 +36,7 @@ def test_lookup_ignores_accents_and_case_but_not_the_birth_date(portal):
 
 def test_lookup_requires_a_reason_and_a_valid_date(portal):
     worker = logged_in(portal, 'worker1')
-    page = lookup(worker, 'Martin', 'Bernard', '3000-01-01', reason='ab')
+    page = lookup(worker, 'Martin', 'Bernard', '3000-01-01', reason='ab', status=400)
     assert 'Indiquez le motif' in page.text and 'entre 1900' in page.text
 
 
@@ -73,7 +73,7 @@ def test_create_dossier_validation_is_french(portal):
     form = create.submit().forms['form']
     form['email'] = 'pas une adresse'
     form['household_size'] = '40'
-    page = form.submit()
+    page = form.submit(status=400)
     assert "n'est pas valide" in page.text and 'Entre 1 et 20' in page.text
 
 
