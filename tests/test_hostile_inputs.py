@@ -8,10 +8,11 @@ chunked body) are also sent over a real socket in ``test_hostile_waitress``.
 import re
 from datetime import date
 
+import pytest
 from webob import Request
 
 from portail.headers import SECURITY_HEADERS
-from tests.conftest import find_dossier, logged_in, tick
+from tests.conftest import Portal, find_dossier, logged_in, tick
 
 
 def assert_french_refusal(page, status, title):
@@ -221,3 +222,89 @@ def test_dates_are_bounded(portal):
         page = form.submit(status=400)
         assert 'Saisissez une date entre le' in page.text
     assert main_serial(portal) == before
+
+
+# --- the request size cap, the public URL: settings and servers
+
+
+def test_a_body_without_a_length_is_capped_as_it_is_read():
+    """A server that passes a chunked body through (no ``Content-Length``,
+    ``wsgi.input_terminated``): the body is read up to the cap, no further."""
+    portal = Portal({'portail.max_request_bytes': '2000'}).initialise()
+    browser = logged_in(portal, 'worker1')
+    cookies = '; '.join(f'{k}={v}' for k, v in browser.cookies.items())
+
+    def post(body):
+        request = Request.blank('/language', method='POST', body=body,
+                                content_type='application/x-www-form-urlencoded',
+                                headers={'Cookie': cookies})
+        del request.environ['CONTENT_LENGTH']
+        request.environ['wsgi.input_terminated'] = True
+        return request.get_response(portal.wsgi)
+
+    form = f'csrf_token={browser.csrf()}&lang=en&came_from=/notice'.encode()
+    assert_french_refusal(post(form + b'&x=' + b'A' * 2000), 413, TOO_LARGE)
+    answer = post(form)  # within the cap: read and used
+    assert answer.status_int == 303 and answer.location == 'http://localhost/notice'
+    assert 'portail_lang=en' in answer.headers['Set-Cookie']
+
+
+def test_the_size_cap_is_a_setting(portal):
+    small = Portal({'portail.max_request_bytes': '4096'}).initialise()
+    browser = small.browser()
+    token = browser.csrf()
+    page = browser.post('/login', {'login': 'x' * 5000, 'password': 'y', 'csrf_token': token},
+                        status=413)
+    assert 'dépasse les 0.004 Mo' in page.text
+    # the default is 1 MiB: 900 kB pass the cap (and meet the login's own limit)
+    page = portal.browser()
+    page.post('/login', {'login': 'x' * 900_000, 'password': 'y',
+                         'csrf_token': page.csrf()}, status=400)
+
+
+def test_settings_that_cannot_be_used_stop_the_start():
+    for name, value in (('portail.public_url', 'ftp://portail.example.org'),
+                        ('portail.public_url', 'https://portail.example.org/?a=b'),
+                        ('portail.public_url', 'http://user@portail.example.org'),
+                        ('portail.max_request_bytes', '0'),
+                        ('portail.max_request_bytes', 'lots')):
+        with pytest.raises(ValueError):
+            Portal({name: value})
+
+
+def test_the_public_url_may_have_a_path():
+    """Served under /insertion behind a proxy that strips it: every link and
+    redirect carries the prefix and the public host, whatever the Host."""
+    portal = Portal({'portail.public_url': 'https://portail.example.org/insertion/'})
+    portal.initialise()
+    browser = portal.browser()
+    page = browser.get('/login', headers={'Host': 'evil.example'})
+    assert 'action="https://portail.example.org/insertion/login"' in page.text
+    assert 'evil.example' not in page.text
+    assert browser.get('/users/').location == (
+        'https://portail.example.org/insertion/login')
+    assert 'value="/insertion/login"' in page.text  # came_from of the language switch
+
+
+def test_the_ini_files_set_the_public_url_and_the_cap():
+    import configparser
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    for ini, url in (('development.ini', 'http://127.0.0.1:6543'),
+                     ('production.ini', 'https://portail.example.org')):
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read(root / ini)
+        assert parser['app:main']['portail.public_url'] == url
+        assert parser['app:main']['portail.max_request_bytes'] == str(1024 * 1024)
+
+
+@pytest.mark.parametrize('cookie', [
+    'portail_session=\xff\xfe', 'portail_session=%FF', 'portail_lang=\x00',
+    'portail_lang=xx; portail_lang=en', 'portail_csrf=\xe9' * 50, '=\xff', 'a' * 4000,
+])
+def test_hostile_cookies(portal, cookie):
+    request = Request.blank('/login')
+    request.environ['HTTP_COOKIE'] = cookie  # PEP 3333: bytes as latin-1
+    response = request.get_response(portal.wsgi)
+    assert response.status_int < 500 and 'Traceback' not in response.text

@@ -89,15 +89,24 @@ def deferred_account_validator(node, kw):
     return validator
 
 
+@colander.deferred
+def deferred_district_validator(node, kw):
+    """A district of the département (an empty choice is ``missing``)."""
+    return colander.OneOf(list(kw['request'].root.districts.keys()),
+                          msg_err=_('Choose a district in the list.'))
+
+
 class AccountSchema(CSRFSchema):
     fullname = colander.SchemaNode(
         colander.String(), title=_('Full name'), validator=line(100, min_length=2))
     roles = colander.SchemaNode(
         colander.Set(), title=_('Roles'), widget=deferred_roles_widget,
-        validator=colander.Length(min=1, min_err=_('Choose at least one role.')))
+        validator=colander.All(
+            colander.Length(min=1, min_err=_('Choose at least one role.')),
+            colander.ContainsOnly(ROLES)))
     district = colander.SchemaNode(
         colander.String(), title=_('District'), widget=deferred_district_widget,
-        missing='')
+        missing='', validator=deferred_district_validator)
     qualified = colander.SchemaNode(
         colander.Boolean(), title=_('Qualified social worker (managers only)'),
         description=_('A manager with this flag may see the dossiers of their district.'),
