@@ -308,3 +308,21 @@ def test_hostile_cookies(portal, cookie):
     request.environ['HTTP_COOKIE'] = cookie  # PEP 3333: bytes as latin-1
     response = request.get_response(portal.wsgi)
     assert response.status_int < 500 and 'Traceback' not in response.text
+
+
+def test_an_account_gets_only_roles_and_districts_of_the_portal(portal):
+    """A role or a district that the form does not offer was stored, and the
+    account's page then failed (found by the property test)."""
+    admin = logged_in(portal, 'admin1')
+    with portal.root() as root:
+        uid = root.users.find_login('worker2').uid
+    before = main_serial(portal)
+    for name, value in (('checkbox', '20261102'), ('district', 'nowhere')):
+        form = admin.get(f'/users/{uid}/').forms['form']
+        fields = [(n, v) for n, v in form.submit_fields()]
+        at = [n for n, _v in fields].index(name)  # the (first) role ticked, the district
+        fields[at] = (name, value)
+        page = admin.post(f'/users/{uid}/', fields, status=400)
+        assert 'Travailleur' in page.text  # the account page, with its errors
+    assert main_serial(portal) == before
+    assert admin.get(f'/users/{uid}/').status_int == 200
