@@ -63,7 +63,8 @@ def cap_body(environ, max_bytes):
         if not (length.isascii() and length.isdigit()):
             drop_body(environ)
             return BadLength()
-        if int(length) > max_bytes:
+        digits = length.lstrip('0') or '0'  # int() gives up on thousands of digits
+        if len(digits) > len(str(max_bytes)) or int(digits) > max_bytes:
             drop_body(environ)
             return RequestTooLarge(max_bytes)
         return None

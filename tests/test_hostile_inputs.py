@@ -326,3 +326,14 @@ def test_an_account_gets_only_roles_and_districts_of_the_portal(portal):
         assert 'Travailleur' in page.text  # the account page, with its errors
     assert main_serial(portal) == before
     assert admin.get(f'/users/{uid}/').status_int == 200
+
+
+@pytest.mark.parametrize('length, status', [('9' * 5000, 413), ('12abc', 400), ('-1', 400),
+                                            ('²', 400), ('0' * 5000 + '1' * 5000, 413),
+                                            ('0' * 40 + '18', 400)])
+def test_a_content_length_that_is_not_a_sane_number(portal, length, status):
+    request = Request.blank('/login', method='POST', body=b'login=x&password=y',
+                            content_type='application/x-www-form-urlencoded')
+    request.environ['CONTENT_LENGTH'] = length
+    response = request.get_response(portal.wsgi)
+    assert response.status_int == status and 'Traceback' not in response.text

@@ -113,11 +113,7 @@ def crawl(browser, login, skip_path, start):
                 targets.append(Target(login, 'GET', url, link_path, None,
                                       tuple(parse_qsl(query, keep_blank_values=True))))
             queue.append(href)
-    VISITED[login] = sorted(seen)
     return targets
-
-
-VISITED = {}
 
 
 def unique(targets):
