@@ -14,12 +14,14 @@ from pyramid.config import Configurator  # noqa: E402
 
 from portail.acl.policy import PortalSecurityPolicy  # noqa: E402
 from portail.csrf import SessionCSRFStoragePolicy  # noqa: E402
+from portail.ingress import Ingress  # noqa: E402
 from portail.models.root import root_factory  # noqa: E402
 from portail.settings import parse_settings  # noqa: E402
 
 
 def main(global_config, **settings):
-    """Return the Portail WSGI application."""
+    """Return the Portail WSGI application (:class:`portail.ingress.Ingress`
+    in front of the Pyramid router)."""
     settings = parse_settings(settings)
     with Configurator(settings=settings, root_factory=root_factory) as config:
         config.include('pyramid_chameleon')
@@ -33,6 +35,7 @@ def main(global_config, **settings):
         config.include('portail.i18n')
         config.include('portail.clock')
         config.include('portail.headers')
+        config.include('portail.ingress')
         config.include('portail.auth.sessions')
         config.include('portail.workflow')
         config.include('portail.gcpolicy')
@@ -47,4 +50,5 @@ def main(global_config, **settings):
         config.set_default_permission('view_home')
         config.include('portail.views')
         config.scan('portail.views')
-    return config.make_wsgi_app()
+    # in front of the router: the public URL, the address's encoding, the body's size
+    return Ingress(config.make_wsgi_app())

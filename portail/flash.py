@@ -10,7 +10,9 @@ included, render without a database.
 The cookie is sealed with an HMAC keyed by the session's CSRF token, a secret
 of the server-side session that the browser holds only inside the pages: a
 cookie forged or replayed from another session is ignored, so nobody can make
-the portal show a text of their choosing.
+the portal show a text of their choosing.  When the request that shows the
+messages rotates the session (its privileges changed, e.g. the password just
+changed), the token they were sealed with is the one it replaced.
 """
 import base64
 import binascii
@@ -21,7 +23,7 @@ import json
 from pyramid.i18n import TranslationString
 from webob.cookies import make_cookie
 
-from portail.auth.sessions import current_identity
+from portail.auth.sessions import PREVIOUS_CSRF_TOKEN, current_identity
 
 COOKIE_NAME = 'portail_flash'
 #: at most this many messages travel (a page queues one or two)
@@ -62,9 +64,13 @@ def pop_flash(request):
     identity = current_identity(request)
     if identity is None:
         return []
+    messages = _read(request, identity.session.csrf_token)
+    previous = request.environ.get(PREVIOUS_CSRF_TOKEN)
+    if not messages and previous:  # sealed before this request rotated the session
+        messages = _read(request, previous)
     translate = request.localizer.translate
     return [(kind, translate(TranslationString(msgid, domain='portail', mapping=mapping)))
-            for kind, msgid, mapping in _read(request, identity.session.csrf_token)]
+            for kind, msgid, mapping in messages]
 
 
 def _seal(key, payload):

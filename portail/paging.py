@@ -9,6 +9,8 @@ still lands on a page.
 """
 from dataclasses import dataclass
 
+from portail.validators import MAX_DIGITS, ascii_int
+
 #: rows per page of a listing
 PAGE_SIZE = 50
 
@@ -40,12 +42,20 @@ class Page:
         return self.number + 1 if self.number < self.pages else None
 
 
+#: the page asked for by a number of more than MAX_DIGITS digits: beyond the last
+BEYOND = 10 ** MAX_DIGITS
+
+
 def page_number(raw):
-    """The page number asked for in ``raw`` (a query-string value), or 1."""
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
+    """The page number asked for in ``raw`` (a query-string value), or 1.
+
+    Only ASCII digits make a number (``int()`` also reads ``'٣'``, and gives
+    up on thousands of digits); a number of more than
+    :data:`~portail.validators.MAX_DIGITS` digits is beyond the last page."""
+    raw = raw.strip() if isinstance(raw, str) else ''
+    if not (raw.isascii() and raw.isdigit()):
         return 1
+    return ascii_int(raw, 0, BEYOND) if len(raw) <= MAX_DIGITS else BEYOND
 
 
 def requested_page(request, param, count, size=PAGE_SIZE):

@@ -7,6 +7,18 @@ as an ``int``.
 """
 from pyramid.settings import asbool
 
+from portail.limits import DEFAULT_MAX_REQUEST_BYTES
+from portail.publicurl import DEFAULT as DEFAULT_PUBLIC_URL
+from portail.publicurl import parse_public_url
+
+
+def positive_int(raw):
+    value = int(raw)
+    if value < 1:
+        raise ValueError(f'{raw!r}: a positive number expected')
+    return value
+
+
 DEFAULTS = {
     # Accounts (SPEC §6)
     'portail.password_min_length': (int, 12),
@@ -40,6 +52,14 @@ DEFAULTS = {
     # time (UTC without an offset) the portal's clock shows instead of the
     # real time (portail/clock.py)
     'portail.fixed_clock': (str, ''),
+    # Hostile input (issue 13).  The largest request body accepted, in bytes
+    # (portail/limits.py): a larger one gets a French 413 page, unread.
+    'portail.max_request_bytes': (positive_int, DEFAULT_MAX_REQUEST_BYTES),
+    # The address people type to reach the portal (portail/publicurl.py):
+    # every link and redirect is built from it, never from the Host header.
+    # The default is the address `make run` serves (development.ini); set it
+    # in production (https://..., the reverse proxy's address).
+    'portail.public_url': (parse_public_url, DEFAULT_PUBLIC_URL),
 }
 
 

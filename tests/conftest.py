@@ -45,6 +45,8 @@ TEST_SETTINGS = {
     'portail.secure_cookies': 'false',
     # written by the journal_key fixture before the first test
     'portail.journal_key_file': os.path.join(tempfile.mkdtemp(prefix='portail-'), 'journal.key'),
+    # webtest's host: links and redirects are built from this, never from Host
+    'portail.public_url': 'http://localhost',
 }
 
 

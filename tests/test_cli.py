@@ -61,7 +61,7 @@ def test_an_opinion_needs_a_choice(portal):
         district = find_dossier(root, 'Martin').district
     worklist = cli.get(f'/cli/{district}/')
     page = cli.get(worklist.html.select('tbody a')[0]['href'])
-    page = form_posting_to(page, '/opinion').submit()
+    page = form_posting_to(page, '/opinion').submit(status=400)
     assert "Choisissez l'avis de la CLI" in page.text
 
 

@@ -9,14 +9,14 @@ def martin_url(portal):
         return f'/dossiers/{find_dossier(root, "Martin").__name__}/'
 
 
-def delegate(browser, url, uid, until, notes=False):
+def delegate(browser, url, uid, until, notes=False, status=None):
     page = browser.get(url + 'delegation')
     form = [f for f in page.forms.values() if f.action.endswith('/delegation')][0]
     form['delegate'] = uid
     form['until'] = until.isoformat()
     if notes:
         form['notes'] = 'yes'
-    return form.submit()
+    return form.submit(status=status)
 
 
 def uid_of(portal, login):
@@ -76,11 +76,11 @@ def test_delegation_refuses_bad_input(portal):
     url = martin_url(portal)
     referent = logged_in(portal, 'worker1')
     page = delegate(referent, url, uid_of(portal, 'worker2'),
-                    portal.clock.now().date() - timedelta(days=1))
+                    portal.clock.now().date() - timedelta(days=1), status=400)
     assert 'role="alert"' in page.text
     page = referent.post(url + 'delegation', {'csrf_token': referent.csrf(),
                                               'delegate': uid_of(portal, 'worker3'),
-                                              'until': '2030-01-01'})
+                                              'until': '2030-01-01'}, status=400)
     assert 'role="alert"' in page.text  # a worker of another district
     with portal.root() as root:
         assert len(find_dossier(root, 'Martin').delegations) == 0

@@ -6,11 +6,11 @@ from datetime import timedelta
 from tests.conftest import find_dossier, logged_in
 
 
-def lookup(browser, last, first, born, reason='Premier rendez-vous'):
+def lookup(browser, last, first, born, reason='Premier rendez-vous', status=None):
     form = browser.get('/dossiers/lookup').forms['form']
     form['last_name'], form['first_names'], form['birth_date'] = last, first, born
     form['reason'] = reason
-    return form.submit()
+    return form.submit(status=status)
 
 
 def test_lookup_answers_level_one_fields_only(portal):
@@ -37,7 +37,7 @@ def test_lookup_ignores_accents_and_case_but_not_the_birth_date(portal):
 
 def test_lookup_requires_a_reason_and_a_valid_date(portal):
     worker = logged_in(portal, 'worker1')
-    page = lookup(worker, 'Martin', 'Bernard', '3000-01-01', reason='ab')
+    page = lookup(worker, 'Martin', 'Bernard', '3000-01-01', reason='ab', status=400)
     assert 'Indiquez le motif' in page.text and 'entre 1900' in page.text
 
 
@@ -46,7 +46,7 @@ def test_a_birth_date_is_in_the_past_of_the_portal_s_clock(portal):
     is refused until the portal's clock reaches it."""
     worker = logged_in(portal, 'worker1')
     tomorrow = (portal.clock.now().date() + timedelta(days=1)).isoformat()
-    assert 'entre 1900' in lookup(worker, 'Demain', 'Né', tomorrow).text
+    assert 'entre 1900' in lookup(worker, 'Demain', 'Né', tomorrow, status=400).text
     portal.clock.advance(days=1)
     page = lookup(logged_in(portal, 'worker1'), 'Demain', 'Né', tomorrow)
     assert 'entre 1900' not in page.text and 'Aucun dossier' in page.text
@@ -85,7 +85,7 @@ def test_create_dossier_validation_is_french(portal):
     form = create.submit().forms['form']
     form['email'] = 'pas une adresse'
     form['household_size'] = '40'
-    page = form.submit()
+    page = form.submit(status=400)
     assert "n'est pas valide" in page.text and 'Entre 1 et 20' in page.text
 
 

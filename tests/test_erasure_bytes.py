@@ -16,7 +16,6 @@ import subprocess
 import sys
 import time
 import unicodedata
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ import transaction
 from pyramid.paster import get_app
 
 from portail.scripts import application, init, journal, portal_root, retention
-from tests.conftest import Browser
+from tests.conftest import START, Browser
 from tests.test_retention import make_dossier
 from tests.test_scripts import INI
 
@@ -121,7 +120,7 @@ def test_no_byte_of_an_erased_person_is_left_in_any_file(site, capsys):
     with application(ini) as registry, portal_root(registry, 'test data') as root:
         worker = root.users.find_login('worker1')
         dossier, _contract, request = make_dossier(root, registry, CANARY, worker,
-                                                   datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+                                                   START)
         request.status = 'accepted'
         name = dossier.__name__
     app = get_app(ini)
@@ -176,7 +175,7 @@ def test_a_restored_backup_of_the_erased_dossier_is_erased_again(site, capsys, t
     with application(ini) as registry, portal_root(registry, 'test data') as root:
         worker = root.users.find_login('worker1')
         dossier, _contract, request = make_dossier(root, registry, CANARY, worker,
-                                                   datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+                                                   START)
         request.status = 'accepted'
     make_backup(var, backups)
     assert retention.main([ini, '--erase']) == 0

@@ -33,3 +33,18 @@ def test_language_switch(portal):
     response = browser.post('/language', {'lang': 'en', 'came_from': '//evil.example/',
                                           'csrf_token': browser.csrf()})
     assert response.location.endswith('://localhost/')
+
+
+def test_refusals_of_bad_input_speak_the_chosen_language(portal):
+    """The 400 and 413 pages of :mod:`portail.badinput` are translated like
+    every page, and carry the security headers."""
+    browser = portal.browser()
+    page = browser.get('/login')
+    page.forms['language'].submit('lang', value='en').follow()
+    refused = browser.get('/login?reason=%FF', status=400)
+    assert '<h1>Unreadable address or form</h1>' in refused.text
+    assert refused.headers['X-Content-Type-Options'] == 'nosniff'
+    big = browser.post('/login', {'login': 'x' * (1024 * 1024), 'csrf_token': browser.csrf()},
+                       status=413)
+    assert '<h1>Request too large</h1>' in big.text and '1 MB' in big.text
+    assert big.headers['Cache-Control'] == 'no-store'

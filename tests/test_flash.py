@@ -90,5 +90,5 @@ def test_a_failed_form_sets_no_message(portal):
     form = delegation_form(page)
     form['delegate'] = worker2_uid(portal)
     form['until'] = ''
-    answer = form.submit()
-    assert answer.status_int == 200 and COOKIE_NAME not in worker1.cookies
+    answer = form.submit(status=400)
+    assert 'date de fin' in answer.text and COOKIE_NAME not in worker1.cookies

@@ -94,7 +94,8 @@ def test_page_numbers_are_brought_within_the_pages():
     assert (Page(2, 120).start, Page(2, 120).previous, Page(2, 120).next) == (50, 1, 3)
     assert (Page(3, 120).previous, Page(3, 120).next) == (2, None)
     for raw, number in (('2', 2), (' 3 ', 3), ('0', 1), ('-4', 1), ('abc', 1), ('', 1),
-                        ('2.5', 1), ('1e3', 1), ('99', 3), ('9' * 5000, 1), (None, 1)):
+                        ('2.5', 1), ('1e3', 1), ('99', 3), ('9' * 5000, 3), ('٣', 1),
+                        ('²', 1), (None, 1)):
         params = {} if raw is None else {'page': raw}
         assert requested_page(DummyRequest(params=params), 'page', 120).number == number
     assert requested_page(DummyRequest(params={'page': '7'}), 'page', 0).number == 1

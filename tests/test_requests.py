@@ -25,13 +25,13 @@ def make_request(browser, url, kind, text, channel=None):
     return form.submit()
 
 
-def answer(browser, rq_url, decision, text=''):
+def answer(browser, rq_url, decision, text='', status=None):
     page = browser.get(rq_url)
     form = [f for f in page.forms.values() if f.action.endswith('/answer')][0]
     if decision != 'lift':
         form['decision'] = decision
         form['answer'] = text
-    return form.submit()
+    return form.submit(status=status)
 
 
 @pytest.mark.parametrize('kind', ['rectification', 'erasure', 'limitation', 'objection'])
@@ -55,7 +55,7 @@ def test_the_referent_answers_and_the_beneficiary_reads_it(portal):
     make_request(beneficiary, url, 'rectification', 'Mon adresse a changé')
     worker = logged_in(portal, 'worker1')
     rq_url = worker.get(url + 'rights').html.select('tbody a')[0]['href']
-    refused = answer(worker, rq_url, 'refused')  # a refusal needs its reason
+    refused = answer(worker, rq_url, 'refused', status=400)  # a refusal needs its reason
     assert 'role="alert"' in refused.text
     answer(worker, rq_url, 'refused', 'Justificatif de domicile manquant').follow()
     page = beneficiary.get(rq_url)
@@ -87,7 +87,7 @@ def test_an_accepted_limitation_freezes_the_contracts_until_lifted(portal):
     worker = logged_in(portal, 'worker1')
     rq_url = worker.get(url + 'rights').html.select('tbody a')[0]['href']
     answer(worker, rq_url, 'accepted', 'Traitement limité pendant la vérification')
-    page = run_transition(worker, contract, 'amend')
+    page = run_transition(worker, contract, 'amend', status=400)
     assert 'limité' in page.text
     with portal.root() as root:
         assert find_dossier(root, 'Martin').limited
@@ -105,9 +105,9 @@ def test_bad_requests_are_answered_in_french(portal):
     url, _contract = martin(portal)
     beneficiary = logged_in(portal, 'beneficiary1')
     page = beneficiary.post(url + 'rights', {'csrf_token': beneficiary.csrf(),
-                                             'kind': 'nonsense', 'text': 'x'})
+                                             'kind': 'nonsense', 'text': 'x'}, status=400)
     assert 'role="alert"' in page.text
     worker = logged_in(portal, 'worker1')
     page = worker.post(url + 'rights', {'csrf_token': worker.csrf(), 'kind': 'erasure',
-                                        'text': 'x', 'channel': 'online'})
+                                        'text': 'x', 'channel': 'online'}, status=400)
     assert 'role="alert"' in page.text  # the référent records paper or in-person only

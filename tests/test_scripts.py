@@ -25,6 +25,7 @@ portail.journal_key_file = {{var}}/journal.key
 portail.argon2_profile = fast
 portail.secure_cookies = false
 portail.fixed_clock = {START.isoformat()}
+portail.public_url = http://localhost
 """
 
 

@@ -124,7 +124,7 @@ def test_a_year_that_is_not_in_the_list_gets_a_french_message(spread):
     browser = logged_in(portal, 'cli1')
     url = f'/statistics/{districts["Circonscription Nord"]}/'
     for bad in ('1999', 'abc', f'{YEAR}<script>'):
-        page = browser.get(url, {'year': bad})
+        page = browser.get(url, {'year': bad}, status=400)
         assert "Il n'y a pas de statistiques pour l'année" in page.text
         assert '<script>' not in page.text
     page = browser.get(url, {'year': str(YEAR - 1)})

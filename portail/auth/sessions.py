@@ -46,6 +46,9 @@ ENDED_RESET = 'reset'
 
 _MISSING = object()
 
+#: environ key: the CSRF token a session had before this request rotated it
+PREVIOUS_CSRF_TOKEN = 'portail.previous_csrf_token'
+
 
 @dataclass
 class Identity:
@@ -195,6 +198,8 @@ def _rotate(request, store, key, session, user):
     del store[key]
     store[new_key] = session
     session.privilege_serial = user.privilege_serial
+    # what this request received was made for the former token (portail.flash)
+    request.environ[PREVIOUS_CSRF_TOKEN] = session.csrf_token
     session.csrf_token = secrets.token_urlsafe(32)
     user.session_key = new_key
     _send_cookie_after_commit(request, token)

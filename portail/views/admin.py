@@ -31,10 +31,13 @@ from portail.models.user import (
     Users,
 )
 from portail.security_log import security_event
+from portail.validators import ascii_int, line
 from portail.views.forms import CSRFSchema, form_page, make_form, validate
 from portail.views.home import ROLE_LABELS
 
 PAGE_SIZE = 50
+#: the last page number read from the address (far beyond any count of accounts)
+MAX_PAGE = 10 ** 6
 STATE_LABELS = {'active': _('active'), 'locked': _('locked'), 'disabled': _('disabled')}
 
 
@@ -112,17 +115,24 @@ def _privileges_of(account):
                 bool(account['qualified']))
     return (frozenset(account.roles), account.district or None,
             bool(account.qualified_social_worker))
+@colander.deferred
+def deferred_district_validator(node, kw):
+    """A district of the département (an empty choice is ``missing``)."""
+    return colander.OneOf(list(kw['request'].root.districts.keys()),
+                          msg_err=_('Choose a district in the list.'))
 
 
 class AccountSchema(CSRFSchema):
     fullname = colander.SchemaNode(
-        colander.String(), title=_('Full name'), validator=colander.Length(min=2, max=100))
+        colander.String(), title=_('Full name'), validator=line(100, min_length=2))
     roles = colander.SchemaNode(
         colander.Set(), title=_('Roles'), widget=deferred_roles_widget,
-        validator=colander.Length(min=1, min_err=_('Choose at least one role.')))
+        validator=colander.All(
+            colander.Length(min=1, min_err=_('Choose at least one role.')),
+            colander.ContainsOnly(ROLES)))
     district = colander.SchemaNode(
         colander.String(), title=_('District'), widget=deferred_district_widget,
-        missing='')
+        missing='', validator=deferred_district_validator)
     qualified = colander.SchemaNode(
         colander.Boolean(), title=_('Qualified social worker (managers only)'),
         description=_('A manager with this flag may see the dossiers of their district.'),
@@ -156,10 +166,8 @@ def account_row(user, request):
 def users_view(request):
     users = request.root.users
     only_locked = request.GET.get('filter') == 'locked'
-    try:
-        page = max(0, int(request.GET.get('page', 0)))
-    except ValueError:
-        page = 0
+    # ASCII digits only; any other value shows the first page
+    page = ascii_int(request.GET.get('page', '0'), 0, MAX_PAGE) or 0
     if only_locked:
         selected = [users[uid] for uid in users.locked_uids]
         more = False

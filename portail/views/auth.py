@@ -16,6 +16,7 @@ from portail.i18n import LANG_COOKIE, LANGUAGES, _
 from portail.models.root import PortalRoot
 from portail.security_log import LOGOUT, PASSWORD_CHANGED, security_event
 from portail.timefmt import format_datetime
+from portail.validators import local_path, text_problem
 from portail.views.forms import CSRFSchema, form_page, make_form
 
 #: what the login page says when a session ended, by reason code
@@ -36,6 +37,8 @@ ENDED_MESSAGES = {
 }
 
 INVALID_MESSAGE = _('Wrong login or password.')
+#: no login is longer (accounts: 40); a longer one is not looked up nor shown again
+LOGIN_MAX_LENGTH = 100
 LOCKED_MESSAGE = _(
     'This account is locked after ${n} failed attempts. '
     'Ask the account administrator to unlock it.')
@@ -66,6 +69,10 @@ def login_view(request):
         password = request.POST.get('password', '')
         if not login or not password:
             error = _('Enter your login and your password.')
+        elif text_problem(login, LOGIN_MAX_LENGTH) is not None:
+            # no account has such a login: nothing to count, nothing to show again
+            request.response.status_int = 400
+            error, login, info = INVALID_MESSAGE, '', None
         else:
             result = check_login(request, request.root.users, login, password)
             if result.status == OK:
@@ -179,18 +186,11 @@ def password_view(request):
     return form_page(request, form, {'title': _('Change my password'), 'intro': intro}, save)
 
 
-def safe_local_path(path):
-    """Return ``path`` if it is a path of this site, else ``/``."""
-    if path and path.startswith('/') and not path.startswith('//') and '\\' not in path:
-        return path
-    return '/'
-
-
 @view_config(context=PortalRoot, name='language', request_method='POST',
              permission=NO_PERMISSION_REQUIRED)
 def language_view(request):
     lang = request.POST.get('lang')
-    response = HTTPSeeOther(safe_local_path(request.POST.get('came_from')))
+    response = HTTPSeeOther(local_path(request.POST.get('came_from')))
     if lang in LANGUAGES:
         response.headers.add('Set-Cookie', make_cookie(
             LANG_COOKIE, lang, max_age=365 * 24 * 3600, path='/', httponly=True,

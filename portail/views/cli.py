@@ -12,6 +12,7 @@ from portail.journal.record import READ, record, record_once
 from portail.models.cli import CliDistrict, CliSummary
 from portail.paging import listing, requested_page
 from portail.urls import child_url_maker
+from portail.validators import text_problem
 from portail.views.contracts import OPINION_LABELS, shown_fields
 from portail.workflow.contract import CONTRACT_WORKFLOW
 from portail.workflow.engine import WorkflowError
@@ -66,12 +67,17 @@ def opinion_view(request):
     summary = request.context
     check_serial(request, summary)
     opinion = request.POST.get('opinion')
-    comment = request.POST.get('comment', '').strip()[:300]
+    comment = request.POST.get('comment', '').strip()
+    problem = text_problem(comment, 300, multiline=True)
+    if problem is not None:
+        request.response.status_int = 400
+        return dict(summary_view(request), error=problem)
     contract = request.root.dossiers.contract(summary.contract_ref)
     try:
         CONTRACT_WORKFLOW.execute(contract, request, 'cli_opinion', opinion=opinion,
                                   opinion_comment=comment, comment=comment)
     except WorkflowError as error:
+        request.response.status_int = 400
         return dict(summary_view(request), error=error.message)
     summary.opinion = contract.cli_opinion
     summary.modified_by = request.authenticated_userid

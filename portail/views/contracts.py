@@ -19,6 +19,7 @@ from portail.journal.record import READ, record, record_once
 from portail.models.cli import summary_of
 from portail.models.contract import CONTENT_FIELDS, THEMES, Contract
 from portail.models.dossier import Dossier
+from portail.validators import AsciiInt, deferred_date_around_today, text, text_problem
 from portail.views.dossiers import DATE_WIDGET, district_name, user_name
 from portail.views.forms import CSRFSchema, form_page, make_form
 from portail.workflow.consents import record_consent
@@ -76,9 +77,9 @@ def validate_dates(form, value):
 
 class ContractFields(colander.MappingSchema):
     start_date = colander.SchemaNode(colander.Date(), title=FIELD_LABELS['start_date'],
-                                     widget=DATE_WIDGET)
+                                     widget=DATE_WIDGET, validator=deferred_date_around_today)
     duration_months = colander.SchemaNode(
-        colander.Int(), title=FIELD_LABELS['duration_months'],
+        AsciiInt(), title=FIELD_LABELS['duration_months'],
         widget=deform.widget.SelectWidget(values=[(str(n), str(n)) for n in range(3, 13)]),
         validator=colander.Range(3, 12, _('From 3 to 12 months.'), _('From 3 to 12 months.')))
     themes = colander.SchemaNode(
@@ -88,14 +89,14 @@ class ContractFields(colander.MappingSchema):
             colander.ContainsOnly(list(THEMES))))
     actions = colander.SchemaNode(
         colander.String(), title=FIELD_LABELS['actions'], description=READ_BY_BENEFICIARY,
-        widget=deform.widget.TextAreaWidget(rows=4),
-        validator=colander.Length(1, 1000, max_err=_('At most 1000 characters.')))
+        widget=deform.widget.TextAreaWidget(rows=4), validator=text(1000))
     commitments = colander.SchemaNode(
         colander.String(), title=FIELD_LABELS['commitments'], missing='',
         description=READ_BY_BENEFICIARY, widget=deform.widget.TextAreaWidget(rows=3),
-        validator=colander.Length(max=1000, max_err=_('At most 1000 characters.')))
+        validator=text(1000))
     review_date = colander.SchemaNode(colander.Date(), title=FIELD_LABELS['review_date'],
-                                      widget=DATE_WIDGET, missing=None)
+                                      widget=DATE_WIDGET, missing=None,
+                                      validator=deferred_date_around_today)
 
 
 @colander.deferred
@@ -287,17 +288,23 @@ def transition_view(request):
             'themes': [request.localizer.translate(THEMES[t]) for t in contract.themes]}
     if request.method != 'POST':
         return page
-    comment = request.POST.get('comment', '').strip()[:500]
+    comment = request.POST.get('comment', '').strip()
+    problem = text_problem(comment, 500, multiline=True)
+    if problem is not None:
+        request.response.status_int = 400
+        return dict(page, error=problem)
     options = {}
     if name == 'share':
         options['fields'] = tuple(request.POST.getall('fields'))
     if name == 'sign' and request.POST.get('read') != 'yes':
+        request.response.status_int = 400
         return dict(page, error=_('Tick the box to confirm you have read the contract.'))
     channel = {'sign': 'online', 'sign_paper': 'paper'}.get(name, '')
     try:
         CONTRACT_WORKFLOW.execute(contract, request, name, comment=comment, channel=channel,
                                   **options)
     except WorkflowError as error:
+        request.response.status_int = 400
         return dict(page, error=error.message)
     flash(request, _('Done: ${action}.', mapping={
         'action': request.localizer.translate(transition.title)}))
@@ -347,14 +354,20 @@ def record_consent_view(request):
     contract = request.context
     params = request.POST if request.method == 'POST' else request.GET
     kind, decision = params.get('kind', 'processing'), params.get('decision', 'given')
-    channel, note = params.get('channel', 'paper'), params.get('note', '').strip()[:300]
-    page = _consent_page(request, contract, kind, decision, channel, note)
+    channel, note = params.get('channel', 'paper'), params.get('note', '').strip()
+    problem = text_problem(note, 300)
+    page = _consent_page(request, contract, kind, decision, channel,
+                         note if problem is None else '')
     page['recording'] = True
     if request.method == 'POST':
         check_serial(request, contract)
         if (kind not in ('processing', 'share_cli') or decision not in DECISION_LABELS
                 or channel not in ('paper', 'in_person')):
+            request.response.status_int = 400
             return dict(page, error=_('Choose the consent, the decision and the channel.'))
+        if problem is not None:
+            request.response.status_int = 400
+            return dict(page, error=problem)
         record_consent(request, contract, kind, decision, channel, note)
         flash(request, _('The consent is recorded.'))
         return HTTPSeeOther(request.resource_url(contract))

@@ -1,7 +1,5 @@
 """Delegation and absence (SPEC §3): a colleague stands in for the référent
 until an end date; an expired delegation grants nothing, with no job."""
-import datetime
-
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
@@ -11,6 +9,7 @@ from portail.flash import flash
 from portail.i18n import _
 from portail.journal.record import record
 from portail.models.dossier import Delegation, Dossier
+from portail.validators import around_today, parse_date
 from portail.views.dossiers import user_name
 
 
@@ -30,14 +29,13 @@ def delegation_view(request):
     if request.method == 'POST':
         uid = request.POST.get('delegate', '')
         notes = request.POST.get('notes') == 'yes'
-        try:
-            until = datetime.date.fromisoformat(request.POST.get('until', ''))
-        except ValueError:
-            until = None
+        allowed = around_today(request, before=0)
+        until = parse_date(request.POST.get('until', ''), allowed)
         if uid not in {c[0] for c in candidates(request, dossier)}:
             error = _('Choose a social worker of the district.')
-        elif until is None or until < today:
-            error = _('Give an end date, today or later.')
+        elif not until:
+            error = _('Give an end date, today or later.') if until is None else \
+                allowed.message()
         else:
             request.root.dossiers.delegate(dossier, Delegation(
                 uid, until, notes, request.authenticated_userid, utcnow(request.registry)))
@@ -45,6 +43,7 @@ def delegation_view(request):
                    f'{uid} until {until.isoformat()} notes={notes}')
             flash(request, _('The delegation is recorded.'))
             return HTTPSeeOther(request.resource_url(dossier, 'delegation'))
+        request.response.status_int = 400
     rows = [{'uid': d.delegate, 'name': user_name(request, d.delegate), 'until': d.until,
              'notes': d.notes, 'active': d.until >= today}
             for d in dossier.delegations.values()]

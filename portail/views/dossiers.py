@@ -17,6 +17,7 @@ from portail.i18n import _
 from portail.journal.record import CHANGE, READ, record, record_once
 from portail.models.dossier import ADMIN_FIELDS, IDENTITY_FIELDS, Dossier, Dossiers
 from portail.urls import child_url_maker
+from portail.validators import AsciiInt, line, text
 from portail.views.forms import CSRFSchema, form_page, make_form, validate
 from portail.workflow.contract import STATES
 
@@ -31,9 +32,9 @@ def _birth_date_validator(node, value):
 
 class IdentityFields(colander.MappingSchema):
     last_name = colander.SchemaNode(colander.String(), title=_('Last name'),
-                                    validator=colander.Length(1, 80))
+                                    validator=line(80))
     first_names = colander.SchemaNode(colander.String(), title=_('First names'),
-                                      validator=colander.Length(1, 120))
+                                      validator=line(120))
     birth_date = colander.SchemaNode(colander.Date(), title=_('Birth date'),
                                      widget=DATE_WIDGET, validator=_birth_date_validator,
                                      description=_('Day/month/year, e.g. 31/12/1980.'))
@@ -42,14 +43,16 @@ class IdentityFields(colander.MappingSchema):
 class AdminFields(colander.MappingSchema):
     address = colander.SchemaNode(
         colander.String(), title=_('Address'), missing='',
-        widget=deform.widget.TextAreaWidget(rows=3), validator=colander.Length(max=300))
+        widget=deform.widget.TextAreaWidget(rows=3), validator=text(300))
     phone = colander.SchemaNode(
         colander.String(), title=_('Phone'), missing='',
-        validator=colander.Regex(r'^[0-9 +().-]{0,30}$', _('Digits, spaces and + only.')))
-    email = colander.SchemaNode(colander.String(), title=_('E-mail (optional)'), missing='',
-                                validator=colander.Email(_('This e-mail address is not valid.')))
+        validator=line(30, then=colander.Regex(r'^[0-9 +().-]{0,30}$',
+                                               _('Digits, spaces and + only.'))))
+    email = colander.SchemaNode(
+        colander.String(), title=_('E-mail (optional)'), missing='',
+        validator=line(254, then=colander.Email(_('This e-mail address is not valid.'))))
     household_size = colander.SchemaNode(
-        colander.Int(), title=_('Household size'), missing=None,
+        AsciiInt(), title=_('Household size'), missing=None,
         validator=colander.Range(1, 20, _('Between 1 and 20.'), _('Between 1 and 20.')))
 
 
@@ -57,7 +60,7 @@ class LookupSchema(CSRFSchema, IdentityFields):
     reason = colander.SchemaNode(
         colander.String(), title=_('Reason for the lookup'),
         description=_('Every lookup is recorded with its reason.'),
-        validator=colander.Length(5, 200, min_err=_('Give the reason in a few words.')))
+        validator=line(200, min_length=5, min_err=_('Give the reason in a few words.')))
 
 
 class DossierSchema(CSRFSchema, IdentityFields, AdminFields):

@@ -12,8 +12,10 @@ from pyramid.response import Response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
 from portail.auth import sessions
+from portail.badinput import BadInput
 from portail.conflicts import EditConflict
 from portail.i18n import _
+from portail.ingress import REFUSED_ADDRESS
 from portail.models.root import DatabaseNotInitialised
 from portail.security_log import access_denied, csrf_refused
 from portail.timefmt import format_datetime
@@ -59,6 +61,15 @@ def csrf_view(exc, request):
         'page and try again: nothing was changed.'))
 
 
+@exception_view_config(BadInput, renderer=ERROR_TEMPLATE)
+def bad_input_view(exc, request):
+    """A request refused as a whole (:mod:`portail.badinput`): its 4xx page."""
+    environ = request.environ
+    log.info('Refused %s %r: %s', request.method,
+             environ.get(REFUSED_ADDRESS, environ.get('PATH_INFO')), type(exc).__name__)
+    return error_page(request, exc.status, exc.title, exc.message)
+
+
 @exception_view_config(EditConflict, renderer=ERROR_TEMPLATE)
 def conflict_view(exc, request):
     obj = exc.context
@@ -92,7 +103,8 @@ def retry_pending_view(exc, request):
 @exception_view_config(Exception, renderer=ERROR_TEMPLATE)
 def server_error_view(exc, request):
     render_bare(request)  # the failure may be the database itself
-    log.exception('Unexpected error on %s %s', request.method, request.path_info)
+    # the raw path: an error must not stop its own page
+    log.exception('Unexpected error on %s %r', request.method, request.environ.get('PATH_INFO'))
     return error_page(request, 500, _('Unexpected error'), _(
         'Something went wrong on our side; nothing was saved. Please try again in a '
         'moment. If it happens again, tell the account administrator.'))

@@ -1,4 +1,7 @@
-"""Deform helpers shared by the views: CSRF field and form construction."""
+"""Deform helpers shared by the views: CSRF field and form construction.
+
+The rules of the fields themselves (lengths, control characters, dates,
+numbers) are in :mod:`portail.validators`."""
 import colander
 import deform
 from pyramid.csrf import get_csrf_token
@@ -27,10 +30,14 @@ def make_form(request, schema, submit_title, formid='form', **kw):
 
 
 def validate(form, request):
-    """Return ``(appstruct, None)`` or ``(None, rendered form with errors)``."""
+    """Return ``(appstruct, None)`` or ``(None, rendered form with errors)``.
+
+    A form with errors is a bad input: its page answers 400 (issue 13), and
+    the caller saves nothing."""
     try:
         return form.validate(request.POST.items()), None
     except deform.ValidationFailure as failure:
+        request.response.status_int = 400
         return None, failure.render()
 
 

@@ -10,6 +10,7 @@ from portail.i18n import _
 from portail.journal.record import journal_of
 from portail.models.dossier import Dossier
 from portail.models.root import PortalRoot
+from portail.validators import parse_date
 from portail.views.contracts import DECISION_LABELS, KIND_LABELS
 from portail.views.home import ROLE_LABELS
 from portail.workflow.contract import CONTRACT_WORKFLOW
@@ -158,7 +159,6 @@ def dpo_journal_view(request):
 
 
 def _date(text):
-    try:
-        return datetime.date.fromisoformat(text or '')
-    except ValueError:
-        return None
+    """The date of a filter field, or ``None`` (no filter) when it is not a
+    date of :data:`portail.validators.ANY_DATE`."""
+    return parse_date(text) or None

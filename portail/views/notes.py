@@ -14,6 +14,7 @@ from portail.journal.record import READ, record, record_once
 from portail.models.dossier import Dossier
 from portail.models.note import Note
 from portail.urls import child_url_maker
+from portail.validators import around_today, parse_date, text
 from portail.views.contracts import READ_BY_BENEFICIARY
 from portail.views.dossiers import user_name
 from portail.views.forms import CSRFSchema, form_page, make_form
@@ -22,8 +23,7 @@ from portail.views.forms import CSRFSchema, form_page, make_form
 class NoteSchema(CSRFSchema):
     text = colander.SchemaNode(
         colander.String(), title=_('Note'), widget=deform.widget.TextAreaWidget(rows=6),
-        description=READ_BY_BENEFICIARY,
-        validator=colander.Length(1, 4000, max_err=_('At most 4000 characters.')))
+        description=READ_BY_BENEFICIARY, validator=text(4000))
     third_party = colander.SchemaNode(
         colander.Boolean(), title=_('This note holds information about someone else'),
         description=_('The beneficiary will then see only that the note exists, its date '
@@ -125,7 +125,7 @@ def grant_view(request):
     dossier = note.dossier
     uid = request.POST.get('colleague', '')
     allowed = {c[0] for c in colleagues(request, dossier, note)}
-    until = _parse_date(request.POST.get('until', ''))
+    until = parse_date(request.POST.get('until', ''), around_today(request, before=0))
     if uid not in allowed or until is False:
         flash(request, _('Choose a colleague and, if you wish, a valid end date.'), 'error')
         return HTTPSeeOther(request.resource_url(note))
@@ -147,17 +147,5 @@ def revoke_view(request):
                'revoke', 3, uid)
         flash(request, _('The colleague can no longer read this note.'))
     return HTTPSeeOther(request.resource_url(note))
-
-
-def _parse_date(text):
-    """``None`` for no date, a date, or ``False`` when the text is not a date."""
-    import datetime
-
-    if not text:
-        return None
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        return False
 
 

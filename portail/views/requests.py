@@ -13,6 +13,7 @@ from portail.journal.record import READ, record, record_once
 from portail.models.dossier import Dossier
 from portail.models.request import KINDS, STATUSES, RightsRequest
 from portail.models.root import PortalRoot
+from portail.validators import text_problem
 from portail.views.contracts import CHANNEL_LABELS
 from portail.views.dossiers import user_name
 
@@ -41,8 +42,11 @@ def requests_view(request):
         kind = request.POST.get('kind')
         text = request.POST.get('text', '').strip()
         channel = request.POST.get('channel') if recording else 'online'
+        problem = text_problem(text, 1000, multiline=True)
         if kind not in KINDS or not text or len(text) > 1000:
             error = _('Choose the kind of request and write it (1000 characters at most).')
+        elif problem is not None:
+            error = problem
         elif recording and channel not in PAPER_CHANNELS:
             error = _('Say how the request was made: on paper or in person.')
         else:
@@ -52,6 +56,7 @@ def requests_view(request):
             flash(request, _('The request is recorded. The référent must answer by ${date}.',
                              mapping={'date': rq.deadline.strftime('%d/%m/%Y')}))
             return HTTPSeeOther(request.resource_url(dossier, 'rights'))
+        request.response.status_int = 400
     record_once(request, dossier.__name__, 'requests', READ, 2)
     return {'dossier': dossier, 'rows': request_rows(request, dossier, now.date()),
             'kinds': KINDS, 'recording': recording, 'can_write': can_write, 'error': error,
@@ -80,7 +85,11 @@ def answer_view(request):
     check_serial(request, rq)
     now = utcnow(request.registry)
     decision = request.POST.get('decision')
-    answer = request.POST.get('answer', '').strip()[:1000]
+    answer = request.POST.get('answer', '').strip()
+    problem = text_problem(answer, 1000, multiline=True)
+    if problem is not None:
+        request.response.status_int = 400
+        return dict(request_view(request), error=problem)
     if decision == 'lift' and rq.freezes:
         rq.lifted_at = now
     elif rq.status == 'open' and decision in ('accepted', 'refused') and (
@@ -89,6 +98,7 @@ def answer_view(request):
         rq.answered_at, rq.answered_by = now, request.authenticated_userid
     else:
         page = request_view(request)
+        request.response.status_int = 400
         return dict(page, error=_('Accept the request, or refuse it giving the reason.'))
     rq.modified_at, rq.modified_by = now, request.authenticated_userid
     record(request, dossier.__name__, f'request:{rq.__name__}', f'answer:{decision}', 2)

@@ -21,6 +21,7 @@ from portail.i18n import _
 from portail.models.statistics import DistrictStatistics, StatisticsSpace
 from portail.statistics.charts import bar_chart
 from portail.statistics.tables import build_report, csv_rows, shown_text, years_counted
+from portail.validators import BadParameter, ascii_int
 
 
 def threshold_of(request):
@@ -28,14 +29,17 @@ def threshold_of(request):
 
 
 def chosen_year(request, scope):
-    """The year asked for (default: this year), and an error message if it is not valid."""
+    """The year asked for (default: this year), and an error message if it is
+    not one of the years counted (ASCII digits only: ``int()`` also reads
+    ``'²'``-like digits, and fails on thousands of them)."""
     this_year = utcnow(request.registry).year
     years = sorted(set(years_counted(scope)) | {this_year})
     raw = request.GET.get('year', '').strip()
     if not raw:
         return this_year, years, None
-    if raw.isdigit() and int(raw) in years:
-        return int(raw), years, None
+    year = ascii_int(raw, years[0], years[-1])
+    if year in years:
+        return year, years, None
     return this_year, years, _('There are no statistics for the year "${year}": choose a '
                                'year in the list.', mapping={'year': raw[:10]})
 
@@ -46,9 +50,20 @@ def department_scope(request):
 
 
 def report_for(request, scope, district_names=None):
-    """The report of the year asked for, the years to choose from, an error or None."""
+    """The report of the year asked for, the years to choose from, an error or
+    None; with an error, the page answers 400 (the report is this year's)."""
     year, years, error = chosen_year(request, scope)
+    if error is not None:
+        request.response.status_int = 400
     return build_report(scope, year, threshold_of(request), district_names), years, error
+
+
+def csv_report_for(request, scope, district_names=None):
+    """The report of the year asked for; a year not counted refuses the download."""
+    report, _years, error = report_for(request, scope, district_names)
+    if error is not None:
+        raise BadParameter('year')
+    return report
 
 
 def render(request, scope, title, district_names=None):
@@ -99,11 +114,11 @@ def csv_response(request, report, filename):
 @view_config(context=StatisticsSpace, name='csv', permission=P.READ_DEPARTMENT_STATISTICS)
 def department_csv_view(request):
     scope, names = department_scope(request)
-    report = report_for(request, scope, names)[0]
+    report = csv_report_for(request, scope, names)
     return csv_response(request, report, 'statistiques-departement')
 
 
 @view_config(context=DistrictStatistics, name='csv', permission=P.READ_STATISTICS)
 def district_csv_view(request):
-    return csv_response(request, report_for(request, [request.context])[0],
+    return csv_response(request, csv_report_for(request, [request.context]),
                         'statistiques-circonscription')

@@ -70,6 +70,8 @@ def live():
     portal = Portal().initialise()
     server = LiveServer(portal.wsgi)
     portal.url = server.url
+    # links and redirects are built from portail.public_url (read on every request)
+    portal.registry.settings['portail.public_url'] = server.url
     yield portal
     server.stop()
 

@@ -14,9 +14,10 @@ from waitress.server import create_server
 class LiveServer:
     """Serve ``app`` on ``http://127.0.0.1:<free port>`` until :meth:`stop`."""
 
-    def __init__(self, app):
+    def __init__(self, app, **options):
+        """``options`` are more waitress settings (e.g. ``max_request_body_size``)."""
         self._server = create_server(app, host='127.0.0.1', port=0, threads=4,
-                                     expose_tracebacks=False)
+                                     expose_tracebacks=False, **options)
         self.url = f'http://127.0.0.1:{self._server.effective_port}'
         self._thread = threading.Thread(target=self._server.run, name='portail-live',
                                         daemon=True)
