@@ -115,14 +115,18 @@ def lookup(browser, reason):
     assert f'{CANARY}NAME' in page.text  # found
 
 
-def test_no_byte_of_an_erased_person_is_left_in_any_file(site, capsys):
-    ini, var, backups = site
+def dossier_to_erase(ini):
+    """Add the canary's dossier, its erasure accepted; return its id."""
     with application(ini) as registry, portal_root(registry, 'test data') as root:
         worker = root.users.find_login('worker1')
-        dossier, _contract, request = make_dossier(root, registry, CANARY, worker,
-                                                   START)
+        dossier, _contract, request = make_dossier(root, registry, CANARY, worker, START)
         request.status = 'accepted'
-        name = dossier.__name__
+        return dossier.__name__
+
+
+def test_no_byte_of_an_erased_person_is_left_in_any_file(site, capsys):
+    ini, var, backups = site
+    name = dossier_to_erase(ini)
     app = get_app(ini)
     try:
         worker = Browser(app, None)
@@ -172,11 +176,7 @@ def test_a_restored_backup_of_the_erased_dossier_is_erased_again(site, capsys, t
     expires off the machine); running the retention again after restoring it
     erases them again, journal included."""
     ini, var, backups = site
-    with application(ini) as registry, portal_root(registry, 'test data') as root:
-        worker = root.users.find_login('worker1')
-        dossier, _contract, request = make_dossier(root, registry, CANARY, worker,
-                                                   START)
-        request.status = 'accepted'
+    dossier_to_erase(ini)
     make_backup(var, backups)
     assert retention.main([ini, '--erase']) == 0
     restored = tmp_path / 'restored'
