@@ -7,10 +7,13 @@ of ``CONFIG.ini`` with waitress on a free port of 127.0.0.1 and prints
 
 With ``PAUSE_FILE``, every commit of a FileStorage goes through
 :func:`pausing_tpc_finish`: as soon as the test has written ``WHEN NAME
-COUNT`` into that file (``before`` or ``after``, a storage's file name such as
-``Data.fs``, a number), the COUNT-th commit of that storage from then on
-prints ``PAUSED`` and sleeps, just before or just after FileStorage finishes
-it, so that the test's ``kill -9`` lands exactly there.  The portal's own
+COUNT WHOSE`` into that file (``before`` or ``after``, a storage's file name
+such as ``Data.fs``, a number, and ``request``, ``writer`` or ``any``), the
+COUNT-th commit of that storage from then on, counting only the commits of
+requests (``pyramid_tm`` notes their path in the transaction) or only the
+others (the journal writer's), prints ``PAUSED`` and sleeps, just before or
+just after FileStorage finishes it, so that the test's ``kill -9`` lands
+exactly there.  The portal's own
 code is not changed: only the storage's ``tpc_finish`` is wrapped, as a slow
 disk would stretch it.
 """
@@ -31,17 +34,19 @@ def pausing_tpc_finish(pause_file):
     lock = threading.Lock()
     state = {'spec': None, 'count': 0}
 
-    def armed(storage):
+    def armed(storage, transaction):
         """Whether this commit of ``storage`` is the one to pause at, and when."""
         with lock:
             if state['spec'] is None:
                 if not os.path.exists(pause_file):
                     return None
                 with open(pause_file, encoding='ascii') as fh:
-                    when, name, count = fh.read().split()
-                state['spec'] = (when, name, int(count))
-            when, name, count = state['spec']
+                    when, name, count, whose = fh.read().split()
+                state['spec'] = (when, name, int(count), whose)
+            when, name, count, whose = state['spec']
             if os.path.basename(storage._file_name) != name:
+                return None
+            if whose != 'any' and (whose == 'request') != bool(transaction.description):
                 return None
             state['count'] += 1
             return when if state['count'] == count else None
@@ -51,7 +56,7 @@ def pausing_tpc_finish(pause_file):
         time.sleep(PAUSE_SECONDS)
 
     def tpc_finish(self, transaction, f=None):
-        when = armed(self)
+        when = armed(self, transaction)
         if when == 'before':
             pause()
         result = finish(self, transaction, f)

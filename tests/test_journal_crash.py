@@ -43,6 +43,8 @@ HARNESS = Path(__file__).with_name('crash_server.py')
 BROWSERS = 4
 #: the outbox's key in the main database's root mapping (portail.journal.outbox)
 OUTBOX_KEY = 'portail_journal_outbox'
+#: the ids of the records already moved, in the journal database's root mapping
+MOVED_KEY = 'portail_journal_moved'
 #: a run waits this long for the paused commit, or for the server to start
 PATIENCE = 30
 
@@ -218,18 +220,41 @@ def pristine(tmp_path_factory):
     return folder, dossiers[:BROWSERS], env
 
 
-#: when each run kills the server: in a commit (just before or just after a
-#: storage finishes its N-th commit once the burst has begun), or after a delay
+#: when each run kills the server: in a commit, just before or just after a
+#: storage finishes its N-th commit of a request (or of the journal writer)
+#: once the burst has begun, or after a delay; and what the outbox then holds
 KILLS = [
-    ('after', 'Data.fs', 6),
-    ('before', 'Journal.fs', 5),
-    ('after', 'Journal.fs', 4),
-    ('delay', 0.7),
+    # a note committed, its entry not yet moved: the outbox holds it
+    (('after', 'Data.fs', 3, 'request'), 'unmoved'),
+    # the writer's journal commit cut short
+    (('before', 'Journal.fs', 3, 'any'), None),
+    # entries in the journal, their records not yet deleted from the outbox
+    (('before', 'Data.fs', 2, 'writer'), 'moved'),
+    (('delay', 0.7), None),
+    (('delay', 1.5), None),
 ]
 
 
-@pytest.mark.parametrize('kill', KILLS, ids=['-'.join(map(str, k)) for k in KILLS])
-def test_a_killed_server_leaves_no_change_without_its_journal_entry(pristine, tmp_path, kill):
+def leftovers(var):
+    """``(records in the outbox, those marked moved)`` as the files hold them."""
+    db = ZODB.DB(FileStorage(str(var / 'Data.fs'), read_only=True))
+    try:
+        with db.transaction() as conn:
+            box = set(conn.root().get(OUTBOX_KEY, ()))
+    finally:
+        db.close()
+    db = ZODB.DB(FileStorage(str(var / 'Journal.fs'), read_only=True))
+    try:
+        with db.transaction() as conn:
+            return box, box & set(conn.root().get(MOVED_KEY, ()))
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize(('kill', 'left'), KILLS,
+                         ids=['-'.join(map(str, kill)) for kill, _left in KILLS])
+def test_a_killed_server_leaves_no_change_without_its_journal_entry(pristine, tmp_path, kill,
+                                                                    left):
     folder, dossiers, env = pristine
     shutil.copytree(folder / 'var', tmp_path / 'var')
     ini = tmp_path / 'portail.ini'
@@ -250,6 +275,11 @@ def test_a_killed_server_leaves_no_change_without_its_journal_entry(pristine, tm
     finally:
         server.kill()
     burst.join()
+    box, moved = leftovers(tmp_path / 'var')
+    if left == 'unmoved':
+        assert box - moved, 'the kill was meant to leave a record not yet moved'
+    elif left == 'moved':
+        assert moved, 'the kill was meant to leave a record moved but not yet deleted'
 
     # started again, the portal journals what the killed one committed
     Server(ini, env=env).stop()

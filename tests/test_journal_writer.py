@@ -43,9 +43,9 @@ def test_concurrent_writers_share_commits_and_lose_nothing(journal_db, monkeypat
     writer = JournalWriter(journal_db, KEY)
     commit = writer._commit
 
-    def slow_commit(entries):  # as a synced disk would be: writers pile up meanwhile
+    def slow_commit(entries, records=()):  # as a synced disk would be: writers pile up
         time.sleep(0.005)
-        commit(entries)
+        return commit(entries, records)
 
     monkeypatch.setattr(writer, '_commit', slow_commit)
     start = threading.Barrier(8)
@@ -100,7 +100,7 @@ def test_a_failed_batch_is_reported_to_its_writers_and_the_next_one_works(journa
                                                                           monkeypatch):
     writer = JournalWriter(journal_db, KEY)
 
-    def broken(batch):
+    def broken(entries, records=()):
         raise OSError('disk full')
 
     monkeypatch.setattr(writer, '_commit', broken)
@@ -129,7 +129,7 @@ def test_a_page_whose_read_cannot_be_journaled_is_not_shown(portal, monkeypatch)
     before = len(entries(portal, dossier))
     writer = journal_writer(portal.registry)
 
-    def broken(batch):
+    def broken(entries, records=()):
         raise OSError('journal database unreachable')
 
     monkeypatch.setattr(writer, '_commit', broken)
@@ -160,11 +160,11 @@ def test_every_writer_of_a_failed_batch_is_told(journal_db, monkeypatch):
     commit = writer._commit
     calls = []
 
-    def first_slow_then_broken(entries):
+    def first_slow_then_broken(entries, records=()):
         calls.append(len(entries))
         if len(calls) == 1:
             time.sleep(0.2)  # the others queue into the next batch meanwhile
-            return commit(entries)
+            return commit(entries, records)
         raise OSError('disk full')
 
     monkeypatch.setattr(writer, '_commit', first_slow_then_broken)
@@ -194,7 +194,7 @@ def test_every_writer_of_a_failed_batch_is_told(journal_db, monkeypatch):
 def test_a_stopped_leader_releases_the_other_writers(journal_db, monkeypatch):
     writer = JournalWriter(journal_db, KEY)
 
-    def stopped(entries):
+    def stopped(entries, records=()):
         raise SystemExit()
 
     monkeypatch.setattr(writer, '_commit', stopped)
