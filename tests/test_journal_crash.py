@@ -180,8 +180,7 @@ def notes_of(data_fs, dossiers):
         with db.transaction() as conn:
             root = conn.root()[ROOT_KEY]
             notes = {d: set(root.dossiers[d].notes) for d in dossiers}
-            outbox = conn.root().get(OUTBOX_KEY)
-            return notes, 0 if outbox is None else len(outbox)
+            return notes, len(set(conn.root().get(OUTBOX_KEY, ())) - {''})
     finally:
         db.close()
 
@@ -240,7 +239,7 @@ def leftovers(var):
     db = ZODB.DB(FileStorage(str(var / 'Data.fs'), read_only=True))
     try:
         with db.transaction() as conn:
-            box = set(conn.root().get(OUTBOX_KEY, ()))
+            box = set(conn.root().get(OUTBOX_KEY, ())) - {''}  # less its sentinel
     finally:
         db.close()
     db = ZODB.DB(FileStorage(str(var / 'Journal.fs'), read_only=True))

@@ -26,13 +26,17 @@ begun in that order), which is what makes step 3 safe: an id marked in the
 journal's view was put in the outbox before the outbox's view was taken, so
 its absence there means it was deleted.
 
-A record's key is a random id (no two requests insert next to each other,
-so concurrent inserts fall into different places of the tree or are merged
-by the BTree's conflict resolution); its value is the tuple of the
+A record's key is a random id, its value the tuple of the
 request's entries, in the order the request wrote them, each as the
 arguments of :func:`portail.journal.writer.append_entry` after the journal
 and its key: ``(chain key, time, uid, dossier id or '', object, action,
-level, detail)``.
+level, detail)``.  Requests insert records while the writer deletes
+others: the BTree's conflict resolution merges such concurrent changes of
+one bucket, except a change that empties the bucket or removes its first
+key.  So the tree always holds :data:`SENTINEL`, a key smaller than any
+record id, which is never removed: the small outbox of ordinary operation,
+one bucket, is never emptied and never loses its first key, and requests
+do not conflict with one another or with the writer on it.
 
 Records are moved right after their request's commit, before its response
 is sent (a command's, right after its commit); any left by a stopped or
@@ -49,6 +53,8 @@ from BTrees.OOBTree import OOBTree
 OUTBOX_KEY = 'portail_journal_outbox'
 #: the ids of records already moved, in the journal database's root mapping
 MOVED_KEY = 'portail_journal_moved'
+#: the outbox's first key, never removed (see above); ids are hexadecimal
+SENTINEL = ''
 #: what :data:`MOVED_KEY` holds for a record dropped with an erased dossier
 ERASED = 'erased'
 #: index of the dossier id in an entry
@@ -63,7 +69,7 @@ _TWEEN = '_portail_outbox_tween'
 def create(zodb_root, journal_root):
     """Create the outbox and the moved ids (evolve step 0007)."""
     if OUTBOX_KEY not in zodb_root:
-        zodb_root[OUTBOX_KEY] = OOBTree()
+        zodb_root[OUTBOX_KEY] = OOBTree({SENTINEL: ()})
     if MOVED_KEY not in journal_root:
         journal_root[MOVED_KEY] = OOBTree()
 
@@ -76,6 +82,11 @@ def outbox_of(zodb_root):
 def moved_of(journal_root):
     """The moved ids of a journal database's root mapping (``None`` before step 0007)."""
     return journal_root.get(MOVED_KEY)
+
+
+def records(outbox):
+    """``(id, entries)`` of the records of ``outbox``."""
+    return outbox.items(min=SENTINEL, excludemin=True)
 
 
 def new_record_id():
@@ -140,7 +151,7 @@ def pick(outbox, ids=(), limit=500):
         entries = outbox.get(record_id)
         if entries is not None:
             picked[record_id] = entries
-    for count, (record_id, entries) in enumerate(outbox.items()):
+    for count, (record_id, entries) in enumerate(records(outbox)):
         if count >= limit:
             break
         picked[record_id] = entries
@@ -193,7 +204,7 @@ def drop_dossier(zodb_root, journal_root, dossier):
     if outbox is None:
         return 0
     dropped = 0
-    for record_id, entries in list(outbox.items()):
+    for record_id, entries in list(records(outbox)):
         kept = tuple(e for e in entries if e[DOSSIER] != dossier)
         if len(kept) == len(entries):
             continue
@@ -211,11 +222,11 @@ def waiting(zodb_root):
     outbox = outbox_of(zodb_root)
     if outbox is None:
         return 0, 0, None
-    records = entries = 0
+    count = entries = 0
     oldest = None
-    for values in outbox.values():
-        records += 1
+    for _record_id, values in records(outbox):
+        count += 1
         entries += len(values)
         first = min(e[AT] for e in values)
         oldest = first if oldest is None else min(oldest, first)
-    return records, entries, oldest
+    return count, entries, oldest

@@ -327,7 +327,7 @@ def has_leftovers(registry):
     try:
         tm.begin()
         box = outbox.outbox_of(conn.root())
-        return box is not None and bool(box)
+        return box is not None and any(outbox.records(box))
     finally:
         tm.abort()
         conn.close()
