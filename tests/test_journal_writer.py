@@ -8,6 +8,7 @@ import ZODB
 from ZODB.MappingStorage import MappingStorage
 from ZODB.POSException import ConflictError
 
+from portail.journal import outbox
 from portail.journal.key import JournalKey
 from portail.journal.model import ROOT_KEY, Journal
 from portail.journal.verify import verify
@@ -141,8 +142,9 @@ def test_a_page_whose_read_cannot_be_journaled_is_not_shown(portal, monkeypatch)
     assert 'MARTIN' in worker.get(f'/dossiers/{dossier}/').text
 
 
-def test_changes_are_journaled_in_the_request_transaction(portal):
-    """A change entry is written by the request itself, not deferred."""
+def test_a_change_is_journaled_before_its_response_is_sent(portal):
+    """A change entry, committed with the change in the outbox, is in its
+    chain once the response has come back (portail.journal.outbox)."""
     with portal.root() as root:
         dossier = find_dossier(root, 'Martin').__name__
     with JournalAccess(portal, commit=True) as journal:
@@ -153,6 +155,8 @@ def test_changes_are_journaled_in_the_request_transaction(portal):
     form.submit().follow()
     actions = [e.action for e in entries(portal, dossier)[count:]]
     assert 'change:edit-admin' in actions
+    with portal.root() as root:
+        assert not list(outbox.records(outbox.outbox_of(root._p_jar.root())))
 
 
 def test_every_writer_of_a_failed_batch_is_told(journal_db, monkeypatch):

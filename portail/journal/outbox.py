@@ -97,23 +97,23 @@ def new_record_id():
 class _RequestRecord:
     """The outbox record of one transaction of a request."""
 
-    __slots__ = ('transaction', 'id', 'entries', 'committed', 'registry')
+    __slots__ = ('transaction', 'id', 'entries', 'committed', 'registry', 'db')
 
-    def __init__(self, transaction, registry):
+    def __init__(self, transaction, registry=None, db=None):
         self.transaction = transaction
         self.id = new_record_id()
         self.entries = []
         self.committed = False
-        #: the registry whose writer moves the record once committed, when
-        #: no journal tween does it
-        self.registry = registry
+        #: the registry and main database whose writer moves the record once
+        #: committed, when no journal tween does it
+        self.registry, self.db = registry, db
 
     def after_commit(self, status):
         self.committed = bool(status)
         if self.committed and self.registry is not None:
             from portail.journal.writer import move_now
 
-            move_now(self.registry, self.id)
+            move_now(self.registry, self.id, self.db)
 
 
 def moved_by_tween(request):
@@ -130,8 +130,11 @@ def add(request, entry):
     txn = request.root._p_jar.transaction_manager.get()
     record = request.__dict__.get(_STATE)
     if record is None or record.transaction is not txn:
-        mover = None if request.__dict__.get(_TWEEN) else request.registry
-        record = request.__dict__[_STATE] = _RequestRecord(txn, mover)
+        if request.__dict__.get(_TWEEN):
+            record = _RequestRecord(txn)
+        else:
+            record = _RequestRecord(txn, request.registry, request.root._p_jar.db())
+        request.__dict__[_STATE] = record
         txn.addAfterCommitHook(record.after_commit)
     record.entries.append(entry)
     outbox_of(request.root._p_jar.root())[record.id] = tuple(record.entries)

@@ -284,14 +284,17 @@ class JournalWriter:
 _CREATING = threading.Lock()
 
 
-def journal_writer(registry):
-    """The process's writer for the journal database of ``registry``."""
+def journal_writer(registry, main_db=None):
+    """The process's writer for the journal database of ``registry`` (or,
+    for a registry without databases, such as the benchmark generator's, of
+    ``main_db``'s group)."""
     writer = getattr(registry, 'portail_journal_writer', None)
     if writer is None:
         with _CREATING:
             writer = getattr(registry, 'portail_journal_writer', None)
             if writer is None:
-                db = registry._zodb_databases[JOURNAL_DB]
+                databases = getattr(registry, '_zodb_databases', None) or main_db.databases
+                db = databases[JOURNAL_DB]
                 writer = registry.portail_journal_writer = JournalWriter(
                     db, journal_key_of(registry))
     return writer
@@ -307,12 +310,12 @@ def drain(registry):
             return
 
 
-def move_now(registry, record_id):
+def move_now(registry, record_id, main_db=None):
     """Move the committed outbox record ``record_id`` of a command or of the
     demo (no tween does it); if the journal cannot take it now, a later
     batch will."""
     try:
-        journal_writer(registry).write([], [record_id])
+        journal_writer(registry, main_db).write([], [record_id])
     except JournalUnavailable:
         log.error('Outbox record %s left for a later batch of the journal writer', record_id)
 
