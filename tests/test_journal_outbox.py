@@ -14,8 +14,9 @@ from ZODB.POSException import StorageError
 
 from portail.clock import utcnow
 from portail.journal import outbox
+from portail.journal.key import journal_key_of
 from portail.journal.model import JOURNAL_DB
-from portail.journal.writer import journal_writer
+from portail.journal.writer import drain, journal_writer
 from portail.retention import erase_dossier
 from portail.scripts import application, init, journal, portal_root
 from portail.system import SystemRequest
@@ -316,3 +317,33 @@ def test_verify_says_entries_of_the_last_minutes_are_being_journaled(tmp_path, m
     monkeypatch.setattr('portail.journal.writer.has_leftovers', lambda registry: False)
     status, out = run(str(ini), 'verify')
     assert status == 0 and 'being journaled: 1 change entr(y/ies)' in out
+
+
+def test_a_move_that_meets_the_erasure_of_its_dossier_leaves_no_chain(site, monkeypatch):
+    """The erasure commits while a move of the dossier's record is under
+    way: both mark the record's id, so the move conflicts (FileStorage does
+    not merge two inserts of one key), is retried, and finds it erased."""
+    ini, dossier = site
+    monkeypatch.setattr('portail.journal.writer.has_leftovers', lambda registry: False)
+    with application(ini) as registry:
+        writer = journal_writer(registry)
+        commit = writer.tm.commit
+        attempts = []
+
+        def erased_meanwhile():
+            attempts.append(1)
+            if len(attempts) == 1:
+                with portal_root(registry, 'erase') as root:
+                    erase_dossier(root, root.dossiers[dossier], journal_key_of(registry),
+                                  utcnow(registry))
+            return commit()
+
+        monkeypatch.setattr(writer.tm, 'commit', erased_meanwhile)
+        drain(registry)
+        assert len(attempts) == 2
+        with portal_root(registry, 'read') as root:
+            journal_root = root._p_jar.get_connection(JOURNAL_DB).root()
+            assert dossier not in journal_root['portail_journal'].chains
+            assert not waiting(outbox.outbox_of(root._p_jar.root()))
+    status, out = run(ini, 'verify')
+    assert status == 0, out
