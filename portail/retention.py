@@ -7,13 +7,16 @@ its contracts, notes and requests, its CLI summaries, its beneficiary account
 and every index entry, and from the access journal the dossier's chain
 (every entry about the dossier, the lookup reasons typed for the person
 among them), its removal recorded in the anchor chain by the dossier's
-opaque id alone.  :func:`pack_away` then packs both databases so that no old
+opaque id alone, and the dossier's entries still waiting in the outbox
+(:func:`portail.journal.outbox.drop_dossier`), which must not bring the
+chain back.  :func:`pack_away` then packs both databases so that no old
 revision keeps the bytes, and removes what FileStorage's pack leaves behind
 (``Data.fs.old``, ``Journal.fs.old``).  The journal's other entries keep
 their own retention (``portail-journal purge``).
 """
 import os
 
+from portail.journal import outbox
 from portail.journal.ledger import remove_chain
 from portail.journal.model import JOURNAL_DB, ROOT_KEY
 from portail.models.cli import remove_summary
@@ -45,10 +48,11 @@ def due(root, now, years):
 
 
 def erase_dossier(root, dossier, journal_key, now):
-    """Erase ``dossier`` (:func:`erase`) and remove its chain from the journal,
-    in the same transaction: both or neither."""
-    journal = root._p_jar.get_connection(JOURNAL_DB).root()[ROOT_KEY]
-    remove_chain(journal, journal_key, dossier.__name__, now)
+    """Erase ``dossier`` (:func:`erase`), remove its chain from the journal
+    and drop its entries from the outbox, in the same transaction."""
+    journal_root = root._p_jar.get_connection(JOURNAL_DB).root()
+    remove_chain(journal_root[ROOT_KEY], journal_key, dossier.__name__, now)
+    outbox.drop_dossier(root._p_jar.root(), journal_root, dossier.__name__)
     erase(root, dossier)
 
 

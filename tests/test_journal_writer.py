@@ -8,6 +8,7 @@ import ZODB
 from ZODB.MappingStorage import MappingStorage
 from ZODB.POSException import ConflictError
 
+from portail.journal import outbox
 from portail.journal.key import JournalKey
 from portail.journal.model import ROOT_KEY, Journal
 from portail.journal.verify import verify
@@ -43,9 +44,9 @@ def test_concurrent_writers_share_commits_and_lose_nothing(journal_db, monkeypat
     writer = JournalWriter(journal_db, KEY)
     commit = writer._commit
 
-    def slow_commit(entries):  # as a synced disk would be: writers pile up meanwhile
+    def slow_commit(entries, records=()):  # as a synced disk would be: writers pile up
         time.sleep(0.005)
-        commit(entries)
+        return commit(entries, records)
 
     monkeypatch.setattr(writer, '_commit', slow_commit)
     start = threading.Barrier(8)
@@ -100,7 +101,7 @@ def test_a_failed_batch_is_reported_to_its_writers_and_the_next_one_works(journa
                                                                           monkeypatch):
     writer = JournalWriter(journal_db, KEY)
 
-    def broken(batch):
+    def broken(entries, records=()):
         raise OSError('disk full')
 
     monkeypatch.setattr(writer, '_commit', broken)
@@ -129,7 +130,7 @@ def test_a_page_whose_read_cannot_be_journaled_is_not_shown(portal, monkeypatch)
     before = len(entries(portal, dossier))
     writer = journal_writer(portal.registry)
 
-    def broken(batch):
+    def broken(entries, records=()):
         raise OSError('journal database unreachable')
 
     monkeypatch.setattr(writer, '_commit', broken)
@@ -141,8 +142,9 @@ def test_a_page_whose_read_cannot_be_journaled_is_not_shown(portal, monkeypatch)
     assert 'MARTIN' in worker.get(f'/dossiers/{dossier}/').text
 
 
-def test_changes_are_journaled_in_the_request_transaction(portal):
-    """A change entry is written by the request itself, not deferred."""
+def test_a_change_is_journaled_before_its_response_is_sent(portal):
+    """A change entry, committed with the change in the outbox, is in its
+    chain once the response has come back (portail.journal.outbox)."""
     with portal.root() as root:
         dossier = find_dossier(root, 'Martin').__name__
     with JournalAccess(portal, commit=True) as journal:
@@ -153,6 +155,8 @@ def test_changes_are_journaled_in_the_request_transaction(portal):
     form.submit().follow()
     actions = [e.action for e in entries(portal, dossier)[count:]]
     assert 'change:edit-admin' in actions
+    with portal.root() as root:
+        assert not list(outbox.records(outbox.outbox_of(root._p_jar.root())))
 
 
 def test_every_writer_of_a_failed_batch_is_told(journal_db, monkeypatch):
@@ -160,11 +164,11 @@ def test_every_writer_of_a_failed_batch_is_told(journal_db, monkeypatch):
     commit = writer._commit
     calls = []
 
-    def first_slow_then_broken(entries):
+    def first_slow_then_broken(entries, records=()):
         calls.append(len(entries))
         if len(calls) == 1:
             time.sleep(0.2)  # the others queue into the next batch meanwhile
-            return commit(entries)
+            return commit(entries, records)
         raise OSError('disk full')
 
     monkeypatch.setattr(writer, '_commit', first_slow_then_broken)
@@ -194,7 +198,7 @@ def test_every_writer_of_a_failed_batch_is_told(journal_db, monkeypatch):
 def test_a_stopped_leader_releases_the_other_writers(journal_db, monkeypatch):
     writer = JournalWriter(journal_db, KEY)
 
-    def stopped(entries):
+    def stopped(entries, records=()):
         raise SystemExit()
 
     monkeypatch.setattr(writer, '_commit', stopped)

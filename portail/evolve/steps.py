@@ -74,3 +74,14 @@ def create_activation_failures(zodb_root, conn):
     users = zodb_root[ROOT_KEY].users
     if 'activation_failures' not in users.__dict__:
         users.activation_failures = OOBTree()
+
+
+@step('0007-create-journal-outbox')
+def create_journal_outbox(zodb_root, conn):
+    """Create the journal's outbox in the main database and the record of
+    the ids already moved in the journal database (issue 14): change entries
+    are written into the outbox with their change, then moved into the chains."""
+    from portail.journal import outbox
+    from portail.journal.model import JOURNAL_DB
+
+    outbox.create(zodb_root, conn.get_connection(JOURNAL_DB).root())

@@ -14,6 +14,10 @@ the log, timestamped by a time-stamping authority
 (:mod:`portail.journal.anchorfile`, :mod:`portail.journal.timestamp`);
 :mod:`portail.journal.verify` holds the chains to all of these.
 
-Entries are written in the transaction of the action they record: an
-aborted or retried request leaves no entry, a committed one exactly one.
+The entries of a change are written into the outbox of the main database
+in the transaction of the change, then moved into the chains
+(:mod:`portail.journal.outbox`); those of a read are committed after the
+request's transaction, before its page is sent (:mod:`portail.journal.writer`).
+An aborted or retried request leaves no entry, a committed one exactly one,
+even if the server is killed at any moment.
 """

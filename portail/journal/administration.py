@@ -2,10 +2,11 @@
 
 Account creations, changes of roles, district or qualification, password
 resets, unlocks, disablings and enablings are appended to one dedicated
-chain of the journal database, :data:`CHAIN`, in the transaction of the
-change: the chain is hash-linked, anchored, verified and purged like every
-other (:mod:`portail.journal.verify`), and no undo or pack of the main
-database touches it.  The DPO reads it (``/administration-journal``).
+chain of the journal database, :data:`CHAIN`, through the outbox of the
+main database, in the transaction of the change
+(:mod:`portail.journal.outbox`): the chain is hash-linked, anchored,
+verified and purged like every other (:mod:`portail.journal.verify`), and
+no undo or pack of the main database touches it.  The DPO reads it (``/administration-journal``).
 
 An entry names the administrator (the acting uid), the account concerned
 (``user:<uid>``, pseudonymous) and, for a creation or a change of roles,
@@ -13,9 +14,7 @@ the roles, district id and qualification the account was given: ids and
 codes, never free text.
 """
 from portail.clock import utcnow
-from portail.journal.key import journal_key_of
-from portail.journal.record import journal_of
-from portail.journal.writer import append_entry
+from portail.journal import outbox
 
 #: the key of the administration chain (dossier chains are 24 hex digits,
 #: a user's other actions ``~<uid>``: no key can collide with it)
@@ -51,12 +50,11 @@ def parse_detail(detail):
 
 
 def record_admin_action(request, account, action):
-    """Append ``action`` on ``account`` by the request's user to the
-    administration chain, in the request's transaction."""
+    """Journal ``action`` on ``account`` by the request's user for the
+    administration chain, through the outbox, in the request's transaction."""
     if action not in ACTIONS:
         raise ValueError(action)
     detail = privileges_detail(account) if action in (ACCOUNT_CREATED, ROLES_CHANGED) else ''
     uid = request.authenticated_userid or 'system'
-    return append_entry(journal_of(request), journal_key_of(request.registry), CHAIN,
-                        utcnow(request.registry), uid, None, f'user:{account.uid}', action, 0,
-                        detail)
+    outbox.add(request, (CHAIN, utcnow(request.registry), uid, '', f'user:{account.uid}',
+                         action, 0, detail))

@@ -1,8 +1,9 @@
-"""Writing to the journal from a request, in the request's transaction."""
+"""Journaling a request's actions: its changes through the outbox, in the
+request's transaction; its reads after it (:mod:`portail.journal.writer`)."""
 from portail.clock import utcnow
-from portail.journal.key import journal_key_of
+from portail.journal import outbox
 from portail.journal.model import JOURNAL_DB, ROOT_KEY, chain_key
-from portail.journal.writer import append_entry, defer_read
+from portail.journal.writer import defer_read
 
 READ = 'read'
 CHANGE = 'change'
@@ -14,16 +15,18 @@ def journal_of(request):
 
 
 def record(request, dossier, obj, action, level, detail='', user=None):
-    """Append an entry to ``dossier``'s chain (a dossier id, or ``None``), in
-    the request's transaction: the entry commits with the change it records.
+    """Journal a change: an entry for ``dossier``'s chain (a dossier id, or
+    ``None``), written into the outbox in the request's transaction, so that
+    it commits with the change it records, in the same database
+    (:mod:`portail.journal.outbox`); the writer moves it into the chain once
+    the request has committed, before the response is sent.
 
     ``obj`` names the object (an opaque id or a kind such as ``contract:<id>``),
     never personal data; ``detail`` is short (a lookup's reason, a consent).
     """
     uid = user or request.authenticated_userid or 'system'
-    key = chain_key(dossier, uid)
-    return append_entry(journal_of(request), journal_key_of(request.registry), key,
-                        utcnow(request.registry), uid, dossier, obj, action, level, detail)
+    outbox.add(request, (chain_key(dossier, uid), utcnow(request.registry), uid, dossier or '',
+                         obj, action, level, detail))
 
 
 def record_once(request, dossier, obj, action, level, detail=''):

@@ -1,4 +1,4 @@
-"""Group commit of the journal's read entries.
+"""Group commit of the journal's entries, and the move of the outbox.
 
 Every page that shows level 2 or 3 data appends a *read* entry to the
 journal (SPEC §6).  Committed one request at a time, each of those entries
@@ -12,51 +12,64 @@ transaction has committed, hands them to the process's
 :class:`JournalWriter` and waits until they are committed (the tween
 :func:`journal_tween_factory`, outside ``pyramid_tm``).  The first waiting
 thread commits everything queued so far in one transaction; the threads
-arriving meanwhile queue theirs for the next one (*group commit*).  Nothing
-is lost:
+arriving meanwhile queue theirs for the next one (*group commit*).
 
-- a page is sent only once its read entries are committed; if they cannot
-  be (the journal database is down), the page is replaced by an error page,
-  so nothing is shown that the journal does not record;
+Entries of *changes* are written by the request into the outbox of the main
+database, in the request's own transaction (:mod:`portail.journal.outbox`):
+a change and its entry commit together or not at all, in one storage.  The
+tween hands the committed record to the writer with the reads, and the same
+batch moves it into the chains; every batch also moves the records left by
+a process that stopped before moving its own, and so does the portal when
+it starts (:func:`drain`).  No transaction ever writes to both databases.
+Nothing is lost:
+
+- a page is sent only once its read entries and the entries of its changes
+  are committed in the journal; if its reads cannot be (the journal
+  database is down), the page is replaced by an error page, so nothing is
+  shown that the journal does not record.  A change whose entries cannot be
+  moved is answered as usual: it is committed, and its entries wait in the
+  outbox for the next batch;
 - a request whose transaction does not commit (a refusal, an error, a
-  conflict that ``pyramid_retry`` will retry) journals no read: a retried
-  request journals its reads once;
-- entries are chained in the order they are committed, each chain's hashes
+  conflict that ``pyramid_retry`` will retry) journals nothing: a retried
+  request journals its reads and changes once;
+- entries are chained in the order they are moved, each chain's hashes
   computed in the writer's transaction, which is retried on a conflict with
-  another process or with a change entry written inside a request's
-  transaction.  An entry keeps the time of the read, so a change committed
-  while a read waited for its batch may precede it in the chain with a time
-  a few milliseconds later (the purge, which stops at the first recent
-  entry of a chain, keeps such a read that much longer).
-
-Entries of *changes* are not deferred: they are written in the request's
-own transaction (:func:`portail.journal.record.record`), so that a change
-and its entry commit together or not at all.
+  another process.  An entry keeps the time of its action, so an entry
+  moved late (a read that waited for its batch, a change drained at start-up)
+  may follow entries a little more recent in its chain (the purge, which
+  stops at the first recent entry of a chain, keeps such an entry that much
+  longer).
 """
+import functools
 import logging
 import threading
 import time
 from html import escape
 
 import transaction
+from pyramid.events import ApplicationCreated
 from pyramid.response import Response
 from ZODB.POSException import ConflictError
 
 from portail.clock import utcnow
+from portail.journal import outbox
 from portail.journal.key import journal_key_of
 from portail.journal.model import JOURNAL_DB, ROOT_KEY, chain_key
 from portail.models.index import index_add
+from portail.models.root import ROOT_KEY as PORTAL_KEY
 
 log = logging.getLogger(__name__)
 
 #: how many times a batch is tried against conflicting commits
 ATTEMPTS = 10
+#: how many records left in the outbox one batch moves besides its own
+LEFTOVERS = 500
 _READS = '_portail_deferred_reads'
 _COMMITTED = '_portail_reads_committed'
 
 
 class JournalUnavailable(Exception):
-    """The read entries of a request could not be committed."""
+    """The entries of a batch could not be committed to the journal."""
 
 
 def append_entry(journal, journal_key, key, at, uid, dossier, obj, action, level, detail):
@@ -70,47 +83,63 @@ def append_entry(journal, journal_key, key, at, uid, dossier, obj, action, level
 
 
 class _Batch:
-    """Read entries committed together, and how that went."""
+    """Read entries and outbox records committed together, and how that went."""
 
-    __slots__ = ('entries', 'done', 'error')
+    __slots__ = ('entries', 'records', 'done', 'error')
 
     def __init__(self):
         self.entries = []
+        self.records = []
         self.done = False
         self.error = None
 
 
 class JournalWriter:
-    """Commits queued read entries in batches, one batch at a time.
+    """Commits queued read entries and moves the outbox, one batch at a time.
 
-    :meth:`write` blocks until the entries given are committed.  One of the
-    waiting threads (the *leader*) commits the batch with the writer's own
-    connection; the others wait on a condition.  A batch not yet taken by a
-    leader is :attr:`_filling`; while one is committed, newcomers join the
-    next.
+    :meth:`write` blocks until the entries and records given are committed
+    in the journal.  One of the waiting threads (the *leader*) commits the
+    batch with the writer's own connections; the others wait on a condition.
+    A batch not yet taken by a leader is :attr:`_filling`; while one is
+    committed, newcomers join the next.
+
+    ``db`` is the journal database; the outbox is read from the main
+    database of the same group (``db.databases['']``), if there is one.
+    Each database has its own connection and transaction manager, and the
+    journal's transaction always begins first (:mod:`portail.journal.outbox`).
     """
 
     def __init__(self, db, journal_key):
         self.db = db
+        main = db.databases.get('')
+        self.main_db = main if main is not db else None
         self.journal_key = journal_key
         self.condition = threading.Condition()
         self._filling = None
         self.committing = False
         self.connection = None
-        # implicit, so that closing the database can abort it between batches
+        self.main_connection = None
+        # implicit, so that closing the database can abort them between batches
         self.tm = transaction.TransactionManager()
+        self.main_tm = transaction.TransactionManager()
         #: figures for the benchmark and the tests
         self.batches = 0
         self.entries = 0
+        self.records = 0
+        #: records the last batch moved or found moved
+        self.last_handled = 0
 
-    def write(self, entries):
+    def write(self, entries, records=()):
         """Commit ``entries`` (tuples for :func:`append_entry` after the
-        journal and its key); return once they are, or raise :class:`JournalUnavailable`."""
+        journal and its key) and move the outbox ``records`` (ids), with any
+        other record left in the outbox; return once they are in the
+        journal, or raise :class:`JournalUnavailable`."""
         with self.condition:
             batch = self._filling
             if batch is None:
                 batch = self._filling = _Batch()
             batch.entries.extend(entries)
+            batch.records.extend(records)
             while not batch.done:
                 if not self.committing:
                     # a batch not done while nothing commits was never taken:
@@ -121,18 +150,25 @@ class JournalWriter:
                 self.condition.wait()
             else:
                 return self._outcome(batch)
+        handled = ()
         try:
-            self._commit(batch.entries)
-        except Exception as exc:  # noqa: BLE001 (reported to every writer of the batch)
-            log.critical('The journal could not record %d read entries', len(batch.entries),
-                         exc_info=True)
-            batch.error = exc
-        except BaseException as exc:  # the thread is being stopped: release the others
-            batch.error = exc
-            raise
+            try:
+                handled = self._commit(batch.entries, batch.records)
+            except Exception as exc:  # noqa: BLE001 (reported to every writer of the batch)
+                log.critical('The journal could not record %d read entries and %d outbox '
+                             'records', len(batch.entries), len(batch.records), exc_info=True)
+                batch.error = exc
+            except BaseException as exc:  # the thread is being stopped: release the others
+                batch.error = exc
+                raise
+            finally:
+                with self.condition:
+                    batch.done = True
+                    self.condition.notify_all()
+            if handled:
+                self._clear(handled)
         finally:
             with self.condition:
-                batch.done = True
                 self.committing = False
                 self.condition.notify_all()
         return self._outcome(batch)
@@ -142,56 +178,174 @@ class JournalWriter:
         if batch.error is not None:
             raise JournalUnavailable() from batch.error
 
-    def _commit(self, entries):
+    def _open(self):
         if self.connection is None:
             self.connection = self.db.open(transaction_manager=self.tm)
+        if self.main_db is not None and self.main_connection is None:
+            self.main_connection = self.main_db.open(transaction_manager=self.main_tm)
+
+    def _commit(self, entries, records=()):
+        """Append ``entries`` and move the outbox in one journal transaction;
+        return the ids of the records handled."""
+        self._open()
         for attempt in range(ATTEMPTS):
-            self.tm.begin()
             try:
-                journal = self.connection.root()[ROOT_KEY]
+                self.tm.begin()
+                if self.main_connection is not None:
+                    self.main_tm.begin()  # after the journal's: see portail.journal.outbox
+                journal_root = self.connection.root()
+                journal = journal_root[ROOT_KEY]
+                exists = self._dossier_exists()
+
+                append = functools.partial(append_entry, journal, self.journal_key)
+                handled = self._move(journal_root, records, append, exists)
                 for entry in entries:
-                    append_entry(journal, self.journal_key, *entry)
+                    if not entry[outbox.DOSSIER] or exists(entry[outbox.DOSSIER]):
+                        append(*entry)
                 self.tm.commit()
             except ConflictError:
-                self.tm.abort()
+                self._abort()
                 if attempt == ATTEMPTS - 1:
                     raise
                 time.sleep(0.001 * 2 ** min(attempt, 6))
             except BaseException:
-                self.tm.abort()
+                self._abort()
                 self._reopen()
                 raise
             else:
+                self._abort()
                 self.batches += 1
                 self.entries += len(entries)
+                self.records += len(handled)
+                self.last_handled = len(handled)
+                return handled
+
+    def _abort(self):
+        self.tm.abort()
+        self.main_tm.abort()
+
+    def _dossier_exists(self):
+        """``exists(dossier id)`` in the main database's view, or always true
+        without a main database."""
+        if self.main_connection is None:
+            return lambda dossier: True
+        portal = self.main_connection.root().get(PORTAL_KEY)
+        if portal is None:
+            return lambda dossier: True
+        return portal.dossiers.__contains__
+
+    def _move(self, journal_root, records, append, exists):
+        if self.main_connection is None:
+            return []
+        box = outbox.outbox_of(self.main_connection.root())
+        moved = outbox.moved_of(journal_root)
+        if box is None or moved is None:
+            return []
+        outbox.prune(moved, box)
+        return outbox.move(outbox.pick(box, records, LEFTOVERS), moved, append, exists)
+
+    def _clear(self, ids):
+        """Delete the records ``ids``, now in the journal, from the outbox.
+        If that fails they stay there, marked moved, for a later batch."""
+        for attempt in range(ATTEMPTS):
+            try:
+                self.main_tm.begin()
+                outbox.delete(outbox.outbox_of(self.main_connection.root()), ids)
+                self.main_tm.commit()
+            except ConflictError:
+                self.main_tm.abort()
+                time.sleep(0.001 * 2 ** min(attempt, 6))
+            except Exception:  # noqa: BLE001 (a later batch deletes them)
+                self.main_tm.abort()
+                log.warning('%d moved records could not be deleted from the outbox yet',
+                            len(ids), exc_info=True)
+                self._reopen()
                 return
+            except BaseException:
+                self.main_tm.abort()
+                raise
+            else:
+                return
+        log.warning('%d moved records could not be deleted from the outbox yet', len(ids))
 
     def _reopen(self):
-        """Drop the connection after an unexpected error (a new one next time)."""
-        connection, self.connection = self.connection, None
-        if connection is not None:
-            try:
-                connection.close()
-            except Exception:  # noqa: BLE001 (the connection is discarded anyway)
-                log.warning('Closing the journal writer connection failed', exc_info=True)
+        """Drop the connections after an unexpected error (new ones next time)."""
+        for name in ('connection', 'main_connection'):
+            connection = getattr(self, name)
+            setattr(self, name, None)
+            if connection is not None:
+                try:
+                    connection.close()
+                except Exception:  # noqa: BLE001 (the connection is discarded anyway)
+                    log.warning('Closing a journal writer connection failed', exc_info=True)
 
 
 #: guards the creation of a registry's writer
 _CREATING = threading.Lock()
 
 
-def journal_writer(registry):
-    """The process's writer for the journal database of ``registry``."""
+def journal_writer(registry, main_db=None):
+    """The process's writer for the journal database of ``registry`` (or,
+    for a registry without databases, such as the benchmark generator's, of
+    ``main_db``'s group)."""
     writer = getattr(registry, 'portail_journal_writer', None)
     if writer is None:
         with _CREATING:
             writer = getattr(registry, 'portail_journal_writer', None)
             if writer is None:
-                db = registry._zodb_databases[JOURNAL_DB]
+                databases = getattr(registry, '_zodb_databases', None) or main_db.databases
+                db = databases[JOURNAL_DB]
                 writer = registry.portail_journal_writer = JournalWriter(
                     db, journal_key_of(registry))
     return writer
 
+
+def drain(registry):
+    """Move every record left in the outbox into the journal (batches of
+    :data:`LEFTOVERS`); raise :class:`JournalUnavailable` if that fails."""
+    writer = journal_writer(registry)
+    while True:
+        writer.write([])
+        if writer.last_handled < LEFTOVERS:
+            return
+
+
+def move_now(registry, record_id, main_db=None):
+    """Move the committed outbox record ``record_id`` of a command or of the
+    demo (no tween does it); if the journal cannot take it now, a later
+    batch will."""
+    try:
+        journal_writer(registry, main_db).write([], [record_id])
+    except JournalUnavailable:
+        log.error('Outbox record %s left for a later batch of the journal writer', record_id)
+
+
+def has_leftovers(registry):
+    """Whether the outbox of ``registry``'s main database holds records."""
+    databases = getattr(registry, '_zodb_databases', {})
+    if '' not in databases or JOURNAL_DB not in databases:
+        return False
+    tm = transaction.TransactionManager(explicit=True)
+    conn = databases[''].open(transaction_manager=tm)
+    try:
+        tm.begin()
+        box = outbox.outbox_of(conn.root())
+        return box is not None and any(outbox.records(box))
+    finally:
+        tm.abort()
+        conn.close()
+
+
+def drain_at_start(event):
+    """When the portal starts, move what a stopped or killed process left in
+    the outbox, before the first request.  If the journal cannot take it
+    now, the first batch of the writer will."""
+    registry = event.app.registry
+    try:
+        if has_leftovers(registry):
+            drain(registry)
+    except Exception:  # noqa: BLE001 (the records stay in the outbox)
+        log.error('The outbox could not be moved into the journal at start-up', exc_info=True)
 
 
 def defer_read(request, dossier, obj, action, level, detail=''):
@@ -209,16 +363,22 @@ def defer_read(request, dossier, obj, action, level, detail=''):
 
 def journal_tween_factory(handler, registry):
     """Outside ``pyramid_tm``: once the request's transaction has committed,
-    commit its read entries before the page is sent."""
+    commit its read entries and move its change entries before the page is sent."""
 
     def journal_tween(request):
+        outbox.moved_by_tween(request)
         response = handler(request)
         reads = request.__dict__.get(_READS)
-        if reads and request.__dict__.get(_COMMITTED) == [True]:
+        if request.__dict__.get(_COMMITTED) != [True]:
+            reads = None
+        record = outbox.committed_record(request)
+        if reads or record:
             try:
-                journal_writer(request.registry).write(reads)
+                journal_writer(request.registry).write(reads or [], [record] if record else [])
             except JournalUnavailable:
-                return unavailable_response(request)
+                if reads:
+                    return unavailable_response(request)
+                # the change is committed, its entries wait in the outbox
         return response
 
     return journal_tween
@@ -244,5 +404,6 @@ def unavailable_response(request):
 
 def includeme(config):
     config.include('portail.journal.key')
+    config.add_subscriber(drain_at_start, ApplicationCreated)
     config.add_tween('portail.journal.writer.journal_tween_factory',
                      over='pyramid_tm.tm_tween_factory')

@@ -1,38 +1,50 @@
-"""``portail-journal CONFIG.ini verify|anchor|purge``: the access journal's commands.
+"""``portail-journal CONFIG.ini verify|anchor|purge|drain``: the access journal's commands.
+
+Like the portal, every command first moves into the chains the change
+entries a stopped or killed server left in the outbox
+(:mod:`portail.journal.outbox`; :func:`portail.journal.writer.drain_at_start`).
 
 - ``verify`` checks every chain against the journal key and the anchor
   chain, then the anchor chain against the anchor file and its latest
   timestamp; prints the first broken link and exits 1, or prints
-  ``journal intact``;
+  ``journal intact``.  It then counts the change entries still waiting in
+  the outbox: those of the last :data:`OUTBOX_GRACE_MINUTES` minutes are
+  being moved by a running server, older ones were not journaled (the
+  journal database refused them) and make it exit 1;
 - ``anchor`` records the heads of the chains that grew, appends the anchor
   to the anchor file (``portail.journal_anchor_file``) and the log, and has
   it timestamped by the TSA of ``portail.journal_tsa_url`` (run it from
   cron, e.g. every 5 minutes);
 - ``purge`` removes entries older than ``portail.journal_retention_months``
   (``--dry-run`` only counts them), records the chains' new starts, then
-  packs the journal database so that no old revision keeps them.
+  packs the journal database so that no old revision keeps them;
+- ``drain`` moves the outbox into the chains (what the portal does when it
+  starts) and says how many entries it moved.
 """
 import argparse
 import contextlib
 import logging
 import sys
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import transaction
 from transaction.interfaces import NoTransaction
 
 from portail.clock import utcnow
-from portail.journal import anchorfile, timestamp
+from portail.journal import anchorfile, outbox, timestamp
 from portail.journal.key import journal_key_of
 from portail.journal.ledger import anchor, current_digest, purge, take_over
 from portail.journal.model import JOURNAL_DB, ROOT_KEY
 from portail.journal.verify import verify, verify_anchor_file
+from portail.journal.writer import JournalUnavailable, drain, journal_writer
 from portail.models.contract import add_months
 from portail.retention import pack_away, storage_file
 from portail.scripts import application, command, primary_db
 
 #: where anchors are logged (send it to a log host)
 log = logging.getLogger('portail.journal')
+#: outbox entries younger than this are being moved by a running server
+OUTBOX_GRACE_MINUTES = 5
 
 
 @contextlib.contextmanager
@@ -63,12 +75,12 @@ def take_journal_over(registry, now):
 def main(argv=None):
     parser = argparse.ArgumentParser(description='Verify, anchor or purge the access journal.')
     parser.add_argument('config')
-    parser.add_argument('command', choices=('verify', 'anchor', 'purge'))
+    parser.add_argument('command', choices=('verify', 'anchor', 'purge', 'drain'))
     parser.add_argument('--dry-run', action='store_true', help='purge: only count')
     args = parser.parse_args(argv)
     with application(args.config) as registry:
         command = {'verify': verify_command, 'anchor': anchor_command,
-                   'purge': purge_command}[args.command]
+                   'purge': purge_command, 'drain': drain_command}[args.command]
         return command(registry, args)
 
 
@@ -83,10 +95,18 @@ def verify_command(registry, args):
             broken, check = verify_anchor_file(journal, key, anchor_file,
                                                settings['portail.journal_tsa_ca_file'] or None)
         count = len(journal.chains)
+        records, entries, oldest = outbox.waiting(journal._p_jar.get_connection('').root())
     if broken is not None:
         print(f'BROKEN: {broken}')
         return 1
     print(f'journal intact: {count} chain(s)')
+    if records:
+        stale = oldest < utcnow(registry) - timedelta(minutes=OUTBOX_GRACE_MINUTES)
+        print(f'{"NOT JOURNALED" if stale else "being journaled"}: {entries} change '
+              f'entr(y/ies) of {records} request(s) still in the outbox, the oldest of '
+              f'{oldest.isoformat()}' + (' (run portail-journal drain)' if stale else ''))
+        if stale:
+            return 1
     if check is not None:
         last = check.last
         print(f'last anchor in the anchor file: {last.seq} at {last.at}' if last
@@ -144,4 +164,15 @@ def purge_command(registry, args):
     db = registry._zodb_databases[JOURNAL_DB]
     pack_away(db, storage_file(db))
     print(f'{removed} entr(y/ies) older than {limit} removed; journal packed')
+    return 0
+
+
+def drain_command(registry, args):
+    try:
+        drain(registry)  # the start of the command drained already: this says so
+    except JournalUnavailable as error:
+        print(f'the journal database refused the outbox: {error.__cause__}', file=sys.stderr)
+        return 1
+    print(f'outbox drained: the change entries of {journal_writer(registry).records} '
+          f'request(s) moved into the journal')
     return 0
