@@ -47,7 +47,7 @@ ENDED_RESET = 'reset'
 _MISSING = object()
 
 #: environ key: the CSRF token a session had before this request rotated it
-PREVIOUS_CSRF_TOKEN = 'portail.previous_csrf_token'
+PREVIOUS_CSRF_TOKEN = 'portail.previous_csrf_token'  # noqa: S105 (an environ key)
 
 
 @dataclass
