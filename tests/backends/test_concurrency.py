@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from pyramid_retry import IBeforeRetry
 
 from portail.demo import CONTENT, contract_in_state
+from portail.journal.key import journal_key_of
 from portail.journal.model import JOURNAL_DB, ROOT_KEY
 from portail.journal.verify import verify
 from portail.models.dossier import Dossier
@@ -101,7 +102,7 @@ def run_threads(*targets):
 def journal_entries(portal, dossier_name):
     with portal.root() as root:
         journal = root._p_jar.get_connection(JOURNAL_DB).root()[ROOT_KEY]
-        assert verify(journal) is None
+        assert verify(journal, journal_key_of(portal.registry)) is None
         chain = journal.chains.get(dossier_name)
         return [] if chain is None else [e.action for e in chain.values()]
 
