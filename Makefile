@@ -80,11 +80,18 @@ zeo: install
 # full the first time and after a pack, incremental otherwise.  A full backup
 # removes the older files of its repository (-k): after an erasure (a pack),
 # the next backup leaves none of the erased bytes in BACKUP_DIR.
+# The journal first, then the data: each file is copied up to its last
+# commit, one after the other, while the portal writes.  A journal entry is
+# committed with (or, from the journal outbox, after) the change it records,
+# so every entry of the journal's copy has its change in the data copied
+# after it; copied the other way round, the changes committed in between
+# were missing from the restored data while their entries were in the
+# restored journal.  The sessions last: they refer to nothing.
 STORAGE_DIR ?= var
 BACKUP_DIR ?= backups
 .PHONY: backup
 backup: install
-	for db in Data Sessions Journal; do \
+	for db in Journal Data Sessions; do \
 	  mkdir -p $(BACKUP_DIR)/$$db && \
 	  $(BIN)/repozo -B -z -k -v -r $(BACKUP_DIR)/$$db -f $(STORAGE_DIR)/$$db.fs || exit 1; \
 	done

@@ -5,6 +5,9 @@ load, the requests that collided would then race each other again; a short
 random pause that grows with the attempt spreads them out, so that a busy
 index (e.g. the secretaries' queue, one set per district and state) does not
 turn retries into repeated conflicts and a 500 for the last one.
+
+A lost storage is not retried at all (:mod:`portail.outage`, included here
+with the rest of the retry policy).
 """
 import random
 import time
@@ -22,3 +25,4 @@ def pause_before_retry(event):
 
 def includeme(config):
     config.add_subscriber(pause_before_retry, IBeforeRetry)
+    config.include('portail.outage')

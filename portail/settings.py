@@ -8,6 +8,7 @@ as an ``int``.
 from pyramid.settings import asbool
 
 from portail.limits import DEFAULT_MAX_REQUEST_BYTES
+from portail.outage import apply_storage_wait
 from portail.publicurl import DEFAULT as DEFAULT_PUBLIC_URL
 from portail.publicurl import parse_public_url
 
@@ -43,6 +44,10 @@ DEFAULTS = {
     'portail.journal_tsa_ca_file': (str, ''),
     # Statistics (SPEC §7): counts below this show as "< 5" (secret statistique)
     'portail.statistics_threshold': (int, 5),
+    # Storage outages (portail/outage.py): how long a ZEO client waits for its
+    # server before the request gets the 503 page, in seconds (at least 1); the
+    # wait_timeout of every zeo:// URI that does not set its own
+    'portail.storage_wait_seconds': (int, 3),
     # Garbage collector of the server process (portail/gcpolicy.py)
     'portail.gc_freeze': (asbool, False),
     'portail.gc_thresholds': (str, ''),
@@ -73,4 +78,5 @@ def parse_settings(settings):
     for key, (convert, default) in DEFAULTS.items():
         raw = parsed.get(key)
         parsed[key] = default if raw is None or raw == '' else convert(raw)
+    apply_storage_wait(parsed)
     return parsed

@@ -10,6 +10,7 @@ from pyramid.exceptions import BadCSRFToken
 from pyramid.httpexceptions import HTTPFound
 from pyramid.response import Response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
+from ZEO.Exceptions import ClientDisconnected
 
 from portail.auth import sessions
 from portail.badinput import BadInput
@@ -17,6 +18,7 @@ from portail.conflicts import EditConflict
 from portail.i18n import _
 from portail.ingress import REFUSED_ADDRESS
 from portail.models.root import DatabaseNotInitialised
+from portail.outage import unavailable_page
 from portail.security_log import access_denied, csrf_refused
 from portail.timefmt import format_datetime
 from portail.views.layout import render_bare
@@ -88,6 +90,15 @@ def not_initialised_view(exc, request):
     log.error('The database is not initialised: run portail-init.')
     return error_page(request, 503, _('Service unavailable'), _(
         'The portal is being set up. Please come back later.'))
+
+
+@exception_view_config(ClientDisconnected, renderer=ERROR_TEMPLATE)
+def storage_unavailable_view(exc, request):
+    """The storage (ZEO) is out of reach: a 503 at once, never retried, saying
+    whether a form's action may have been recorded (:mod:`portail.outage`)."""
+    render_bare(request)
+    title, message = unavailable_page(request)
+    return error_page(request, 503, title, message)
 
 
 @exception_view_config(Exception, retryable_error=True, last_retry_attempt=False)

@@ -78,9 +78,12 @@ class ZEOServer:
         self.log = self.directory / 'zeo.log'
 
     def start(self, timeout=30):
+        """Start the server on a free port, or, once it has run, on its port
+        again (a restart after :meth:`kill`: same address, same files)."""
         (self.directory / 'var' / 'zeo').mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
-        with open(self.log, 'wb') as log:
+        if self.port is None:
+            self.port = free_port()
+        with open(self.log, 'ab') as log:
             self.process = subprocess.Popen(  # noqa: S603 (fixed argv)
                 [sys.executable, '-m', 'ZEO.runzeo', '-C', str(PROJECT / 'zeo.conf'),
                  '-a', f'127.0.0.1:{self.port}'],
@@ -105,6 +108,12 @@ class ZEOServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+    def kill(self):
+        """Stop the server at once (SIGKILL): no goodbye to its clients, no
+        clean close of its files, as when its machine or process dies."""
+        self.process.kill()
+        self.process.wait()
 
     def settings(self):
         """The URIs of ``zeo.ini``, on this server's port."""
