@@ -404,6 +404,7 @@ def unavailable_response(request):
 
 def includeme(config):
     config.include('portail.journal.key')
+    config.include('portail.journal.deriver')
     config.add_subscriber(drain_at_start, ApplicationCreated)
     config.add_tween('portail.journal.writer.journal_tween_factory',
                      over='pyramid_tm.tm_tween_factory')

@@ -34,7 +34,7 @@ def new_login(users):
 
 
 @view_config(context=Dossier, name='account', renderer='portail:templates/dossiers/account.pt',
-             permission=P.MANAGE_BENEFICIARY_ACCOUNT)
+             permission=P.MANAGE_BENEFICIARY_ACCOUNT, journal=False)
 def account_view(request):
     """Create the beneficiary's account, or give a new code; print it."""
     dossier = request.context

@@ -8,7 +8,8 @@ from portail.acl import permissions as P
 from portail.conflicts import check_serial, serial_of
 from portail.flash import flash
 from portail.i18n import _
-from portail.journal.record import READ, record, record_once
+from portail.journal.deriver import journal_read
+from portail.journal.record import record
 from portail.models.cli import CliDistrict, CliSummary
 from portail.paging import listing, requested_page
 from portail.urls import child_url_maker
@@ -50,10 +51,9 @@ def worklist_view(request):
 
 
 @view_config(context=CliSummary, name='', renderer='portail:templates/cli/summary.pt',
-             permission=P.VIEW_CLI_WORKLIST)
+             permission=P.VIEW_CLI_WORKLIST, journal='read')
 def summary_view(request):
     summary = request.context
-    record_once(request, summary.contract_ref[0], f'cli-summary:{summary.__name__}', READ, 2)
     return {'summary': summary, 'fields': shown_fields(request, summary),
             'opinions': OPINION_LABELS, 'serial': serial_of(summary),
             'opinion': OPINION_LABELS.get((summary.opinion or {}).get('opinion')),
@@ -61,7 +61,7 @@ def summary_view(request):
 
 
 @view_config(context=CliSummary, name='opinion', renderer='portail:templates/cli/summary.pt',
-             request_method='POST', permission=P.CLI_OPINION)
+             request_method='POST', permission=P.CLI_OPINION, journal=False)
 def opinion_view(request):
     """Record the CLI's opinion on the contract behind the summary."""
     summary = request.context
@@ -71,6 +71,7 @@ def opinion_view(request):
     problem = text_problem(comment, 300, multiline=True)
     if problem is not None:
         request.response.status_int = 400
+        journal_read(request, summary)
         return dict(summary_view(request), error=problem)
     contract = request.root.dossiers.contract(summary.contract_ref)
     try:
@@ -78,6 +79,7 @@ def opinion_view(request):
                                   opinion_comment=comment, comment=comment)
     except WorkflowError as error:
         request.response.status_int = 400
+        journal_read(request, summary)
         return dict(summary_view(request), error=error.message)
     summary.opinion = contract.cli_opinion
     summary.modified_by = request.authenticated_userid

@@ -120,7 +120,7 @@ class EditContractSchema(CSRFSchema, ContractFields):
 
 
 @view_config(context=Dossier, name='add-contract', renderer='portail:templates/form.pt',
-             permission=P.ADD_CONTRACT)
+             permission=P.ADD_CONTRACT, journal=False)
 def add_contract_view(request):
     dossier = request.context
     form = make_form(request, NewContractSchema(validator=validate_dates),
@@ -135,7 +135,7 @@ def add_contract_view(request):
 
 
 @view_config(context=Contract, name='edit', renderer='portail:templates/form.pt',
-             permission=P.EDIT_CONTRACT)
+             permission=P.EDIT_CONTRACT, journal='read')
 def edit_contract_view(request):
     contract = request.context
     form = make_form(request, EditContractSchema(validator=validate_dates), _('Save'))
@@ -148,7 +148,6 @@ def edit_contract_view(request):
         flash(request, _('The draft is saved.'))
         return HTTPSeeOther(request.resource_url(contract))
 
-    record_once(request, contract.dossier.__name__, f'contract:{contract.__name__}', READ, 2)
     values = {name: getattr(contract, name) for name in CONTENT_FIELDS}
     values['themes'] = set(contract.themes)
     values['serial'] = serial_of(contract)
@@ -235,11 +234,10 @@ def consent_actions(request, contract, may_give=None):
 
 
 @view_config(context=Contract, name='', renderer='portail:templates/contracts/contract.pt',
-             permission=P.VIEW_CONTRACT)
+             permission=P.VIEW_CONTRACT, journal='read')
 def contract_view(request):
     contract = request.context
     dossier = contract.dossier
-    record_once(request, dossier.__name__, f'contract:{contract.__name__}', READ, 2)
     can_see_dossier = request.has_permission(P.VIEW_DOSSIER, dossier)
     return {'d': contract_details(request, contract), 'dossier': dossier,
             'dossier_url': request.resource_url(dossier) if can_see_dossier else None,
@@ -267,7 +265,7 @@ TRANSITION_HELP = {
 
 @view_config(context=Contract, name='transition',
              renderer='portail:templates/contracts/transition.pt',
-             permission=P.VIEW_CONTRACT)
+             permission=P.VIEW_CONTRACT, journal=False)
 def transition_view(request):
     """Confirm, then run, one transition of the contract's menu."""
     contract = request.context
@@ -327,7 +325,7 @@ def _consent_page(request, contract, kind, decision, channel, note):
 
 
 @view_config(context=Contract, name='consent', renderer='portail:templates/contracts/consent.pt',
-             permission=P.GIVE_CONSENT)
+             permission=P.GIVE_CONSENT, journal=False)
 def consent_view(request):
     """The beneficiary gives, refuses or withdraws a consent online."""
     contract = request.context
@@ -348,7 +346,8 @@ def consent_view(request):
 
 
 @view_config(context=Contract, name='record-consent',
-             renderer='portail:templates/contracts/consent.pt', permission=P.RECORD_CONSENT)
+             renderer='portail:templates/contracts/consent.pt', permission=P.RECORD_CONSENT,
+             journal=False)
 def record_consent_view(request):
     """The référent records a consent given on paper or in person."""
     contract = request.context

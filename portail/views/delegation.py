@@ -21,7 +21,7 @@ def candidates(request, dossier):
 
 @view_config(context=Dossier, name='delegation',
              renderer='portail:templates/dossiers/delegation.pt',
-             permission=P.MANAGE_DELEGATION)
+             permission=P.MANAGE_DELEGATION, journal=False)
 def delegation_view(request):
     dossier = request.context
     today = utcnow(request.registry).date()
@@ -52,7 +52,7 @@ def delegation_view(request):
 
 
 @view_config(context=Dossier, name='revoke-delegation', request_method='POST',
-             permission=P.MANAGE_DELEGATION)
+             permission=P.MANAGE_DELEGATION, journal=False)
 def revoke_delegation_view(request):
     dossier = request.context
     uid = request.POST.get('delegate', '')

@@ -14,7 +14,7 @@ from portail.clock import utcnow
 from portail.conflicts import serial_of
 from portail.flash import flash
 from portail.i18n import _
-from portail.journal.record import CHANGE, READ, record, record_once
+from portail.journal.record import CHANGE, record
 from portail.models.dossier import ADMIN_FIELDS, IDENTITY_FIELDS, Dossier, Dossiers
 from portail.urls import child_url_maker
 from portail.validators import AsciiInt, line, text
@@ -164,12 +164,11 @@ def contract_rows(request, dossier):
 
 
 @view_config(context=Dossier, name='', renderer='portail:templates/dossiers/dossier.pt',
-             permission=P.VIEW_DOSSIER)
+             permission=P.VIEW_DOSSIER, journal='read')
 def dossier_view(request):
     from portail.views.notes import visible_notes
 
     dossier = request.context
-    record_once(request, dossier.__name__, 'dossier', READ, 2)
     return {
         'why': access_reasons(request, dossier),
         'notes': visible_notes(request, dossier),
@@ -200,7 +199,6 @@ def _edit(request, schema, fields, title):
         flash(request, _('The dossier is saved.'))
         return HTTPSeeOther(request.resource_url(dossier))
 
-    record_once(request, dossier.__name__, 'dossier', READ, 2)
     values = {name: getattr(dossier, name) for name in fields}
     values['serial'] = serial_of(dossier)
     return form_page(request, form, {'title': title, 'intro': None}, save, values,
@@ -208,13 +206,13 @@ def _edit(request, schema, fields, title):
 
 
 @view_config(context=Dossier, name='edit-identity', renderer='portail:templates/form.pt',
-             permission=P.EDIT_IDENTITY)
+             permission=P.EDIT_IDENTITY, journal='read')
 def edit_identity_view(request):
     return _edit(request, IdentitySchema(), IDENTITY_FIELDS, _('Identity'))
 
 
 @view_config(context=Dossier, name='edit-admin', renderer='portail:templates/form.pt',
-             permission=P.EDIT_ADMIN)
+             permission=P.EDIT_ADMIN, journal='read')
 def edit_admin_view(request):
     return _edit(request, AdminSchema(), ADMIN_FIELDS, _('Administrative data'))
 
@@ -238,7 +236,7 @@ def district_workers(request, district):
 
 
 @view_config(context=Dossier, name='reassign', renderer='portail:templates/form.pt',
-             permission=P.REASSIGN)
+             permission=P.REASSIGN, journal=False)
 def reassign_view(request):
     dossier = request.context
     workers = district_workers(request, dossier.district)

@@ -79,7 +79,7 @@ def export_data(request, dossier):
     }
 
 
-@view_config(context=Dossier, name='export.json', permission=P.EXPORT_DOSSIER)
+@view_config(context=Dossier, name='export.json', permission=P.EXPORT_DOSSIER, journal=False)
 def export_json_view(request):
     dossier = request.context
     data = export_data(request, dossier)
@@ -95,7 +95,7 @@ def export_json_view(request):
 
 
 @view_config(context=Dossier, name='copy', renderer='portail:templates/dossiers/copy.pt',
-             permission=P.EXPORT_DOSSIER)
+             permission=P.EXPORT_DOSSIER, journal=False)
 def copy_view(request):
     """The same copy as a printable page."""
     dossier = request.context

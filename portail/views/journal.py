@@ -96,7 +96,7 @@ DOSSIER_PAGE = 500
 
 
 @view_config(context=Dossier, name='journal', renderer='portail:templates/journal/dossier.pt',
-             permission=P.VIEW_DOSSIER_JOURNAL)
+             permission=P.VIEW_DOSSIER_JOURNAL, journal=False)
 def dossier_journal_view(request):
     chain = journal_of(request).chains.get(request.context.__name__)
     if chain is None:

@@ -10,7 +10,7 @@ from portail.clock import utcnow
 from portail.conflicts import serial_of
 from portail.flash import flash
 from portail.i18n import _
-from portail.journal.record import READ, record, record_once
+from portail.journal.record import record
 from portail.models.dossier import Dossier
 from portail.models.note import Note
 from portail.urls import child_url_maker
@@ -46,7 +46,7 @@ def visible_notes(request, dossier):
 
 
 @view_config(context=Dossier, name='add-note', renderer='portail:templates/form.pt',
-             permission=P.ADD_NOTE)
+             permission=P.ADD_NOTE, journal=False)
 def add_note_view(request):
     dossier = request.context
     form = make_form(request, NoteSchema(), _('Save the note'))
@@ -66,11 +66,10 @@ def add_note_view(request):
 
 
 @view_config(context=Note, name='', renderer='portail:templates/notes/note.pt',
-             permission=P.VIEW_NOTE)
+             permission=P.VIEW_NOTE, journal='read')
 def note_view(request):
     note = request.context
     dossier = note.dossier
-    record_once(request, dossier.__name__, f'note:{note.__name__}', READ, 3)
     can_share = request.has_permission(P.SHARE_NOTE, note)
     return {
         'note': note,
@@ -99,7 +98,7 @@ class EditNoteSchema(NoteSchema):
 
 
 @view_config(context=Note, name='edit', renderer='portail:templates/form.pt',
-             permission=P.EDIT_NOTE)
+             permission=P.EDIT_NOTE, journal='read')
 def edit_note_view(request):
     note = request.context
     dossier = note.dossier
@@ -113,13 +112,13 @@ def edit_note_view(request):
         flash(request, _('The note is saved.'))
         return HTTPSeeOther(request.resource_url(note))
 
-    record_once(request, dossier.__name__, f'note:{note.__name__}', READ, 3)
     values = {'text': note.text, 'third_party': note.third_party, 'serial': serial_of(note)}
     return form_page(request, form, {'title': _('Edit the note'), 'intro': None}, save,
                      values, versioned=note)
 
 
-@view_config(context=Note, name='grant', request_method='POST', permission=P.SHARE_NOTE)
+@view_config(context=Note, name='grant', request_method='POST', permission=P.SHARE_NOTE,
+             journal=False)
 def grant_view(request):
     note = request.context
     dossier = note.dossier
@@ -136,7 +135,8 @@ def grant_view(request):
     return HTTPSeeOther(request.resource_url(note))
 
 
-@view_config(context=Note, name='revoke', request_method='POST', permission=P.SHARE_NOTE)
+@view_config(context=Note, name='revoke', request_method='POST', permission=P.SHARE_NOTE,
+             journal=False)
 def revoke_view(request):
     note = request.context
     uid = request.POST.get('colleague', '')

@@ -9,18 +9,16 @@ menus and keeps the document.  Whoever may read the contract may print it.
 from pyramid.view import view_config
 
 from portail.acl import permissions as P
-from portail.journal.record import READ, record_once
 from portail.models.contract import THEMES, Contract
 from portail.views.dossiers import district_name, user_name
 from portail.workflow.contract import STATES
 
 
 @view_config(context=Contract, name='print', renderer='portail:templates/contracts/print.pt',
-             permission=P.VIEW_CONTRACT)
+             permission=P.VIEW_CONTRACT, journal='read')
 def print_contract_view(request):
     contract = request.context
     dossier = contract.dossier
-    record_once(request, dossier.__name__, f'contract:{contract.__name__}', READ, 2)
     translate = request.localizer.translate
     return {
         'contract': contract,

@@ -9,6 +9,7 @@ from portail.clock import utcnow
 from portail.conflicts import check_serial, serial_of
 from portail.flash import flash
 from portail.i18n import _
+from portail.journal.deriver import journal_read
 from portail.journal.record import READ, record, record_once
 from portail.models.dossier import Dossier
 from portail.models.request import KINDS, STATUSES, RightsRequest
@@ -30,7 +31,7 @@ def request_rows(request, dossier, today):
 
 
 @view_config(context=Dossier, name='rights', renderer='portail:templates/requests/list.pt',
-             permission=P.VIEW_REQUESTS)
+             permission=P.VIEW_REQUESTS, journal=False)
 def requests_view(request):
     """The dossier's requests; the form to write (online) or record (paper) one."""
     dossier = request.context
@@ -64,11 +65,10 @@ def requests_view(request):
 
 
 @view_config(context=RightsRequest, name='', renderer='portail:templates/requests/request.pt',
-             permission=P.VIEW_REQUESTS)
+             permission=P.VIEW_REQUESTS, journal='read')
 def request_view(request):
     rq = request.context
     dossier = rq.dossier
-    record_once(request, dossier.__name__, f'request:{rq.__name__}', READ, 2)
     return {'rq': rq, 'dossier': dossier, 'kind': KINDS[rq.kind], 'status': STATUSES[rq.status],
             'by': user_name(request, rq.created_by),
             'answered_by': user_name(request, rq.answered_by) if rq.answered_by else None,
@@ -77,7 +77,7 @@ def request_view(request):
 
 
 @view_config(context=RightsRequest, name='answer', renderer='portail:templates/requests/request.pt',
-             request_method='POST', permission=P.ANSWER_REQUEST)
+             request_method='POST', permission=P.ANSWER_REQUEST, journal=False)
 def answer_view(request):
     """Accept (the change being made) or refuse (with the reason); or lift a limitation."""
     rq = request.context
@@ -89,6 +89,7 @@ def answer_view(request):
     problem = text_problem(answer, 1000, multiline=True)
     if problem is not None:
         request.response.status_int = 400
+        journal_read(request, rq)
         return dict(request_view(request), error=problem)
     if decision == 'lift' and rq.freezes:
         rq.lifted_at = now
@@ -97,6 +98,7 @@ def answer_view(request):
         rq.status, rq.answer = decision, answer
         rq.answered_at, rq.answered_by = now, request.authenticated_userid
     else:
+        journal_read(request, rq)
         page = request_view(request)
         request.response.status_int = 400
         return dict(page, error=_('Accept the request, or refuse it giving the reason.'))
