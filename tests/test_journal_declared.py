@@ -10,7 +10,8 @@ from portail.journal.deriver import undeclared_views
 from portail.models.dossier import Dossier
 from portail.models.root import PortalRoot
 from tests.conftest import find_dossier, logged_in
-from tests.test_journal import entries
+from tests.test_contracts import form_posting_to
+from tests.test_journal import JournalAccess, entries
 
 
 def test_every_view_on_dossier_content_declares_what_it_journals(portal):
@@ -76,3 +77,22 @@ def test_a_refused_view_journals_no_read(portal):
     response = outsider.get(f'/dossiers/{dossier}/contracts/{contract}/', status='*')
     assert response.status_int in (403, 404)
     assert len(entries(portal, dossier)) == before
+
+
+def cli_summary_reads(portal, name):
+    with JournalAccess(portal) as journal:
+        return [(e.action, e.level) for chain in journal.chains.values()
+                for e in chain.values() if e.object == f'cli-summary:{name}']
+
+
+def test_a_cli_summary_read_is_journaled_when_shown_and_when_shown_again_with_an_error(portal):
+    cli = logged_in(portal, 'cli1')
+    with portal.root() as root:
+        district = find_dossier(root, 'Martin').district
+    link = cli.get(f'/cli/{district}/').html.select('tbody a')[0]['href']
+    name = link.rstrip('/').rsplit('/', 1)[-1]
+    page = cli.get(link)
+    assert cli_summary_reads(portal, name) == [('read', 2)]
+    page = form_posting_to(page, '/opinion').submit(status=400)
+    assert "Choisissez l'avis de la CLI" in page.text
+    assert cli_summary_reads(portal, name) == [('read', 2), ('read', 2)]
