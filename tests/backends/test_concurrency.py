@@ -186,8 +186,10 @@ def test_many_workers_moving_their_contracts_at_once(portal):
 
 def test_two_contracts_of_one_dossier_at_the_same_instant(portal):
     """The worker and the secretary move two contracts of one dossier at once:
-    both write the dossier's journal chain, so one commit conflicts, is
-    retried, and each transition is journaled exactly once."""
+    both journal into the dossier's chain, through the outbox of the main
+    database (random keys: the two commits need not conflict, and when they
+    do, the retry is applied once), and each transition is journaled exactly
+    once."""
     worker = logged_in(portal, 'worker1')
     secretary = logged_in(portal, 'secretary1')
     with portal.root() as root:
@@ -214,7 +216,7 @@ def test_two_contracts_of_one_dossier_at_the_same_instant(portal):
         instant.close()
         retries.close()
     assert [r.status_int for r in responses] == [303, 303]
-    assert 'ConflictError' in retries.errors
+    assert set(retries.errors) <= {'ConflictError'}
     added = journal_entries(portal, durand.__name__)[len(before):]
     assert sorted(a for a in added if a.startswith('transition:')) == [
         'transition:enter', 'transition:sign_paper']
