@@ -8,7 +8,7 @@ import csv
 import pytest
 
 from portail.demo import create_spread
-from tests.conftest import Portal, logged_in
+from tests.conftest import START, Portal, logged_in
 
 HEADER = ['tableau', 'ligne', 'colonne', 'contrats']
 
@@ -27,7 +27,7 @@ def spread():
 def test_a_statistics_csv_is_utf8_with_a_byte_order_mark(spread, tmp_path, login, scope):
     portal, north = spread
     path = f'/statistics/{north}/csv' if scope == 'district' else '/statistics/csv'
-    response = logged_in(portal, login).get(f'{path}?year=2026')
+    response = logged_in(portal, login).get(f'{path}?year={START.year}')
     assert response.content_type == 'text/csv' and response.charset == 'utf-8'
     assert response.body.startswith(codecs.BOM_UTF8)
     assert not response.body[len(codecs.BOM_UTF8):].startswith(codecs.BOM_UTF8)
