@@ -120,22 +120,37 @@ class Portal:
         return make_localizer('fr', dirs).translate(message)
 
 
-class _RootContext:
-    def __init__(self, db):
-        self.db = db
+class PortalTransaction:
+    """A connection to a test portal's databases in a transaction of its own,
+    committed on success (aborted on an error, or always if not ``commit``).
+
+    Subclasses say what the ``with`` statement gives in :meth:`view`.
+    """
+
+    def __init__(self, portal_or_db, commit=True):
+        self.db = getattr(portal_or_db, 'db', portal_or_db)
+        self.commit = commit
+
+    def view(self, conn):
+        return conn
 
     def __enter__(self):
         self.tm = transaction.TransactionManager(explicit=True)
         self.conn = self.db.open(transaction_manager=self.tm)
         self.tm.begin()
-        return get_root(self.conn.root())
+        return self.view(self.conn)
 
     def __exit__(self, exc_type, *args):
-        if exc_type is None:
+        if self.commit and exc_type is None:
             self.tm.commit()
         else:
             self.tm.abort()
         self.conn.close()
+
+
+class _RootContext(PortalTransaction):
+    def view(self, conn):
+        return get_root(conn.root())
 
 
 class Browser(TestApp):

@@ -4,7 +4,6 @@ import dataclasses
 from datetime import timedelta
 
 import pytest
-import transaction
 from pyramid.interfaces import IBeforeRender
 from ZODB.POSException import ConflictError
 
@@ -21,27 +20,17 @@ from portail.journal.model import (
     entry_hash,
 )
 from portail.journal.verify import verify, verify_chain
-from tests.conftest import find_dossier, logged_in
+from tests.conftest import PortalTransaction, find_dossier, logged_in
 
 
-class JournalAccess:
+class JournalAccess(PortalTransaction):
     """The journal database of a test portal, in an aborted-or-committed transaction."""
 
     def __init__(self, portal, commit=False):
-        self.portal, self.commit = portal, commit
+        super().__init__(portal, commit)
 
-    def __enter__(self):
-        self.tm = transaction.TransactionManager(explicit=True)
-        self.conn = self.portal.db.open(transaction_manager=self.tm)
-        self.tm.begin()
-        return self.conn.get_connection(JOURNAL_DB).root()[ROOT_KEY]
-
-    def __exit__(self, exc_type, *args):
-        if self.commit and exc_type is None:
-            self.tm.commit()
-        else:
-            self.tm.abort()
-        self.conn.close()
+    def view(self, conn):
+        return conn.get_connection(JOURNAL_DB).root()[ROOT_KEY]
 
 
 def martin(portal):

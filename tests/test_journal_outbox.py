@@ -20,30 +20,17 @@ from portail.journal.writer import drain, journal_writer
 from portail.retention import erase_dossier
 from portail.scripts import application, init, journal, portal_root
 from portail.system import SystemRequest
-from tests.conftest import START, find_dossier, logged_in
+from tests.conftest import START, PortalTransaction, find_dossier, logged_in
 from tests.test_journal import JournalAccess, entries, martin
 from tests.test_scripts import INI
 
 
-class Outbox:
+class Outbox(PortalTransaction):
     """The outbox and the moved ids of a test portal, in a committed transaction."""
 
-    def __init__(self, portal):
-        self.portal = portal
-
-    def __enter__(self):
-        self.tm = transaction.TransactionManager(explicit=True)
-        self.conn = self.portal.db.open(transaction_manager=self.tm)
-        self.tm.begin()
-        return (outbox.outbox_of(self.conn.root()),
-                outbox.moved_of(self.conn.get_connection(JOURNAL_DB).root()))
-
-    def __exit__(self, exc_type, *args):
-        if exc_type is None:
-            self.tm.commit()
-        else:
-            self.tm.abort()
-        self.conn.close()
+    def view(self, conn):
+        return (outbox.outbox_of(conn.root()),
+                outbox.moved_of(conn.get_connection(JOURNAL_DB).root()))
 
 
 def waiting(box):
