@@ -39,6 +39,7 @@ def main(global_config, **settings):
         config.include('portail.auth.sessions')
         config.include('portail.workflow')
         config.include('portail.gcpolicy')
+        config.include('portail.formkeys')
         config.set_security_policy(PortalSecurityPolicy())
         config.set_csrf_storage_policy(SessionCSRFStoragePolicy())
         # Every POST must carry the token of its server-side session.  The

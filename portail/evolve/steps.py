@@ -85,3 +85,12 @@ def create_journal_outbox(zodb_root, conn):
     from portail.journal.model import JOURNAL_DB
 
     outbox.create(zodb_root, conn.get_connection(JOURNAL_DB).root())
+
+
+@step('0008-create-form-keys')
+def create_form_keys(zodb_root, conn):
+    """Create the tree of used one-time form keys (issue 14): a form sent
+    twice is applied once (:mod:`portail.formkeys`)."""
+    from portail import formkeys
+
+    formkeys.create(zodb_root)

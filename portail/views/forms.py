@@ -6,6 +6,7 @@ import colander
 import deform
 from pyramid.csrf import get_csrf_token
 
+from portail.formkeys import new_form_key
 from portail.i18n import _
 
 
@@ -14,12 +15,21 @@ def deferred_csrf_default(node, kw):
     return get_csrf_token(kw['request'])
 
 
+@colander.deferred
+def deferred_form_key_default(node, kw):
+    return new_form_key()
+
+
 class CSRFSchema(colander.MappingSchema):
-    """Base schema of every form: carries the CSRF token Pyramid checks."""
+    """Base schema of every form: carries the CSRF token Pyramid checks and
+    the one-time key of the form (:mod:`portail.formkeys`)."""
 
     csrf_token = colander.SchemaNode(
         colander.String(), widget=deform.widget.HiddenWidget(),
         default=deferred_csrf_default, missing='')
+    form_key = colander.SchemaNode(
+        colander.String(), widget=deform.widget.HiddenWidget(),
+        default=deferred_form_key_default, missing='')
 
 
 def make_form(request, schema, submit_title, formid='form', **kw):

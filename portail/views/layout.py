@@ -75,6 +75,12 @@ class LayoutGlobals:
 
         return get_csrf_token(self.request)
 
+    def form_key(self):
+        """A fresh one-time key for a hand-written form (:mod:`portail.formkeys`)."""
+        from portail.formkeys import new_form_key
+
+        return '' if self.bare else new_form_key()
+
     def flash(self):
         return [] if self.bare else pop_flash(self.request)
 
