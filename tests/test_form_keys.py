@@ -180,3 +180,16 @@ def test_every_form_of_every_page_carries_a_form_key(portal):
                 assert form['form_key'].value, (login, page_url, form.action)
                 seen += 1
     assert seen >= 10
+
+
+def test_used_keys_expire_after_two_days_and_the_sentinel_stays(portal):
+    from BTrees.OOBTree import OOBTree
+
+    from portail.formkeys import SENTINEL, record
+
+    tree = OOBTree({SENTINEL: 0.0})
+    now = portal.clock.now()
+    record(tree, 'k2', now)
+    record(tree, 'k3', now + timedelta(days=1))
+    record(tree, 'k1', now + timedelta(days=2, minutes=1))
+    assert list(tree) == [SENTINEL, 'k1', 'k3']  # k2, older than two days, forgotten
