@@ -6,7 +6,8 @@ forms through :class:`portail.views.forms.CSRFSchema`, hand-written forms
 through ``ui.form_key()`` of :mod:`portail.views.layout`).  The same form
 submitted twice -- a double click, the back button then submitting again, a
 browser or proxy resending the request after a lost connection -- carries
-the same key.
+the same key.  The language switch carries none: it changes no data, and
+the back button may well send it again.
 
 The view deriver :func:`once_per_form_key` wraps every view.  On a POST
 carrying a key (ASCII, at most :data:`MAX_LENGTH` characters; any other

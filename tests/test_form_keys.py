@@ -176,6 +176,11 @@ def test_every_form_of_every_page_carries_a_form_key(portal):
             for form in post_forms(page):
                 fields = form.fields
                 assert 'csrf_token' in fields, (login, page_url, form.action)
+                if form.action.endswith('/language'):
+                    # the language switch changes no data: the back button may
+                    # send it again
+                    assert 'form_key' not in fields
+                    continue
                 assert 'form_key' in fields, (login, page_url, form.action)
                 assert form['form_key'].value, (login, page_url, form.action)
                 seen += 1
