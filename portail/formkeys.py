@@ -9,7 +9,11 @@ browser or proxy resending the request after a lost connection -- carries
 the same key.  The language switch carries none: it changes no data, and
 the back button may well send it again.
 
-The view deriver :func:`once_per_form_key` wraps every view.  On a POST
+The view deriver :func:`once_per_form_key` wraps every view that changes
+data.  A view whose POST only reads -- a search, a filter kept out of the
+URL, a form pre-filled from a previous page -- declares ``form_key=False``
+(a view option): it may be sent again as often as the user likes, and its
+key, if any, is ignored.  On a POST
 carrying a key (ASCII, at most :data:`MAX_LENGTH` characters; any other
 value counts as no key), it looks the key up in :data:`USED_KEY`, an
 ``OOBTree`` of the main database (key -> portal clock time as a POSIX
@@ -127,7 +131,7 @@ def _conflict_response(request):
 
 def once_per_form_key(view, info):
     """View deriver: a POST's form key is used once (see the module docstring)."""
-    if info.exception_only:
+    if info.exception_only or not info.options.get('form_key', True):
         return view
 
     def form_key_view(context, request):
@@ -148,6 +152,9 @@ def once_per_form_key(view, info):
         return response
 
     return form_key_view
+
+
+once_per_form_key.options = ('form_key',)
 
 
 def includeme(config):

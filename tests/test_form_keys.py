@@ -198,3 +198,34 @@ def test_used_keys_expire_after_two_days_and_the_sentinel_stays(portal):
     record(tree, 'k3', now + timedelta(days=1))
     record(tree, 'k1', now + timedelta(days=2, minutes=1))
     assert list(tree) == [SENTINEL, 'k1', 'k3']  # k2, older than two days, forgotten
+
+
+def test_a_search_or_a_filter_may_be_sent_again(portal):
+    """A POST that only reads (the "already known?" search, the DPO's journal
+    filter, the lookup's button to a pre-filled form) is not a one-time action:
+    the back button or a reload sends it again and gets the same page."""
+    worker = logged_in(portal, 'worker1')
+    search = worker.get('/dossiers/lookup').forms['form']
+    search['last_name'] = 'Martin'
+    search['first_names'] = 'Bernard'
+    search['birth_date'] = '1979-03-14'
+    search['reason'] = 'Appel de la personne à l’accueil'
+    first = search.submit()
+    again = search.submit()
+    assert again.status_int == 200
+    assert portal.fr(ALREADY_DONE_MESSAGE) not in again.text
+    assert again.html.select('tbody tr') == first.html.select('tbody tr')
+    create = [f for f in again.forms.values() if f.action.endswith('/add')][0]
+    assert 'form_key' not in create.fields
+    for _ in range(2):
+        prefilled = create.submit()
+        assert prefilled.status_int == 200
+        assert prefilled.forms['form']['last_name'].value == 'Martin'
+        assert prefilled.forms['form']['form_key'].value
+    dpo = logged_in(portal, 'dpo1')
+    page = dpo.get('/journal')
+    journal_filter = [f for f in page.forms.values() if f.action.endswith('/journal')][0]
+    journal_filter['user'] = 'worker1'
+    rows = journal_filter.submit().html.select('tbody tr')
+    assert rows
+    assert journal_filter.submit().html.select('tbody tr') == rows

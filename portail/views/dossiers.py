@@ -88,7 +88,7 @@ def district_name(request, district_id):
 
 
 @view_config(context=Dossiers, name='lookup', renderer='portail:templates/dossiers/lookup.pt',
-             permission=P.LOOKUP)
+             permission=P.LOOKUP, form_key=False)
 def lookup_view(request):
     form = make_form(request, LookupSchema(), _('Search'))
     page = {'form': None, 'results': None, 'identity': None,

@@ -111,7 +111,7 @@ PAGE = 200
 
 
 @view_config(context=PortalRoot, name='journal', renderer='portail:templates/journal/dpo.pt',
-             permission=P.VIEW_ALL_JOURNALS)
+             permission=P.VIEW_ALL_JOURNALS, form_key=False)
 def dpo_journal_view(request):
     """Filter by account login, dossier id and dates (a POST form, so no login
     appears in a URL); without a filter, nothing is listed."""
