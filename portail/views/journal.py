@@ -7,6 +7,7 @@ from pyramid.view import view_config
 
 from portail.acl import permissions as P
 from portail.i18n import _
+from portail.journal.activity import local_day
 from portail.journal.record import journal_of
 from portail.models.dossier import Dossier
 from portail.models.root import PortalRoot
@@ -113,7 +114,8 @@ PAGE = 200
 @view_config(context=PortalRoot, name='journal', renderer='portail:templates/journal/dpo.pt',
              permission=P.VIEW_ALL_JOURNALS, form_key=False)
 def dpo_journal_view(request):
-    """Filter by account login, dossier id and dates (a POST form, so no login
+    """Filter by account login, dossier id (whole, or its first characters as
+    the DPO's lists show them) and local dates (a POST form, so no login
     appears in a URL); without a filter, nothing is listed."""
     journal = journal_of(request)
     params = request.POST if request.method == 'POST' else {}  # no login in URLs
@@ -131,11 +133,13 @@ def dpo_journal_view(request):
         if uid is None:
             error = _('No account has this login.')
     if dossier:
-        keys = {dossier} if keys is None else keys & {dossier}
+        found = dossier_chains(journal, dossier)
+        keys = found if keys is None else keys & found
     if keys is None and (start or end):
+        # the index is by UTC day; a local day begins on the UTC day before
         keys = set()
         for _day, bucket in journal.by_day.items(
-                min=start.isoformat() if start else None,
+                min=(start - datetime.timedelta(days=1)).isoformat() if start else None,
                 max=end.isoformat() if end else None):
             keys.update(bucket)
     entries = []
@@ -146,8 +150,8 @@ def dpo_journal_view(request):
         for entry in chain.values():
             if uid and entry.user != uid:
                 continue
-            day = entry.at[:10]
-            if (start and day < start.isoformat()) or (end and day > end.isoformat()):
+            day = local_day(datetime.datetime.fromisoformat(entry.at))
+            if (start and day < start) or (end and day > end):
                 continue
             entries.append(entry)
     entries.sort(key=lambda e: e.at, reverse=True)
@@ -156,6 +160,25 @@ def dpo_journal_view(request):
             'values': {'user': login, 'dossier': dossier,
                        'from': start.isoformat() if start else '',
                        'to': end.isoformat() if end else ''}}
+
+
+#: the shortest start of a dossier id the filter accepts (the DPO's list of
+#: rights requests shows the first 8 characters)
+SHORT_ID = 6
+#: the most chains a short id may stand for
+SHORT_ID_MATCHES = 20
+
+
+def dossier_chains(journal, text):
+    """The chain keys of the dossier id ``text``, or of the dossiers whose id
+    starts with it (at least :data:`SHORT_ID` characters; a range of the
+    chains' tree, at most :data:`SHORT_ID_MATCHES` chains)."""
+    text = text.lower()
+    if text in journal.chains:
+        return {text}
+    if len(text) < SHORT_ID or text.startswith('~'):
+        return set()
+    return set(islice(journal.chains.keys(min=text, max=text + '\uffff'), SHORT_ID_MATCHES))
 
 
 def _date(text):

@@ -25,6 +25,7 @@ def navigation(request):
         items.append((request.resource_url(root.users), _('Accounts')))
     if on_root[P.VIEW_ALL_JOURNALS]:
         items.append((home + 'journal', _('Access journals')))
+        items.append((home + 'unusual-access', _('Unusual access')))
     if on_root[P.VIEW_ADMINISTRATION_JOURNAL]:
         items.append((home + 'administration-journal', _('Administration journal')))
     if on_root[P.VIEW_ALL_REQUESTS]:
