@@ -94,3 +94,12 @@ def create_form_keys(zodb_root, conn):
     from portail import formkeys
 
     formkeys.create(zodb_root)
+
+
+@step('0011-create-worklist')
+def create_worklist(zodb_root, conn):
+    """Create the référents' pending-work index ("À traiter", issue 16) and fill
+    it from every dossier (:mod:`portail.models.worklist`)."""
+    from portail.models import worklist
+
+    worklist.create(zodb_root[ROOT_KEY].dossiers)

@@ -67,6 +67,8 @@ class Contract(DossierItem, Persistent):
     stat_keys = None
     #: (district, key) of the contract in the secretaries' entry queue while signed
     queue_key = None
+    #: when the référent (or a delegate) first read the CLI's opinion ("À traiter")
+    cli_opinion_seen_at = None
 
     def __init__(self):
         self.state = None

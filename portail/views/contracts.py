@@ -10,11 +10,14 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
 from portail.acl import permissions as P
+from portail.acl.localroles import works_for_the_person
 from portail.acl.policy import permissions_on
+from portail.auth.sessions import current_identity
 from portail.clock import utcnow
 from portail.conflicts import check_serial, serial_of
 from portail.flash import flash
 from portail.i18n import _
+from portail.journal.deriver import journal_read
 from portail.journal.record import READ, record, record_once
 from portail.models.cli import summary_of
 from portail.models.contract import CONTENT_FIELDS, THEMES, Contract
@@ -131,7 +134,36 @@ def add_contract_view(request):
         flash(request, _('The draft contract is created.'))
         return HTTPSeeOther(request.resource_url(contract))
 
-    return form_page(request, form, {'title': _('New contract'), 'intro': None}, save)
+    previous = renewed_contract(request, dossier)
+    if previous is None:
+        return form_page(request, form, {'title': _('New contract'), 'intro': None}, save)
+    return form_page(request, form, {'title': _('Renew the contract'), 'intro': _(
+        'The new draft takes up the previous contract: it starts when that one ends. '
+        'Check every field with the person before saving.')}, save, renewal_values(previous))
+
+
+def renewed_contract(request, dossier):
+    """The contract named by ``?from=`` that the new draft renews (read, so
+    journaled), or ``None``."""
+    name = request.GET.get('from')
+    previous = dossier.contracts.get(name) if isinstance(name, str) else None
+    if previous is None or previous.start_date is None or not request.has_permission(
+            P.VIEW_CONTRACT, previous):
+        return None
+    journal_read(request, previous)
+    return previous
+
+
+def renewal_values(previous):
+    """The new draft's fields, taken up from ``previous``: it starts at its
+    end, for as long, with its review as far from the start."""
+    start = previous.end_date or previous.start_date
+    values = {name: getattr(previous, name) for name in CONTENT_FIELDS}
+    values['themes'] = set(previous.themes)
+    values['start_date'] = start
+    if previous.review_date is not None:
+        values['review_date'] = start + (previous.review_date - previous.start_date)
+    return values
 
 
 @view_config(context=Contract, name='edit', renderer='portail:templates/form.pt',
@@ -239,10 +271,24 @@ def contract_view(request):
     contract = request.context
     dossier = contract.dossier
     can_see_dossier = request.has_permission(P.VIEW_DOSSIER, dossier)
+    if contract.cli_opinion is not None and contract.cli_opinion_seen_at is None:
+        mark_opinion_seen(request, contract)
     return {'d': contract_details(request, contract), 'dossier': dossier,
             'dossier_url': request.resource_url(dossier) if can_see_dossier else None,
             'district': district_name(request, dossier.district),
             'referent': user_name(request, dossier.referent)}
+
+
+def mark_opinion_seen(request, contract):
+    """The référent, or a delegate, has now read the CLI's opinion: it leaves
+    their "À traiter" (:mod:`portail.views.pending`).  Nobody else's reading counts."""
+    dossier = contract.dossier
+    identity = current_identity(request)
+    if identity is None or not works_for_the_person(dossier, identity.user, identity.uid,
+                                                    utcnow(request.registry)):
+        return
+    contract.cli_opinion_seen_at = utcnow(request.registry)
+    request.root.dossiers.refresh_worklist(dossier)
 
 
 TRANSITION_HELP = {

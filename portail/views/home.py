@@ -18,6 +18,7 @@ from portail.models.root import PortalRoot
 from portail.paging import Listing, Page, listing, page_number, requested_page
 from portail.urls import child_url_maker
 from portail.views.cli import WORKLIST_PAGER_LABEL, worklist
+from portail.views.pending import pending_work
 from portail.workflow.contract import STATES
 
 #: the home section of each role, in the order they are shown
@@ -60,6 +61,7 @@ def home_view(request):
         'roles': [ROLE_LABELS[r] for r in roles],
         'sections': sections,
         'is_admin': 'admin' in roles,
+        'pending': pending_work(request, identity) if 'worker' in roles else None,
         'caseload': caseload(request, dossiers, identity) if 'worker' in roles else None,
         'queue': entry_queue(request, dossiers, identity) if 'secretary' in roles else None,
         'own': own_contracts(request, dossiers, identity) if 'beneficiary' in roles else None,

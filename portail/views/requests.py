@@ -103,6 +103,7 @@ def answer_view(request):
         request.response.status_int = 400
         return dict(page, error=_('Accept the request, or refuse it giving the reason.'))
     rq.modified_at, rq.modified_by = now, request.authenticated_userid
+    request.root.dossiers.refresh_worklist(dossier)
     record(request, dossier.__name__, f'request:{rq.__name__}', f'answer:{decision}', 2)
     flash(request, _('The answer is recorded; the beneficiary can read it.'))
     return HTTPSeeOther(request.resource_url(rq))
