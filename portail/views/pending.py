@@ -18,7 +18,7 @@ from portail.timefmt import format_date
 
 #: what each kind of row asks, and the name of the link to where it is done
 KIND_LABELS = {
-    worklist.REQUEST: (_('Rights request to answer'), _('Answer')),
+    worklist.REQUEST: (_('Rights request to answer'), _('Answer the request')),
     worklist.ENTRY: (_('Signed contract to enter'), _('Enter')),
     worklist.OPINION: (_('New opinion of the CLI'), _('Read the opinion')),
     worklist.REVIEW: (_('Contract review'), _('Open the contract')),
