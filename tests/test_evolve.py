@@ -9,25 +9,27 @@ from tests.conftest import Portal
 def test_new_database_runs_every_step_once():
     portal = Portal()
     conn = portal.db.open()
-    assert ev.status(conn.root()) == (0, 8, ['0001-create-portal-root',
+    assert ev.status(conn.root()) == (0, 9, ['0001-create-portal-root',
                                              '0002-create-session-store',
                                              '0003-create-journal',
                                              '0004-create-statistics',
                                              '0005-create-listing-indexes',
                                              '0006-create-activation-failures',
                                              '0007-create-journal-outbox',
-                                             '0008-create-form-keys'])
+                                             '0008-create-form-keys',
+                                             '0009-create-statistics-snapshot'])
     conn.close()
     ran = ev.evolve(portal.db, portal.clock.now(), log=lambda m: None)
     assert ran == ['0001-create-portal-root', '0002-create-session-store',
                    '0003-create-journal', '0004-create-statistics',
                    '0005-create-listing-indexes', '0006-create-activation-failures',
-                   '0007-create-journal-outbox', '0008-create-form-keys']
+                   '0007-create-journal-outbox', '0008-create-form-keys',
+                   '0009-create-statistics-snapshot']
     assert ev.evolve(portal.db, portal.clock.now(), log=lambda m: None) == []
     conn = portal.db.open()
     root = get_root(conn.root())
     assert len(root.users) == 0 and root['users'] is root.users
-    assert ev.status(conn.root()) == (8, 8, [])
+    assert ev.status(conn.root()) == (9, 9, [])
     with pytest.raises(KeyError):
         root['evolve_done']
     conn.close()
@@ -37,7 +39,7 @@ def test_dry_run_writes_nothing():
     portal = Portal()
     messages = []
     ran = ev.evolve(portal.db, portal.clock.now(), dry_run=True, log=messages.append)
-    assert len(ran) == 8 and messages[0].startswith('[dry run]')
+    assert len(ran) == 9 and messages[0].startswith('[dry run]')
     conn = portal.db.open()
     with pytest.raises(DatabaseNotInitialised):
         get_root(conn.root())
@@ -55,7 +57,8 @@ def test_each_step_is_its_own_transaction():
                      b'evolve 0005-create-listing-indexes',
                      b'evolve 0006-create-activation-failures',
                      b'evolve 0007-create-journal-outbox',
-                     b'evolve 0008-create-form-keys']
+                     b'evolve 0008-create-form-keys',
+                     b'evolve 0009-create-statistics-snapshot']
 
 
 def test_duplicate_step_names_are_refused():
