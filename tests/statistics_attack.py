@@ -53,9 +53,10 @@ def variable_of(linked, name, position):
     return name, position
 
 
-def reader_bounds(linked, published, threshold):
+def reader_bounds(linked, published, threshold, wanted=None):
     """``{(cube, position): (least, greatest)}`` for every quantity that is not
-    published as a number, as the pooled readers can work it out."""
+    published as a number (or only those ``wanted(key)`` selects), as the
+    pooled readers can work it out."""
     known, bounds = {}, {}
     for (name, position), value in published.items():
         key = variable_of(linked, name, position)
@@ -90,6 +91,8 @@ def reader_bounds(linked, published, threshold):
     limits = [bounds.get(key, (0, None)) for key in unknowns]
     found = {}
     for key, column in unknowns.items():
+        if wanted is not None and not wanted(key):
+            continue
         objective = np.zeros(len(unknowns))
         objective[column] = 1
         low = linprog(objective, A_eq=rows or None, b_eq=rhs or None, bounds=limits)
@@ -172,7 +175,14 @@ def leaks(linked, published):
             failures.append((key, truth, value, 'wrong figure'))
         elif value == COMPLEMENTARY and truth < threshold:
             failures.append((key, truth, value, 'hidden small count'))
-    for key, (low, high) in reader_bounds(linked, published, threshold).items():
+    def small_or_hidden(key):
+        name, position = key
+        value = published.get(key)
+        district = position[0] < linked.department
+        return value is not None or (district and linked.cubes[name].value(position) < threshold)
+
+    for key, (low, high) in reader_bounds(linked, published, threshold,
+                                          small_or_hidden).items():
         name, position = key
         truth = linked.cubes[name].value(position)
         value = published.get(key)
