@@ -28,6 +28,11 @@ small count has no such rectangle (4 and 4 out of 8), the table is not
 :attr:`~ProtectedTable.safe` and the page publishes none of its figures.
 ``tests/test_statistics_suppression.py`` checks the property with a linear
 program on random tables.
+
+The pages use the same idea over several axes (:class:`Cube`,
+:class:`CubeProtection`): the district axis, closed by the département,
+links every scope's tables, and a rectangle becomes a box
+(:mod:`portail.statistics.linked`, issue 21).
 """
 import functools
 import itertools
