@@ -140,5 +140,5 @@ def linked_year(counts, districts, months, threshold):
     Protecting a year's tables takes a fraction of a second, and a snapshot's
     counts stay the same for a month: the result is kept per set of counts.
     """
-    return _linked(tuple(sorted(counts.items(), key=repr)), tuple(districts),
-                   tuple(months), threshold)
+    # the snapshot gives its counts in its keys' order: the same counts, the same key
+    return _linked(tuple(counts.items()), tuple(districts), tuple(months), threshold)
