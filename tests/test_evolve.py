@@ -9,7 +9,7 @@ from tests.conftest import Portal
 def test_new_database_runs_every_step_once():
     portal = Portal()
     conn = portal.db.open()
-    assert ev.status(conn.root()) == (0, 9, ['0001-create-portal-root',
+    assert ev.status(conn.root()) == (0, 10, ['0001-create-portal-root',
                                              '0002-create-session-store',
                                              '0003-create-journal',
                                              '0004-create-statistics',
@@ -17,6 +17,7 @@ def test_new_database_runs_every_step_once():
                                              '0006-create-activation-failures',
                                              '0007-create-journal-outbox',
                                              '0008-create-form-keys',
+                                             '0009-create-statistics-snapshot',
                                              '0011-create-worklist'])
     conn.close()
     ran = ev.evolve(portal.db, portal.clock.now(), log=lambda m: None)
@@ -24,12 +25,12 @@ def test_new_database_runs_every_step_once():
                    '0003-create-journal', '0004-create-statistics',
                    '0005-create-listing-indexes', '0006-create-activation-failures',
                    '0007-create-journal-outbox', '0008-create-form-keys',
-                   '0011-create-worklist']
+                   '0009-create-statistics-snapshot', '0011-create-worklist']
     assert ev.evolve(portal.db, portal.clock.now(), log=lambda m: None) == []
     conn = portal.db.open()
     root = get_root(conn.root())
     assert len(root.users) == 0 and root['users'] is root.users
-    assert ev.status(conn.root()) == (9, 9, [])
+    assert ev.status(conn.root()) == (10, 10, [])
     with pytest.raises(KeyError):
         root['evolve_done']
     conn.close()
@@ -39,7 +40,7 @@ def test_dry_run_writes_nothing():
     portal = Portal()
     messages = []
     ran = ev.evolve(portal.db, portal.clock.now(), dry_run=True, log=messages.append)
-    assert len(ran) == 9 and messages[0].startswith('[dry run]')
+    assert len(ran) == 10 and messages[0].startswith('[dry run]')
     conn = portal.db.open()
     with pytest.raises(DatabaseNotInitialised):
         get_root(conn.root())
@@ -58,6 +59,7 @@ def test_each_step_is_its_own_transaction():
                      b'evolve 0006-create-activation-failures',
                      b'evolve 0007-create-journal-outbox',
                      b'evolve 0008-create-form-keys',
+                     b'evolve 0009-create-statistics-snapshot',
                      b'evolve 0011-create-worklist']
 
 

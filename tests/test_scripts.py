@@ -143,7 +143,14 @@ def test_close_expired_and_reapply_acls(ini, capsys):
     init.main([ini, '--demo'])
     capsys.readouterr()
     assert maintenance.close_expired_main([ini]) == 0
-    assert '0 contract(s) closed' in capsys.readouterr().out  # no demo contract has ended
+    out = capsys.readouterr().out
+    assert '0 contract(s) closed' in out  # no demo contract has ended
+    # the first run of the month takes the statistics' published snapshot, once
+    from portail.statistics.snapshot import current_month
+
+    assert f'Statistics snapshot taken: the months before {current_month(START)}.' in out
+    assert maintenance.close_expired_main([ini]) == 0
+    assert 'snapshot' not in capsys.readouterr().out
     from portail.scripts import application, portal_root
     from portail.workflow.contract import CONTRACT_WORKFLOW
 

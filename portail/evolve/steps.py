@@ -96,6 +96,18 @@ def create_form_keys(zodb_root, conn):
     formkeys.create(zodb_root)
 
 
+@step('0009-create-statistics-snapshot')
+def create_statistics_snapshot(zodb_root, conn):
+    """Create the snapshot of the statistics that the pages publish (issue 21):
+    empty, it is filled when a page is first read or by the daily
+    ``portail-close-expired``, from the counters."""
+    from portail.models.statistics import StatisticsSnapshot
+
+    statistics = zodb_root[ROOT_KEY].statistics
+    if getattr(statistics, 'snapshot', None) is None:
+        statistics.snapshot = StatisticsSnapshot()
+
+
 @step('0011-create-worklist')
 def create_worklist(zodb_root, conn):
     """Create the référents' pending-work index ("À traiter", issue 16) and fill

@@ -23,6 +23,8 @@ class StatisticsSpace(Container):
     """The ``/statistics`` folder: one :class:`DistrictStatistics` per district."""
 
     __acl__ = statistics_acl()
+    #: the figures the pages publish (:class:`StatisticsSnapshot`, evolve step 0009)
+    snapshot = None
 
 
 class DistrictStatistics(Persistent):
@@ -39,3 +41,19 @@ class DistrictStatistics(Persistent):
         if user.district == self.__name__ and DISTRICT_READERS & set(user.roles):
             return {STATISTICS_READER}
         return set()
+
+
+class StatisticsSnapshot(Persistent):
+    """The figures the pages publish until the next refresh (issue 21): the
+    counters of every completed month, as they stood at :attr:`taken_at`
+    (see :mod:`portail.statistics.snapshot`).  ``/statistics`` has one, made
+    by evolve step 0009 and filled on its first refresh."""
+
+    #: when the counters were read (aware UTC datetime), None before the first refresh
+    taken_at = None
+    #: the first month *not* published ('YYYY-MM'): the month of :attr:`taken_at`
+    until = None
+
+    def __init__(self):
+        #: (month, district, dimension, value) -> count, for every month before ``until``
+        self.counts = OOBTree()
