@@ -217,3 +217,4 @@ def test_renew_opens_a_draft_taken_up_from_the_ending_contract(portal):
         transaction.abort()
     # nobody else renews it
     logged_in(portal, 'worker3').get(rows[0][3], status=403)
+

@@ -25,6 +25,10 @@ from portail.workflow.contract import STATES
 ROLE_SECTIONS = {
     'manager': (_('My district'), _(
         'The anonymous statistics of your district are under "Statistics" in the menu.')),
+    # a manager without a district directs the département
+    'director': (_('The département'), _(
+        'The anonymous statistics of every district and of the whole département are under '
+        '"Statistics" in the menu.')),
     'dpo': (_('Data protection'), _(
         'The access journals, the rights requests and the anonymous statistics of the '
         'département are in the menu. Retention is run by the portail-retention command.')),
@@ -42,6 +46,7 @@ ROLE_LABELS = {
     'beneficiary': _('beneficiary'),
     'cli': _('CLI facilitator'),
     'manager': _('district manager'),
+    'director': _('director of the département'),
     'admin': _('account administrator'),
     'dpo': _('data protection officer'),
 }
@@ -54,11 +59,12 @@ def home_view(request):
     roles = granted_roles(identity.user)  # an administrator's file roles count for nothing
     if roles == ('admin',):
         return HTTPFound(request.resource_url(request.root.users))
-    sections = [ROLE_SECTIONS[r] for r in ROLE_SECTIONS if r in roles]
+    sections = [ROLE_SECTIONS[section_of(r, identity.user)] for r in ROLE_SECTIONS
+                if r in roles]
     dossiers = request.root.dossiers
     return {
         'fullname': identity.user.fullname,
-        'roles': [ROLE_LABELS[r] for r in roles],
+        'roles': [ROLE_LABELS[section_of(r, identity.user)] for r in roles],
         'sections': sections,
         'is_admin': 'admin' in roles,
         'pending': pending_work(request, identity) if 'worker' in roles else None,
@@ -72,6 +78,14 @@ def home_view(request):
         'queue_pager_label': QUEUE_PAGER_LABEL,
         'cli_pager_label': WORKLIST_PAGER_LABEL,
     }
+
+
+def section_of(role, user):
+    """The home section of ``role`` for ``user``: a manager without a district
+    is the département's director."""
+    if role == 'manager' and user.district is None:
+        return 'director'
+    return role
 
 
 def caseload(request, dossiers, identity):
