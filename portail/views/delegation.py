@@ -4,6 +4,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
 from portail.acl import permissions as P
+from portail.acl.roles import WORKER
 from portail.clock import utcnow
 from portail.flash import flash
 from portail.i18n import _
@@ -14,7 +15,7 @@ from portail.views.dossiers import user_name
 
 
 def candidates(request, dossier):
-    users = request.root.users.with_role(dossier.district, 'worker')
+    users = request.root.users.with_role(dossier.district, WORKER)
     return sorted(((u.uid, u.fullname) for u in users
                    if u.uid != dossier.referent and not u.disabled), key=lambda c: c[1])
 

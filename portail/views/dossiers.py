@@ -7,8 +7,10 @@ import deform
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
+from portail.acl import localroles as L
 from portail.acl import permissions as P
 from portail.acl.policy import permissions_on
+from portail.acl.roles import WORKER
 from portail.auth.sessions import current_identity
 from portail.clock import utcnow
 from portail.conflicts import serial_of
@@ -230,7 +232,7 @@ class ReassignSchema(CSRFSchema):
 
 def district_workers(request, district):
     """Social workers of ``district``: the possible référents."""
-    workers = [(u.uid, u.fullname) for u in request.root.users.with_role(district, 'worker')
+    workers = [(u.uid, u.fullname) for u in request.root.users.with_role(district, WORKER)
                if not u.disabled]
     return sorted(workers, key=lambda w: w[1])
 
@@ -262,12 +264,12 @@ def reassign_view(request):
 
 #: what the "why can I see this?" line says for each local role
 REASONS = (
-    ('local:referent', _('You are the référent of this dossier.')),
-    ('local:delegate', None),
-    ('local:beneficiary', _('This is your own dossier.')),
-    ('local:secretary', _('You are a secretary of the district of this dossier '
+    (L.REFERENT, _('You are the référent of this dossier.')),
+    (L.DELEGATE, None),
+    (L.BENEFICIARY, _('This is your own dossier.')),
+    (L.SECRETARY, _('You are a secretary of the district of this dossier '
                           '(administrative data and contract entry only).')),
-    ('local:manager', _('You are the manager of this district and a qualified social '
+    (L.MANAGER, _('You are the manager of this district and a qualified social '
                         'worker.')),
 )
 

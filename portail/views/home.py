@@ -9,6 +9,7 @@ from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config
 
 from portail.acl import permissions as P
+from portail.acl import roles as R
 from portail.acl.roles import granted_roles
 from portail.auth.sessions import current_identity
 from portail.clock import utcnow
@@ -22,9 +23,9 @@ from portail.workflow.contract import STATES
 
 #: the home section of each role, in the order they are shown
 ROLE_SECTIONS = {
-    'manager': (_('My district'), _(
+    R.MANAGER: (_('My district'), _(
         'The anonymous statistics of your district are under "Statistics" in the menu.')),
-    'dpo': (_('Data protection'), _(
+    R.DPO: (_('Data protection'), _(
         'The access journals, the rights requests and the anonymous statistics of the '
         'département are in the menu. Retention is run by the portail-retention command.')),
 }
@@ -36,13 +37,13 @@ WORKLIST_PAGE = 'cli_page'
 QUEUE_PAGER_LABEL = _('Pages of the contracts to enter')
 
 ROLE_LABELS = {
-    'worker': _('social worker'),
-    'secretary': _('secretary'),
-    'beneficiary': _('beneficiary'),
-    'cli': _('CLI facilitator'),
-    'manager': _('district manager'),
-    'admin': _('account administrator'),
-    'dpo': _('data protection officer'),
+    R.WORKER: _('social worker'),
+    R.SECRETARY: _('secretary'),
+    R.BENEFICIARY: _('beneficiary'),
+    R.CLI: _('CLI facilitator'),
+    R.MANAGER: _('district manager'),
+    R.ADMIN: _('account administrator'),
+    R.DPO: _('data protection officer'),
 }
 
 
@@ -51,7 +52,7 @@ ROLE_LABELS = {
 def home_view(request):
     identity = current_identity(request)
     roles = granted_roles(identity.user)  # an administrator's file roles count for nothing
-    if roles == ('admin',):
+    if roles == (R.ADMIN,):
         return HTTPFound(request.resource_url(request.root.users))
     sections = [ROLE_SECTIONS[r] for r in ROLE_SECTIONS if r in roles]
     dossiers = request.root.dossiers
@@ -59,13 +60,13 @@ def home_view(request):
         'fullname': identity.user.fullname,
         'roles': [ROLE_LABELS[r] for r in roles],
         'sections': sections,
-        'is_admin': 'admin' in roles,
-        'caseload': caseload(request, dossiers, identity) if 'worker' in roles else None,
-        'queue': entry_queue(request, dossiers, identity) if 'secretary' in roles else None,
-        'own': own_contracts(request, dossiers, identity) if 'beneficiary' in roles else None,
-        'cli': cli_worklist(request, identity) if 'cli' in roles else None,
+        'is_admin': R.ADMIN in roles,
+        'caseload': caseload(request, dossiers, identity) if R.WORKER in roles else None,
+        'queue': entry_queue(request, dossiers, identity) if R.SECRETARY in roles else None,
+        'own': own_contracts(request, dossiers, identity) if R.BENEFICIARY in roles else None,
+        'cli': cli_worklist(request, identity) if R.CLI in roles else None,
         'own_dossier': own_dossier_url(request, dossiers, identity)
-        if 'beneficiary' in roles else None,
+        if R.BENEFICIARY in roles else None,
         'can_lookup': request.has_permission(P.LOOKUP, dossiers),
         'queue_pager_label': QUEUE_PAGER_LABEL,
         'cli_pager_label': WORKLIST_PAGER_LABEL,

@@ -6,6 +6,7 @@ from pyramid.view import view_config
 
 from portail.acl import permissions as P
 from portail.acl.policy import permissions_on
+from portail.acl.roles import WORKER
 from portail.clock import utcnow
 from portail.conflicts import serial_of
 from portail.flash import flash
@@ -87,7 +88,7 @@ def note_view(request):
 
 def colleagues(request, dossier, note):
     """Social workers of the dossier's district the author may grant the note to."""
-    users = request.root.users.with_role(dossier.district, 'worker')
+    users = request.root.users.with_role(dossier.district, WORKER)
     return sorted(((u.uid, u.fullname) for u in users
                    if u.uid != note.author and u.uid not in note.grants and not u.disabled),
                   key=lambda c: c[1])

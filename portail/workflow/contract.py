@@ -1,15 +1,14 @@
 """The insertion contract workflow of SPEC §4, as data.
 
 :data:`STATES` and :data:`TRANSITIONS` describe the machine;
-:data:`PERMISSIONS_BY_STATE` is the one table (states × local roles ×
-permissions) from which every contract's ``__acl__`` is set at each
-transition.  ``portail-reapply-acls`` rewrites every contract's ACL from it
-whenever it changes.
+:data:`PERMISSIONS_BY_STATE` is the contract's part of the access matrix
+(:mod:`portail.acl.matrix`: states × local roles × permissions), from which
+every contract's ``__acl__`` is computed from its state at each check.
 """
 import dataclasses
 
-from portail.acl import localroles as L
 from portail.acl import permissions as P
+from portail.acl.matrix import MATRIX
 from portail.clock import utcnow
 from portail.i18n import _
 from portail.journal.record import record
@@ -25,61 +24,9 @@ STATES = {
     'closed': _('closed'),
 }
 
-_BENEFICIARY = {P.VIEW_CONTRACT, P.GIVE_CONSENT}
-#: the référent and their active delegates act alike (SPEC §3)
-_ACTING = (L.REFERENT, L.DELEGATE)
-
-
-def _table(rows):
-    """Expand ``{(principal, ...): permissions}`` rows into principal → permissions."""
-    table = {}
-    for state, grants in rows.items():
-        table[state] = {}
-        for principals, permissions in grants.items():
-            for principal in principals if isinstance(principals, tuple) else (principals,):
-                table[state][principal] = frozenset(permissions)
-    return table
-
-
-#: state → local role → permissions: the one table every contract ACL comes from
-PERMISSIONS_BY_STATE = _table({
-    'draft': {
-        _ACTING: {P.VIEW_CONTRACT, P.EDIT_CONTRACT, P.RECORD_SIGNATURE, P.CLOSE,
-                  P.RECORD_CONSENT},
-        L.BENEFICIARY: _BENEFICIARY | {P.SIGN},
-        L.MANAGER: {P.VIEW_CONTRACT},
-    },
-    'signed': {
-        _ACTING: {P.VIEW_CONTRACT, P.ENTER, P.KEEP_ON_PAPER, P.AMEND, P.CLOSE, P.RECORD_CONSENT},
-        L.BENEFICIARY: _BENEFICIARY,
-        L.SECRETARY: {P.VIEW_CONTRACT},
-        L.ENTERING_SECRETARY: {P.ENTER},
-        L.MANAGER: {P.VIEW_CONTRACT},
-    },
-    'entered': {
-        _ACTING: {P.VIEW_CONTRACT, P.SHARE, P.AMEND, P.CLOSE, P.RECORD_CONSENT},
-        L.BENEFICIARY: _BENEFICIARY,
-        L.SECRETARY: {P.VIEW_CONTRACT},
-        L.MANAGER: {P.VIEW_CONTRACT},
-    },
-    'shared': {
-        _ACTING: {P.VIEW_CONTRACT, P.UNSHARE, P.AMEND, P.CLOSE, P.RECORD_CONSENT},
-        L.BENEFICIARY: _BENEFICIARY,
-        L.SECRETARY: {P.VIEW_CONTRACT},
-        L.MANAGER: {P.VIEW_CONTRACT},
-        L.CLI: {P.CLI_OPINION},
-    },
-    'paper': {
-        _ACTING: {P.VIEW_CONTRACT, P.AMEND, P.CLOSE, P.RECORD_CONSENT},
-        L.BENEFICIARY: _BENEFICIARY,
-        L.MANAGER: {P.VIEW_CONTRACT},
-    },
-    'closed': {
-        _ACTING: {P.VIEW_CONTRACT},
-        L.BENEFICIARY: {P.VIEW_CONTRACT},
-        L.MANAGER: {P.VIEW_CONTRACT},
-    },
-})
+#: state → local role → permissions: the contract's rows of the access matrix,
+#: from which every contract's ``__acl__`` is computed (docs/security.md)
+PERMISSIONS_BY_STATE = MATRIX['contract']
 
 # -- guards: return None, or the message naming what is missing -------------
 
@@ -251,13 +198,3 @@ def close_expired(request, today):
                                   comment='end date reached')
         closed.append(contract)
     return closed
-
-
-def reapply_acls(dossiers):
-    """Rewrite every contract's ACL from the table; return how many."""
-    count = 0
-    for dossier in dossiers.values():
-        for contract in dossier.contracts.values():
-            CONTRACT_WORKFLOW.apply_acl(contract)
-            count += 1
-    return count
