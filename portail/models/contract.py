@@ -34,6 +34,17 @@ THEMES = {
 #: every field entered about a contract
 CONTENT_FIELDS = ('start_date', 'duration_months', 'themes', 'actions', 'commitments',
                   'review_date')
+#: the label of each field of a contract, and of the identity it may share
+#: with the CLI, as forms, pages and the CLI's copy show them
+FIELD_LABELS = {
+    'identity': _('Name and first names'),
+    'start_date': _('Start date'),
+    'duration_months': _('Duration (months)'),
+    'themes': _('Themes'),
+    'actions': _('Actions agreed'),
+    'commitments': _('Commitments of the service'),
+    'review_date': _('Next review date'),
+}
 #: what a contract kept on paper still holds (SPEC §4 "keep on paper")
 PAPER_FIELDS = ('start_date', 'duration_months')
 

@@ -33,7 +33,7 @@ from portail.models.user import (
 from portail.security_log import security_event
 from portail.validators import ascii_int, line
 from portail.views.forms import CSRFSchema, form_page, make_form, validate
-from portail.views.home import ROLE_LABELS
+from portail.views.labels import ROLE_LABELS
 
 PAGE_SIZE = 50
 #: the last page number read from the address (far beyond any count of accounts)

@@ -11,7 +11,7 @@ from portail.i18n import _
 from portail.journal.record import record
 from portail.models.dossier import Delegation, Dossier
 from portail.validators import around_today, parse_date
-from portail.views.dossiers import user_name
+from portail.views.labels import user_name
 
 
 def candidates(request, dossier):

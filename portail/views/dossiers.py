@@ -20,10 +20,10 @@ from portail.journal.record import CHANGE, record
 from portail.models.dossier import ADMIN_FIELDS, IDENTITY_FIELDS, Dossier, Dossiers
 from portail.urls import child_url_maker
 from portail.validators import AsciiInt, line, text
-from portail.views.forms import CSRFSchema, form_page, make_form, validate
+from portail.views.forms import DATE_WIDGET, CSRFSchema, form_page, make_form, validate
+from portail.views.labels import district_name, user_name
+from portail.views.listings import visible_notes
 from portail.workflow.contract import STATES
-
-DATE_WIDGET = deform.widget.TextInputWidget(attributes={'type': 'date'})
 
 
 def _birth_date_validator(node, value):
@@ -75,18 +75,6 @@ class IdentitySchema(CSRFSchema, IdentityFields):
 
 class AdminSchema(CSRFSchema, AdminFields):
     serial = colander.SchemaNode(colander.String(), widget=deform.widget.HiddenWidget())
-
-
-def user_name(request, uid):
-    if uid in (None, 'system'):
-        return request.localizer.translate(_('the portal (automatic)'))
-    user = request.root.users.get(uid)
-    return user.fullname if user is not None else '?'
-
-
-def district_name(request, district_id):
-    district = request.root.districts.get(district_id)
-    return district.name if district is not None else ''
 
 
 @view_config(context=Dossiers, name='lookup', renderer='portail:templates/dossiers/lookup.pt',
@@ -168,8 +156,6 @@ def contract_rows(request, dossier):
 @view_config(context=Dossier, name='', renderer='portail:templates/dossiers/dossier.pt',
              permission=P.VIEW_DOSSIER, journal='read')
 def dossier_view(request):
-    from portail.views.notes import visible_notes
-
     dossier = request.context
     return {
         'why': access_reasons(request, dossier),

@@ -18,7 +18,9 @@ from portail.journal.record import READ, record_once
 from portail.models.root import PortalRoot
 from portail.paging import Listing, Page, listing, page_number, requested_page
 from portail.urls import child_url_maker
-from portail.views.cli import WORKLIST_PAGER_LABEL, worklist
+from portail.views.contract_display import contract_details
+from portail.views.labels import ROLE_LABELS
+from portail.views.listings import WORKLIST_PAGER_LABEL, worklist
 from portail.workflow.contract import STATES
 
 #: the home section of each role, in the order they are shown
@@ -35,16 +37,6 @@ QUEUE_PAGE = 'queue_page'
 WORKLIST_PAGE = 'cli_page'
 #: what the navigation between the pages of the queue is called (aria-label)
 QUEUE_PAGER_LABEL = _('Pages of the contracts to enter')
-
-ROLE_LABELS = {
-    R.WORKER: _('social worker'),
-    R.SECRETARY: _('secretary'),
-    R.BENEFICIARY: _('beneficiary'),
-    R.CLI: _('CLI facilitator'),
-    R.MANAGER: _('district manager'),
-    R.ADMIN: _('account administrator'),
-    R.DPO: _('data protection officer'),
-}
 
 
 @view_config(context=PortalRoot, name='', renderer='portail:templates/home.pt',
@@ -143,8 +135,6 @@ def entry_queue(request, dossiers, identity):
 
 def own_contracts(request, dossiers, identity):
     """The beneficiary's contracts in every state, with history and consents."""
-    from portail.views.contracts import contract_details
-
     dossier = dossiers.of_beneficiary(identity.uid)
     if dossier is None:
         return []

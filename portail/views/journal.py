@@ -1,6 +1,5 @@
 """Reading the access journal: the beneficiary's "who consulted my dossier",
 and the DPO's view of every journal with filters (SPEC §5, §6)."""
-import datetime
 from itertools import islice
 
 from pyramid.view import view_config
@@ -11,85 +10,7 @@ from portail.journal.record import journal_of
 from portail.models.dossier import Dossier
 from portail.models.root import PortalRoot
 from portail.validators import parse_date
-from portail.views.contracts import DECISION_LABELS, KIND_LABELS
-from portail.views.home import ROLE_LABELS
-from portail.workflow.contract import CONTRACT_WORKFLOW
-
-ACTION_LABELS = {
-    'read': _('read'),
-    'lookup': _('identity lookup'),
-    'create': _('creation'),
-    'reassign': _('change of référent'),
-    'delegate': _('delegation'),
-    'revoke-delegation': _('end of a delegation'),
-    'grant': _('note shared with a colleague'),
-    'revoke': _('note no longer shared'),
-}
-
-
-def action_label(request, action):
-    translate = request.localizer.translate
-    base = action.split(':', 1)[0]
-    if base in ACTION_LABELS:
-        return translate(ACTION_LABELS[base])
-    if base == 'transition':
-        name = action.split(':', 1)[1]
-        transition = CONTRACT_WORKFLOW.transitions.get(name)
-        step = translate(transition.title) if transition else translate(_('new draft'))
-        return translate(_('contract: ${step}', mapping={'step': step}))
-    if base == 'consent':
-        kind, decision = (action.split(':') + ['', ''])[1:3]
-        label = translate(KIND_LABELS.get(kind, kind))
-        what = f'{label} ({translate(DECISION_LABELS.get(decision, decision))})'
-        return translate(_('consent: ${what}', mapping={'what': what}))
-    return translate(_('change'))
-
-
-OBJECT_LABELS = {
-    'dossier': _('dossier'), 'contract': _('contract'), 'note': _('working note'),
-    'identity': _('identity'), 'home': _('home page'), 'cli-summary': _('CLI summary'),
-    'user': _('account'),
-}
-
-
-def object_label(request, obj):
-    """``contract:ab12…`` → "contrat ab12…": the kind in words, the opaque id kept."""
-    kind, _sep, ident = obj.partition(':')
-    label = request.localizer.translate(OBJECT_LABELS.get(kind, kind))
-    return f'{label} {ident[:8]}'.strip()
-
-
-def entry_rows(request, entries):
-    """Display rows of journal entries.  A chain holds hundreds of entries by
-    a handful of people about a handful of objects, so who, action and object
-    labels are worked out once per distinct value."""
-    users = request.root.users
-    translate = request.localizer.translate
-    people, actions, objects = {}, {}, {}
-    rows = []
-    for entry in entries:
-        person = people.get(entry.user)
-        if person is None:
-            user = users.get(entry.user)
-            person = people[entry.user] = (
-                user.fullname if user is not None else translate(_('the portal')),
-                ', '.join(translate(ROLE_LABELS[r]) for r in user.roles) if user else '')
-        action = actions.get(entry.action)
-        if action is None:
-            action = actions[entry.action] = action_label(request, entry.action)
-        obj = objects.get(entry.object)
-        if obj is None:
-            obj = objects[entry.object] = object_label(request, entry.object)
-        rows.append({
-            'entry': entry,
-            'at': datetime.datetime.fromisoformat(entry.at),
-            'who': person[0],
-            'role': person[1],
-            'action': action,
-            'object': obj,
-        })
-    return rows
-
+from portail.views.listings import entry_rows
 
 #: entries shown on "who consulted my dossier" (the copy of the dossier holds them all)
 DOSSIER_PAGE = 500

@@ -39,7 +39,14 @@ class WorkflowError(Exception):
 
 @dataclass(frozen=True)
 class Transition:
+    """One transition, with everything a page needs to offer it.
+
+    A view offers any transition from these fields alone (the label, the help
+    text, the fields of ``options``, the channel) and knows none by name.
+    """
+
     name: str
+    #: its label: the menu entry, the page title, the button
     title: object
     sources: tuple
     target: str
@@ -49,6 +56,19 @@ class Transition:
     after: tuple = ()
     #: shown in the contract's menu (False: run from another page or by the system)
     menu: bool = True
+    #: what the confirmation page says of its consequences (a translation string)
+    help: object = None
+    #: the colander schema class of what the page asks before running it; the
+    #: values are passed to the guards and callbacks as keyword options
+    options: object = None
+    #: the channel its history record names (``online``, ``paper``), if any
+    channel: str = ''
+    #: the confirmation page shows the object's content first (what is signed)
+    shows_content: bool = False
+
+    def options_schema(self):
+        """A new instance of the options schema, or ``None``."""
+        return None if self.options is None else self.options()
 
 
 @dataclass
