@@ -8,12 +8,14 @@ once: the end date of a delegation or of a note grant is compared with the
 clock at every check, with no job to remove it.  What each local role may do
 is the access matrix's business (:mod:`portail.acl.matrix`).
 """
+from pyramid.location import lineage
+
 from portail.acl.principals import local
 from portail.acl.roles import BENEFICIARY as BENEFICIARY_ROLE
 from portail.acl.roles import CLI as CLI_ROLE
 from portail.acl.roles import MANAGER as MANAGER_ROLE
 from portail.acl.roles import SECRETARY as SECRETARY_ROLE
-from portail.acl.roles import WORKER, granted_roles
+from portail.acl.roles import WORKER, granted_roles, holds_admin
 
 # -- on a dossier (and everything it holds) ----------------------------------
 REFERENT = local('referent')
@@ -43,6 +45,25 @@ REFERENT_NOTE_READER = local('referent-note-reader')
 STATISTICS_READER = local('statistics-reader')
 #: the account roles of a district who read its statistics
 STATISTICS_READING_ROLES = frozenset({CLI_ROLE, MANAGER_ROLE})
+
+
+def local_principals(context, identity, now, settings):
+    """Every local principal ``identity`` holds on ``context`` at ``now``: those
+    each node of its lineage computes (its ``local_principals`` method, which
+    calls a rule of this module).
+
+    None while the password must be changed, and none ever for an account
+    administrator (SPEC §1: they never reach dossier content, whatever the
+    data says: référent, delegate, note author...).
+    """
+    if not identity.password_ok or holds_admin(identity.user):
+        return set()
+    found = set()
+    for node in lineage(context):
+        compute = getattr(node, 'local_principals', None)
+        if compute is not None:
+            found.update(compute(identity, now, settings))
+    return found
 
 
 def active(until, now):
