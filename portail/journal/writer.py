@@ -51,6 +51,7 @@ from pyramid.events import ApplicationCreated
 from pyramid.response import Response
 from ZODB.POSException import ConflictError
 
+from portail.acl import roles as R
 from portail.acl.localroles import works_for_the_person
 from portail.acl.roles import granted_roles
 from portail.clock import utcnow
@@ -372,7 +373,7 @@ def defer_read(request, dossier, obj, action, level, detail=''):
 #: the roles whose reads of a file are expected to be of their own caseload
 #: (a secretary's or a CLI facilitator's role is to read the district's
 #: contracts or shared summaries)
-CASELOAD_ROLES = frozenset({'worker', 'manager'})
+CASELOAD_ROLES = frozenset({R.WORKER, R.MANAGER})
 
 
 def reads_outside_caseload(request, dossier_id, uid, now):

@@ -1,7 +1,7 @@
 """Districts (circonscriptions) of the département."""
 from persistent import Persistent
 
-from portail.acl.root import districts_acl
+from portail.acl.matrix import ComputedACL
 from portail.models.container import Container
 
 
@@ -16,7 +16,7 @@ class District(Persistent):
 class Districts(Container):
     """The ``/districts`` folder."""
 
-    __acl__ = districts_acl()
+    __acl__ = ComputedACL('districts')
 
     def choices(self):
         """Return ``[(id, name), ...]`` sorted by name, for forms."""

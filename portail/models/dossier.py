@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
-from portail.acl.dossier import dossier_acl, dossiers_acl
 from portail.acl.localroles import active_delegation, dossier_principals
+from portail.acl.matrix import ComputedACL
 from portail.models import worklist
 from portail.models.container import Container
 from portail.models.index import index_add, index_remove
@@ -50,7 +50,7 @@ def identity_key(last_name, first_names, birth_date):
 class Dossier(Persistent):
     """One person's file.  ``referent`` and ``beneficiary`` are account uids."""
 
-    __acl__ = dossier_acl()
+    __acl__ = ComputedACL('dossier')
     #: the keys of its pending work in ``Dossiers.worklist`` (:mod:`portail.models.worklist`)
     worklist_keys = ()
 
@@ -105,7 +105,7 @@ class Dossier(Persistent):
 class Dossiers(Container):
     """The ``/dossiers`` folder (up to 100 000 children) and its indexes."""
 
-    __acl__ = dossiers_acl()
+    __acl__ = ComputedACL('dossiers')
     #: the référents' pending work (:mod:`portail.models.worklist`; evolve step 0011)
     worklist = None
 

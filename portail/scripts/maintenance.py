@@ -1,11 +1,9 @@
-"""``portail-close-expired CONFIG.ini`` and ``portail-reapply-acls CONFIG.ini``.
+"""``portail-close-expired CONFIG.ini`` and ``portail-purge-sessions CONFIG.ini``.
 
 - close-expired closes every contract whose end date has passed (SPEC §4:
   "close ... automatically after its end date"); run it daily from cron.
   On the first run of a month it then takes the statistics' published
   snapshot (:mod:`portail.statistics.snapshot`), so that no reader has to.
-- reapply-acls rewrites every contract's ACL from the workflow table; run it
-  after any change to ``portail/workflow/contract.py``'s table.
 - purge-sessions deletes the sessions older than ``portail.session_max_hours``
   (ended or expired: none of them can be used any more); run it daily.
 """
@@ -20,7 +18,7 @@ from portail.models.session import STORE_KEY
 from portail.scripts import application, command, portal_root, primary_db
 from portail.statistics import snapshot
 from portail.system import SystemRequest
-from portail.workflow.contract import close_expired, reapply_acls
+from portail.workflow.contract import close_expired
 
 
 def _config(argv, description):
@@ -43,16 +41,6 @@ def close_expired_main(argv=None):
     print(f'{len(closed)} contract(s) closed.')
     if taken:
         print(f'Statistics snapshot taken: the months before {taken}.')
-    return 0
-
-
-@command('portail-reapply-acls')
-def reapply_acls_main(argv=None):
-    config = _config(argv, "Rewrite every contract's ACL from the workflow table.")
-    with application(config) as registry:
-        with portal_root(registry, 'reapply contract ACLs') as root:
-            count = reapply_acls(root.dossiers)
-    print(f'{count} contract(s) updated.')
     return 0
 
 

@@ -15,8 +15,7 @@ from portail.models.dossier import Dossier
 from portail.models.request import KINDS, STATUSES, RightsRequest
 from portail.models.root import PortalRoot
 from portail.validators import text_problem
-from portail.views.contracts import CHANNEL_LABELS
-from portail.views.dossiers import user_name
+from portail.views.labels import CHANNEL_LABELS, user_name
 
 PAPER_CHANNELS = ('paper', 'in_person')
 

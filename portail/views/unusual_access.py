@@ -19,7 +19,7 @@ from portail.journal.record import journal_of
 from portail.models.root import PortalRoot
 from portail.timefmt import format_date
 from portail.validators import parse_date
-from portail.views.home import ROLE_LABELS
+from portail.views.labels import ROLE_LABELS
 
 #: the days shown without dates asked for
 DEFAULT_DAYS = 7
