@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from portail.journal import activity
 from portail.journal.model import JOURNAL_DB, ROOT_KEY
-from portail.views.journal import ACTION_LABELS
+from portail.views.listings import ACTION_LABELS
 from tests.conftest import PortalTransaction, find_dossier, logged_in
 from tests.test_dossiers import lookup
 
