@@ -70,6 +70,8 @@ ON_REFERENTS_NOTE = {'referent': {L.NOTE_AUTHOR}, 'delegate': {L.REFERENT_NOTE_R
 ON_CLI = {'cli': {L.CLI}}
 ON_STATISTICS = {user: {L.STATISTICS_READER}
                  for user in ('cli', 'manager', 'manager_social_worker')}
+#: the district of the proof: its qualified manager (issue 16: caseloads)
+ON_DISTRICT = {'manager_social_worker': {L.MANAGER}}
 
 
 def _with_same_as(users):
@@ -115,6 +117,8 @@ OBJECTS = {
                             ON_STATISTICS),
     'statistics_district_other': ([('statistics_district', ANY), ('statistics', ANY)] + _ROOT,
                                   {}),
+    'district': ([('district', ANY), ('districts', ANY)] + _ROOT, ON_DISTRICT),
+    'district_other': ([('district', ANY), ('districts', ANY)] + _ROOT, {}),
 }
 for _state in ('draft', 'entered', 'shared'):
     OBJECTS[f'contract_{_state}'] = ([('contract', _state), ('dossier', ANY)], ON_DOSSIER)
@@ -182,6 +186,7 @@ CONTEXT_OBJECTS = {
     'CliSummary': ['cli_summary'], 'RightsRequest': ['request'],
     'StatisticsSpace': ['statistics'],
     'DistrictStatistics': ['statistics_district', 'statistics_district_other'],
+    'District': ['district', 'district_other'],
 }
 OPEN = {'login', 'notice', 'language', 'activate', ''}
 
@@ -251,6 +256,8 @@ def build(portal):
         urls['statistics'] = '/statistics/'
         urls['statistics_district'] = f'/statistics/{district}/'
         urls['statistics_district_other'] = f'/statistics/{other}/'
+        urls['district'] = f'/districts/{district}/'
+        urls['district_other'] = f'/districts/{other}/'
         from portail.models.request import RightsRequest
 
         rq = RightsRequest('rectification', 'CANARY-REQUEST-QX', 'online', uid['beneficiary'],
@@ -449,6 +456,11 @@ DOMAIN_RULES = [
      and P.MANAGE_DELEGATION in matrix.grants('dossier')[L.REFERENT]),
     ('only the person sees who consulted their dossier',
      lambda: who_may(P.VIEW_DOSSIER_JOURNAL, 'dossier') == {R.BENEFICIARY}),
+    ("only a district's manager who is a qualified social worker moves its caseloads, "
+     'the one manager who may also open its dossiers',
+     lambda: who_may(P.MANAGE_CASELOADS, 'district') == {R.MANAGER}
+     and matrix.grants('district')[L.MANAGER] == {P.MANAGE_CASELOADS}
+     and P.VIEW_DOSSIER in matrix.grants('dossier')[L.MANAGER]),
 ]
 
 

@@ -164,6 +164,17 @@ def cli_district_principals(folder, identity, now, settings):
     return set()
 
 
+def district_principals(district, identity, now, settings):
+    """A manager of the district who is a qualified social worker, on the
+    district: lists its dossiers by référent and moves caseloads (the same
+    manager who may open its dossiers, :func:`dossier_principals`)."""
+    user = identity.user
+    if (MANAGER_ROLE in granted_roles(user) and user.qualified_social_worker
+            and user.district == district.__name__):
+        return {MANAGER}
+    return set()
+
+
 def statistics_principals(statistics, identity, now, settings):
     """A CLI facilitator or a manager of the district, on its statistics."""
     user = identity.user

@@ -51,6 +51,9 @@ _DECLARED = {
     'users': {ANY: {pr.role(R.ADMIN): {P.MANAGE_ACCOUNTS}}},
     'user': {ANY: {pr.role(R.ADMIN): {P.MANAGE_ACCOUNTS}}},
     'districts': {ANY: {pr.role(R.ADMIN): {P.MANAGE_ACCOUNTS}}},
+    # one district: its qualified managers list its dossiers by référent and
+    # move caseloads; its administration stays the account administrators'
+    'district': {ANY: {L.MANAGER: {P.MANAGE_CASELOADS}}},
     # /dossiers: workers look up and create; secretaries look up
     'dossiers': {ANY: {
         pr.role(R.WORKER): {P.LOOKUP, P.CREATE_DOSSIER},
@@ -144,7 +147,7 @@ _DECLARED = {
 
 #: kinds whose ACL does not end with ``DENY_ALL``: what they do not grant,
 #: the ACL of their parent answers (the root's, which ends with it)
-INHERITING = frozenset({'users', 'user', 'districts'})
+INHERITING = frozenset({'users', 'user', 'districts', 'district'})
 
 
 def _spell_out(declared):

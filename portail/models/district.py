@@ -1,6 +1,7 @@
 """Districts (circonscriptions) of the département."""
 from persistent import Persistent
 
+from portail.acl.localroles import district_principals
 from portail.acl.matrix import ComputedACL
 from portail.models.container import Container
 
@@ -8,9 +9,14 @@ from portail.models.container import Container
 class District(Persistent):
     """A circonscription: its name and the name of its CLI."""
 
+    __acl__ = ComputedACL('district')
+
     def __init__(self, name, cli_name=''):
         self.name = name
         self.cli_name = cli_name
+
+    def local_principals(self, identity, now, settings):
+        return district_principals(self, identity, now, settings)
 
 
 class Districts(Container):

@@ -59,6 +59,7 @@ def home_view(request):
         'roles': [ROLE_LABELS[section_of(r, identity.user)] for r in roles],
         'sections': sections,
         'is_admin': R.ADMIN in roles,
+        'caseloads_url': caseloads_url(request, identity) if R.MANAGER in roles else None,
         'pending': pending_work(request, identity) if R.WORKER in roles else None,
         'caseload': caseload(request, dossiers, identity) if R.WORKER in roles else None,
         'queue': entry_queue(request, dossiers, identity) if R.SECRETARY in roles else None,
@@ -70,6 +71,14 @@ def home_view(request):
         'queue_pager_label': QUEUE_PAGER_LABEL,
         'cli_pager_label': WORKLIST_PAGER_LABEL,
     }
+
+
+def caseloads_url(request, identity):
+    """The manager's page of the district's dossiers by référent, if theirs to open."""
+    district = request.root.districts.get(identity.user.district or '')
+    if district is None or not request.has_permission(P.MANAGE_CASELOADS, district):
+        return None
+    return request.resource_url(district, 'caseloads')
 
 
 def section_of(role, user):
