@@ -76,6 +76,7 @@ def url_for(portal, context, name):
             'RightsRequest': f'/dossiers/{dossier.__name__}/requests/{rq}/',
             'StatisticsSpace': '/statistics/',
             'DistrictStatistics': f'/statistics/{dossier.district}/',
+            'District': f'/districts/{dossier.district}/',
             'static': '/static/'}[context]
     return base + (name if name else '') if context != 'static' else '/static/portail.css'
 
