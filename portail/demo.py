@@ -147,6 +147,8 @@ def contract_in_state(root, registry, dossier, values, state):
         return contract
     run(contract, as_referent, 'sign_paper', channel='paper')
     if state == 'signed':
+        # consented on the signed paper: ready for the secretary to enter
+        record_consent(as_referent, contract, 'processing', 'given', 'paper')
         return contract
     if state == 'paper':
         record_consent(as_referent, contract, 'processing', 'refused', 'paper')

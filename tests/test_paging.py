@@ -150,7 +150,8 @@ def test_the_queue_shows_fifty_rows_oldest_signature_first(portal):
     assert set(rows[:2]) == {'PETIT Jules', 'FOURNIER Sylvie'}
     assert rows[2:] == made[:PAGE_SIZE - 2]
     caption = first.html.select_one('section[aria-labelledby=queue-title] caption').text
-    assert f'{EXTRA + 2} en attente' in caption and 'page 1 sur 2' in ' '.join(caption.split())
+    caption = ' '.join(caption.split())
+    assert f'prêts à saisir : {EXTRA + 2},' in caption and 'page 1 sur 2' in caption
     links = pager_links(first, 'queue-title')
     assert list(links) == ['next'] and links['next'].endswith('/?queue_page=2#queue-title')
     nav = first.html.select_one('section[aria-labelledby=queue-title] nav.pager')
@@ -185,7 +186,8 @@ def test_an_entered_contract_leaves_the_queue(portal):
     run_transition(secretary, url, 'enter').follow()
     first = secretary.get('/')
     assert name not in queue_rows(first)
-    assert f'{EXTRA + 1} en attente' in first.text
+    assert f'prêts à saisir : {EXTRA + 1},' in ' '.join(first.html.select_one(
+        'section[aria-labelledby=queue-title] caption').text.split())
     # the first row of the second page moved up
     assert queue_rows(first)[-1] == made[PAGE_SIZE - 2][0]
     assert name not in queue_rows(secretary.get('/?queue_page=2'))

@@ -134,3 +134,13 @@ def create_worklist(zodb_root, conn):
     from portail.models import worklist
 
     worklist.create(zodb_root[ROOT_KEY].dossiers)
+
+
+@step('0014-split-entry-queue')
+def split_entry_queue(zodb_root, conn):
+    """Split each district's entry queue (issue 16): the signed contracts
+    whose person has not given the consent to the processing yet wait in a
+    queue of their own, so that the secretary's list holds only what can be
+    entered."""
+    dossiers = zodb_root[ROOT_KEY].dossiers
+    dossiers.rebuild_signed_queue(list(zodb_root[ROOT_KEY].districts.keys()))

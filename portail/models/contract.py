@@ -85,6 +85,9 @@ class Contract(DossierItem, Persistent):
     stat_keys = None
     #: (district, key) of the contract in the secretaries' entry queue while signed
     queue_key = None
+    #: whether that queue is the one of the contracts ready to enter (the
+    #: person's consent to the processing given) or of those waiting for it
+    queue_ready = True
     #: when the référent (or a delegate) first read the CLI's opinion ("À traiter")
     cli_opinion_seen_at = None
 

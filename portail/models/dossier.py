@@ -43,6 +43,14 @@ class Delegation:
     granted_at: object
 
 
+def signed_at(contract):
+    """When ``contract`` was signed: the last line of its history that signed it."""
+    for step in reversed(contract.history):
+        if step.target == 'signed':
+            return step.at
+    return contract.modified_at
+
+
 def identity_key(last_name, first_names, birth_date):
     return (normalise_name(last_name), normalise_name(first_names), birth_date.isoformat())
 
@@ -108,6 +116,10 @@ class Dossiers(Container):
     __acl__ = ComputedACL('dossiers')
     #: the référents' pending work (:mod:`portail.models.worklist`; evolve step 0011)
     worklist = None
+    #: district -> OrderedIndex of the signed contracts that cannot be entered
+    #: yet, the person's consent to the processing missing (evolve step 0014);
+    #: ``signed_queue`` holds those that can
+    consent_queue = None
 
     def __init__(self):
         super().__init__()
@@ -122,6 +134,7 @@ class Dossiers(Container):
         self.contracts_by_end = OOBTree()
         #: district -> OrderedIndex of (signed at, dossier, contract): the entry queue
         self.signed_queue = OOBTree()
+        self.consent_queue = OOBTree()
 
     # -- dossiers ----------------------------------------------------------
 
@@ -256,25 +269,59 @@ class Dossiers(Container):
                 for ref in self.contracts_by_district_state.get((district, state), ())]
 
     def _join_queue(self, contract):
-        """Put a contract that was just signed into its district's entry queue.
+        """Put a contract that was just signed into its district's entry queue,
+        or, while the person's consent to the processing is missing, into
+        the queue of those waiting for it.
 
         Its key is (signing time, dossier id, contract id): the signing time
-        is the last line of its history, the transition that signed it."""
+        is the line of its history that signed it."""
         dossier = contract.dossier
-        key = (time_key(contract.history[-1].at), dossier.__name__, contract.__name__)
+        key = (time_key(signed_at(contract)), dossier.__name__, contract.__name__)
+        ready = contract.has_consent('processing')
         self.add_district_queue(dossier.district)  # add_district made it: defensive
-        self.signed_queue[dossier.district].add(key)
+        self._queues(ready)[dossier.district].add(key)
         contract.queue_key = (dossier.district, key)
+        contract.queue_ready = ready
 
     def _leave_queue(self, contract):
-        """Take a contract out of the entry queue, if it is in it."""
+        """Take a contract out of the entry queues, if it is in one."""
         if contract.queue_key is None:
             return
         district, key = contract.queue_key
-        queue = self.signed_queue.get(district)
+        queue = self._queues(contract.queue_ready).get(district)
         if queue is not None:
             queue.discard(key)
         contract.queue_key = None
+        contract.queue_ready = True
+
+    def _queues(self, ready):
+        if ready:
+            return self.signed_queue
+        if self.consent_queue is None:
+            self.consent_queue = OOBTree()
+        return self.consent_queue
+
+    def requeue(self, contract):
+        """A consent of a signed contract changed: move it to the queue it
+        belongs to now (ready to enter, or waiting for the consent)."""
+        if contract.state != 'signed':
+            return
+        if contract.queue_key is None or contract.queue_ready != contract.has_consent(
+                'processing'):
+            self._leave_queue(contract)
+            self._join_queue(contract)
+
+    def waiting_count(self, district):
+        """How many signed contracts of ``district`` wait for the consent."""
+        queue = (self.consent_queue or {}).get(district)
+        return 0 if queue is None else len(queue)
+
+    def waiting_page(self, district, start, size):
+        """Like :meth:`signed_page`, for the contracts waiting for the consent."""
+        queue = (self.consent_queue or {}).get(district)
+        if queue is None:
+            return []
+        return [(time_of(key[0]), self.contract(key[1:])) for key in queue.slice(start, size)]
 
     def signed_count(self, district):
         """How many contracts of ``district`` wait in state ``signed``."""
@@ -293,12 +340,16 @@ class Dossiers(Container):
         """Create the (empty) entry queue of a new district."""
         if district not in self.signed_queue:
             self.signed_queue[district] = OrderedIndex()
+        waiting = self._queues(False)
+        if district not in waiting:
+            waiting[district] = OrderedIndex()
 
     def rebuild_signed_queue(self, districts):
         """Refill the entry queue of each of ``districts`` (ids) from the
         (district, state) index, reading only the signed contracts (evolve
         step ``0005``)."""
         self.signed_queue = OOBTree()
+        self.consent_queue = OOBTree()
         for district in districts:
             self.add_district_queue(district)
         for (_district, state), refs in self.contracts_by_district_state.items():

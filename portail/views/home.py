@@ -16,9 +16,10 @@ from portail.clock import utcnow
 from portail.i18n import _
 from portail.journal.record import READ, record_once
 from portail.models.root import PortalRoot
-from portail.paging import Listing, Page, listing, page_number, requested_page
+from portail.paging import Listing, Page, page_number
 from portail.urls import child_url_maker
 from portail.views.contract_display import contract_details
+from portail.views.entry_queue import READY_PAGE, WAITING_PAGE, entry_queues
 from portail.views.labels import DIRECTOR, ROLE_LABELS
 from portail.views.listings import WORKLIST_PAGER_LABEL, worklist
 from portail.views.pending import pending_work
@@ -38,10 +39,11 @@ ROLE_SECTIONS = {
 }
 
 #: the query-string parameters of the paged listings of the home page
-QUEUE_PAGE = 'queue_page'
+QUEUE_PAGE = READY_PAGE
 WORKLIST_PAGE = 'cli_page'
-#: what the navigation between the pages of the queue is called (aria-label)
+#: what the navigation between the pages of the queues is called (aria-label)
 QUEUE_PAGER_LABEL = _('Pages of the contracts to enter')
+WAITING_PAGER_LABEL = _('Pages of the contracts waiting for a consent')
 
 
 @view_config(context=PortalRoot, name='', renderer='portail:templates/home.pt',
@@ -62,13 +64,14 @@ def home_view(request):
         'caseloads_url': caseloads_url(request, identity) if R.MANAGER in roles else None,
         'pending': pending_work(request, identity) if R.WORKER in roles else None,
         'caseload': caseload(request, dossiers, identity) if R.WORKER in roles else None,
-        'queue': entry_queue(request, dossiers, identity) if R.SECRETARY in roles else None,
+        'queue': entry_queue(request, identity) if R.SECRETARY in roles else None,
         'own': own_contracts(request, dossiers, identity) if R.BENEFICIARY in roles else None,
         'cli': cli_worklist(request, identity) if R.CLI in roles else None,
         'own_dossier': own_dossier_url(request, dossiers, identity)
         if R.BENEFICIARY in roles else None,
         'can_lookup': request.has_permission(P.LOOKUP, dossiers),
         'queue_pager_label': QUEUE_PAGER_LABEL,
+        'waiting_pager_label': WAITING_PAGER_LABEL,
         'cli_pager_label': WORKLIST_PAGER_LABEL,
     }
 
@@ -124,7 +127,7 @@ def caseload(request, dossiers, identity):
 def home_page_url(request, param, anchor):
     """Return ``url(number)``: the home page showing page ``number`` of the
     listing paged by ``param`` (and the same page of the other listing)."""
-    others = {p: page_number(request.GET[p]) for p in (QUEUE_PAGE, WORKLIST_PAGE)
+    others = {p: page_number(request.GET[p]) for p in (QUEUE_PAGE, WAITING_PAGE, WORKLIST_PAGE)
               if p != param and p in request.GET}
 
     def url(number):
@@ -134,27 +137,10 @@ def home_page_url(request, param, anchor):
     return url
 
 
-def entry_queue(request, dossiers, identity):
-    """One page of the signed contracts of the secretary's district, oldest
-    signature first, from the district's entry queue (never all of them).
-
-    Every contract of the queue is, by construction, one the secretary may
-    read, as long as the workflow table grants a secretary of the dossier's
-    district ``view_contract`` on a signed contract.  The permission is still
-    checked, on the rows shown only (at most ``PAGE_SIZE``), so that a change
-    of that table can never show a name the secretary may not read."""
-    district = identity.user.district
-    count = dossiers.signed_count(district) if district else 0
-    page = requested_page(request, QUEUE_PAGE, count)
-    url = child_url_maker(request, dossiers)
-    rows = []
-    for signed_at, contract in dossiers.signed_page(district, page.start, page.size):
-        if request.has_permission(P.VIEW_CONTRACT, contract):
-            dossier = contract.dossier
-            rows.append({'contract': contract, 'dossier': dossier,
-                         'url': url(dossier.__name__, 'contracts', contract.__name__),
-                         'signed_at': signed_at})
-    return listing(rows, page, home_page_url(request, QUEUE_PAGE, 'queue-title'))
+def entry_queue(request, identity):
+    """The secretary's two lists of signed contracts (:mod:`.entry_queue`)."""
+    return entry_queues(request, identity,
+                        lambda param, number, anchor: home_page_url(request, param, anchor)(number))
 
 
 def own_contracts(request, dossiers, identity):

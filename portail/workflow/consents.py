@@ -25,6 +25,7 @@ def record_consent(request, contract, kind, decision, channel, note=''):
     contract.touch(uid, now)
     journal(request, contract.dossier.__name__, f'contract:{contract.__name__}',
             f'consent:{kind}:{decision}', 2, channel)
+    request.root.dossiers.requeue(contract)
     if decision not in NEGATIVE:
         return record
     label = f'{kind}:{decision}'

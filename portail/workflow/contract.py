@@ -181,7 +181,9 @@ TRANSITIONS = (
                channel='paper', shows_content=True),
     Transition('enter', _('Enter the contract'), ('signed',), 'entered', P.ENTER,
                guards=(processing_consent, matches_signed_text),
-               help=_('The contract is entered into the information system.')),
+               help=_('The contract is entered into the information system. Compare the '
+                      'text below and its fingerprint with the signed paper first.'),
+               shows_content=True),
     Transition('keep_on_paper', _('Keep on paper only'), ('signed',), 'paper',
                P.KEEP_ON_PAPER, guards=(processing_refused,), after=(keep_only_paper_facts,),
                help=_('The beneficiary refused computerised processing: the content of the '

@@ -67,7 +67,7 @@ def test_a_contract_from_draft_to_the_opinion_of_the_cli(open_browser, live):
     # the secretary of the district enters it from her queue
     secretary = open_browser()
     page = secretary.login('secretary1')
-    queue = page.get_by_role('table', name='Contrats signés de votre circonscription')
+    queue = page.get_by_role('table', name='Contrats signés prêts à saisir', exact=False)
     secretary.follow(queue.get_by_role('link', name='MARTIN Bernard'))
     assert secretary.page.url == contract_url
     secretary.link('Saisir le contrat')
