@@ -16,7 +16,7 @@ from portail import evolve as ev
 from portail.demo import CONTENT, ActingAs, contract_in_state
 from portail.evolve import DONE_KEY
 from portail.models.cli import CliDistrict
-from portail.models.dossier import Dossier, Dossiers
+from portail.models.dossier import Dossier, Dossiers, signed_at
 from portail.models.ordered import OrderedIndex, time_key, time_of
 from portail.models.user import User
 from portail.paging import PAGE_SIZE, Page, requested_page
@@ -342,6 +342,7 @@ def listing_indexes(root):
     """The ordered indexes as stored, with their counts and the contracts' keys."""
     return {
         'queue': {d: (list(q), len(q)) for d, q in root.dossiers.signed_queue.items()},
+        'waiting': {d: (list(q), len(q)) for d, q in root.dossiers.consent_queue.items()},
         'worklist': {d: (list(f.newest), len(f.newest)) for d, f in root.cli.items()},
         'keys': {(d.__name__, c.__name__): c.queue_key for d in root.dossiers.values()
                  for c in d.contracts.values()},
@@ -351,18 +352,21 @@ def listing_indexes(root):
 def recounted(root):
     """The same indexes as computed from the objects themselves."""
     queue = {d: [] for d in root.districts}
+    waiting = {d: [] for d in root.districts}
     keys = {}
     for dossier in root.dossiers.values():
         for contract in dossier.contracts.values():
             ref = (dossier.__name__, contract.__name__)
             keys[ref] = None
             if contract.state == 'signed':
-                key = (time_key(contract.history[-1].at), *ref)
-                queue[dossier.district].append(key)
+                key = (time_key(signed_at(contract)), *ref)
+                ready = contract.has_consent('processing')
+                (queue if ready else waiting)[dossier.district].append(key)
                 keys[ref] = (dossier.district, key)
     worklist = {d: sorted((time_key(s.shared_at, newest_first=True), s.__name__)
                           for s in folder.values()) for d, folder in root.cli.items()}
     return {'queue': {d: (sorted(k), len(k)) for d, k in queue.items()},
+            'waiting': {d: (sorted(k), len(k)) for d, k in waiting.items()},
             'worklist': {d: (k, len(k)) for d, k in worklist.items()},
             'keys': keys}
 
