@@ -11,6 +11,7 @@ from persistent import Persistent
 
 from portail.acl.localroles import cli_district_principals
 from portail.acl.matrix import ComputedACL
+from portail.models.commission import CommissionSessions
 from portail.models.container import Container
 from portail.models.ordered import OrderedIndex, time_key
 
@@ -32,9 +33,48 @@ class CliDistrict(Container):
 
     __acl__ = ComputedACL('cli_district')
 
+    #: the :class:`CommissionSessions` of the district's CLI, created with its
+    #: first session (None until then: nothing to migrate)
+    sessions = None
+
+    #: the name under which the sessions are traversed (summary names are
+    #: 24 hexadecimal digits: they never clash)
+    SESSIONS = 'sessions'
+
     def __init__(self):
         super().__init__()
         self.newest = OrderedIndex()
+
+    def __getitem__(self, name):
+        if name == self.SESSIONS:
+            return self.session_folder()
+        return super().__getitem__(name)
+
+    def session_folder(self, create=False):
+        """The district's sessions; while none was ever created, an empty
+        folder that is stored only if ``create`` (the first session's POST)."""
+        folder = self.sessions
+        if folder is None:
+            folder = CommissionSessions()
+            folder.__name__, folder.__parent__ = self.SESSIONS, self
+            if create:
+                self.sessions = folder
+        return folder
+
+    def without_session(self, limit):
+        """Up to ``limit`` summaries on no session's agenda, newest share first."""
+        found = []
+        for key in self.newest:
+            summary = self.data[key[1]]
+            if summary.session is None:
+                found.append(summary)
+                if len(found) >= limit:
+                    break
+        return found
+
+    def without_opinion(self):
+        """The summaries the CLI has given no opinion on, newest share first."""
+        return [s for s in (self.data[key[1]] for key in self.newest) if s.opinion is None]
 
     def add(self, obj, name=None):
         name = super().add(obj, name)
@@ -65,8 +105,12 @@ class CliSummary(Persistent):
     """What one CLI receives about one contract.
 
     ``contract_ref`` (dossier id, contract id) lets the opinion reach the
-    contract; it is never shown to the CLI.
+    contract; it is never shown to the CLI.  ``session`` names the commission
+    session whose agenda holds the summary (:mod:`portail.models.commission`),
+    ``None`` while on none.
     """
+
+    session = None
 
     def __init__(self, district, pseudonym, fields, shared_at, contract_ref):
         self.district = district
