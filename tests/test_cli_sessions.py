@@ -215,3 +215,27 @@ def test_a_session_page_journals_a_read_of_each_summary(portal):
         reads = [e for e in entries(portal, dossier) if e.action == 'read']
         assert len(reads) == before + 1
         assert reads[-1].object == f'cli-summary:{name}' and reads[-1].user == uid
+
+
+def test_the_filtered_worklist_pages_through_its_own_index(portal):
+    """"Sans avis" lists a page of the summaries without an opinion, newest
+    first, and its pager keeps the filter; an opinion takes a summary out."""
+    from portail.paging import PAGE_SIZE
+    from tests.test_paging import add_contracts
+
+    made = [p for _n, _u, p in add_contracts(portal, 'shared', PAGE_SIZE + 5, 'Sans')]
+    district = district_of(portal)
+    with portal.root() as root:
+        folder = root.cli[district]
+        newest = next(s for s in folder.values() if s.pseudonym == made[-1])
+        folder.record_opinion(newest, {'opinion': 'favourable', 'comment': '', 'at': ''})
+    cli = logged_in(portal, 'cli1')
+    page = cli.get(f'/cli/{district}/?filter=without-opinion')
+    rows = [a.text for a in page.html.select('tbody a')]
+    assert rows == made[::-1][1:PAGE_SIZE + 1]
+    caption = ' '.join(page.html.select_one('caption').text.split())
+    assert f'Synthèses sans avis de la CLI : {PAGE_SIZE + 6}' in caption  # + the demo's two
+    nxt = page.html.select_one('nav.pager a[rel=next]')['href']
+    assert 'filter=without-opinion' in nxt and 'page=2' in nxt
+    rest = [a.text for a in cli.get(nxt).html.select('tbody a')]
+    assert rest[:4] == made[::-1][PAGE_SIZE + 1:] and len(rest) == 6

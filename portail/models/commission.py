@@ -50,10 +50,10 @@ class CommissionSession(Persistent):
     def assign(self, summaries):
         """Put ``summaries`` (of the district, on no agenda yet) on the agenda."""
         for summary in summaries:
-            summary.session = self.__name__
+            self.district.schedule(summary, self.__name__)
         self.names = self.names + tuple(s.__name__ for s in summaries)
 
     def unassign(self, summary):
         """Take ``summary`` off the agenda: it may go on another session."""
-        summary.session = None
+        self.district.schedule(summary, None)
         self.names = tuple(n for n in self.names if n != summary.__name__)

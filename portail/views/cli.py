@@ -82,7 +82,7 @@ def opinion_view(request):
         request.response.status_int = 400
         journal_read(request, summary)
         return dict(summary_view(request), error=error.message)
-    summary.opinion = contract.cli_opinion
+    summary.__parent__.record_opinion(summary, contract.cli_opinion)
     summary.modified_by = request.authenticated_userid
     summary.modified_at = contract.modified_at
     record(request, summary.contract_ref[0], f'cli-summary:{summary.__name__}', 'opinion', 2)

@@ -214,7 +214,7 @@ def record_opinions_view(request):
         contract = contracts[summary.__name__]
         CONTRACT_WORKFLOW.execute(contract, request, 'cli_opinion', opinion=row['chosen'],
                                   opinion_comment=row['typed'], comment=row['typed'])
-        summary.opinion = contract.cli_opinion
+        session.district.record_opinion(summary, contract.cli_opinion)
         summary.modified_by = request.authenticated_userid
         summary.modified_at = contract.modified_at
         record(request, summary.contract_ref[0], f'cli-summary:{summary.__name__}',

@@ -48,12 +48,10 @@ def worklist(request, folder, param, page_url, without_opinion=False):
     folder's ordered index; ``page_url(number)`` addresses another page.
 
     ``without_opinion`` keeps the summaries the CLI gave no opinion on
-    ("sans avis"): the folder's summaries are then read one by one (a
-    district's CLI holds a few hundred), not a page of the index."""
+    ("sans avis"), read from the folder's index of them."""
     if without_opinion:
-        summaries = folder.without_opinion()
-        page = requested_page(request, param, len(summaries))
-        shown = summaries[page.start:page.start + page.size]
+        page = requested_page(request, param, len(folder.awaiting))
+        shown = folder.without_opinion(page.start, page.size)
     else:
         page = requested_page(request, param, len(folder))
         shown = folder.page(page.start, page.size)
