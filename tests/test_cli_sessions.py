@@ -239,3 +239,24 @@ def test_the_filtered_worklist_pages_through_its_own_index(portal):
     assert 'filter=without-opinion' in nxt and 'page=2' in nxt
     rest = [a.text for a in cli.get(nxt).html.select('tbody a')]
     assert rest[:4] == made[::-1][PAGE_SIZE + 1:] and len(rest) == 6
+
+
+def test_the_minutes_name_the_person_only_if_the_referent_shared_the_name(portal):
+    from tests.test_contracts import record_on_paper, run_transition
+
+    worker = logged_in(portal, 'worker1')
+    with portal.root() as root:
+        leroy = find_dossier(root, 'Leroy')
+        contract = next(iter(leroy.contracts.values()))
+        url = f'/dossiers/{leroy.__name__}/contracts/{contract.__name__}/'
+    record_on_paper(worker, url, 'share_cli', 'given', 'in_person')
+    run_transition(worker, url, 'share', fields=['identity', 'duration_months']).follow()
+    district = district_of(portal)
+    cli = logged_in(portal, 'cli1')
+    session, _day = new_session(cli, district, portal=portal)
+    assign_all(cli, session)
+    minutes = cli.get(session + 'minutes')
+    assert len(minutes.html.select('.printable section')) == 3
+    assert 'LEROY Nadia' in minutes.text  # shared by the référent
+    for absent in ('MARTIN', 'Bernard', 'rue Nationale', 'rue des Lilas'):
+        assert absent not in minutes.text
