@@ -16,6 +16,7 @@ from portail.acl import principals as pr
 from portail.acl import roles as R
 from portail.acl.matrix import ANY
 from portail.demo import DEMO_PASSWORD, ActingAs, contract_in_state
+from portail.models.commission import CommissionSession
 from portail.models.dossier import Delegation, Dossier
 from portail.models.note import Note
 from portail.models.user import User
@@ -112,6 +113,11 @@ OBJECTS = {
     'cli_district': ([('cli_district', ANY), ('cli', ANY)] + _ROOT, ON_CLI),
     'cli_summary': ([('cli_district', ANY), ('cli', ANY)] + _ROOT, ON_CLI),
     'cli_district_other': ([('cli_district', ANY), ('cli', ANY)] + _ROOT, {}),
+    # the district's commission sessions, and one session holding the summary
+    'cli_sessions': ([('cli_session', ANY), ('cli_district', ANY), ('cli', ANY)] + _ROOT,
+                     ON_CLI),
+    'cli_session': ([('cli_session', ANY), ('cli_district', ANY), ('cli', ANY)] + _ROOT,
+                    ON_CLI),
     'statistics': ([('statistics', ANY)] + _ROOT, {}),
     'statistics_district': ([('statistics_district', ANY), ('statistics', ANY)] + _ROOT,
                             ON_STATISTICS),
@@ -184,6 +190,7 @@ CONTEXT_OBJECTS = {
     'static': ['static'],
     'CliSpace': ['cli'], 'CliDistrict': ['cli_district', 'cli_district_other'],
     'CliSummary': ['cli_summary'], 'RightsRequest': ['request'],
+    'CommissionSessions': ['cli_sessions'], 'CommissionSession': ['cli_session'],
     'StatisticsSpace': ['statistics'],
     'DistrictStatistics': ['statistics_district', 'statistics_district_other'],
     'District': ['district', 'district_other'],
@@ -250,6 +257,12 @@ def build(portal):
             if state == 'shared':
                 urls['cli_district'] = f'/cli/{district}/'
                 urls['cli_summary'] = f'/cli/{district}/{contract.cli_summary}/'
+                folder = root.cli[district]
+                session = CommissionSession(today, uid['cli'], portal.clock.now())
+                folder.session_folder(create=True).add(session)
+                session.assign([folder[contract.cli_summary]])
+                urls['cli_sessions'] = f'/cli/{district}/sessions/'
+                urls['cli_session'] = f'/cli/{district}/sessions/{session.__name__}/'
         other = root.users.find_login('worker3').district
         urls['cli_district_other'] = f'/cli/{other}/'
         urls['cli'] = '/cli/'
@@ -383,7 +396,7 @@ MAY_HOLD = {
     R.DPO: set(),
 }
 #: the kinds of content that hold something of a person
-FILE_KINDS = ('dossier', 'note', 'contract', 'cli_district')
+FILE_KINDS = ('dossier', 'note', 'contract', 'cli_district', 'cli_session')
 
 
 def may(role, permission, kind, states=None):
@@ -445,6 +458,16 @@ DOMAIN_RULES = [
     ('the CLI gives its opinion on a shared contract only',
      lambda: states_granting(P.CLI_OPINION, 'contract') == {'shared'}
      and who_may(P.CLI_OPINION, 'contract') == {R.CLI}),
+    ("only the district's CLI facilitators manage its commission sessions",
+     lambda: {role for kind in matrix.KINDS
+              for role in who_may(P.MANAGE_CLI_SESSIONS, kind)} == {R.CLI}
+     and {principal for kind in matrix.MATRIX.values() for grants in kind.values()
+          for principal, permissions in grants.items()
+          if P.MANAGE_CLI_SESSIONS in permissions} == {L.CLI}),
+    ("a commission session shows the CLI what its summaries show it, and no more: "
+     'no dossier, no contract, no note',
+     lambda: anything(R.CLI, 'cli_session') == {P.VIEW_CLI_WORKLIST, P.CLI_OPINION,
+                                                 P.MANAGE_CLI_SESSIONS}),
     ('nobody runs by hand what only the portal runs',
      lambda: not any(P.SYSTEM_ONLY in permissions for kind in matrix.MATRIX.values()
                      for grants in kind.values() for permissions in grants.values())),

@@ -9,7 +9,7 @@ from tests.conftest import Portal
 def test_new_database_runs_every_step_once():
     portal = Portal()
     conn = portal.db.open()
-    assert ev.status(conn.root()) == (0, 12, ['0001-create-portal-root',
+    assert ev.status(conn.root()) == (0, 13, ['0001-create-portal-root',
                                              '0002-create-session-store',
                                              '0003-create-journal',
                                              '0004-create-statistics',
@@ -20,6 +20,7 @@ def test_new_database_runs_every_step_once():
                                              '0009-create-statistics-snapshot',
                                              '0010-drop-stored-contract-acls',
                                              '0011-create-worklist',
+                                             '0013-create-cli-agenda-indexes',
                                              '0014-split-entry-queue'])
     conn.close()
     ran = ev.evolve(portal.db, portal.clock.now(), log=lambda m: None)
@@ -28,12 +29,13 @@ def test_new_database_runs_every_step_once():
                    '0005-create-listing-indexes', '0006-create-activation-failures',
                    '0007-create-journal-outbox', '0008-create-form-keys',
                    '0009-create-statistics-snapshot', '0010-drop-stored-contract-acls',
-                   '0011-create-worklist', '0014-split-entry-queue']
+                   '0011-create-worklist', '0013-create-cli-agenda-indexes',
+                   '0014-split-entry-queue']
     assert ev.evolve(portal.db, portal.clock.now(), log=lambda m: None) == []
     conn = portal.db.open()
     root = get_root(conn.root())
     assert len(root.users) == 0 and root['users'] is root.users
-    assert ev.status(conn.root()) == (12, 12, [])
+    assert ev.status(conn.root()) == (13, 13, [])
     with pytest.raises(KeyError):
         root['evolve_done']
     conn.close()
@@ -43,7 +45,7 @@ def test_dry_run_writes_nothing():
     portal = Portal()
     messages = []
     ran = ev.evolve(portal.db, portal.clock.now(), dry_run=True, log=messages.append)
-    assert len(ran) == 12 and messages[0].startswith('[dry run]')
+    assert len(ran) == 13 and messages[0].startswith('[dry run]')
     conn = portal.db.open()
     with pytest.raises(DatabaseNotInitialised):
         get_root(conn.root())
@@ -65,6 +67,7 @@ def test_each_step_is_its_own_transaction():
                      b'evolve 0009-create-statistics-snapshot',
                      b'evolve 0010-drop-stored-contract-acls',
                      b'evolve 0011-create-worklist',
+                     b'evolve 0013-create-cli-agenda-indexes',
                      b'evolve 0014-split-entry-queue']
 
 
@@ -136,3 +139,27 @@ def test_an_acl_is_never_set_on_an_object():
 
     with pytest.raises(AttributeError):
         Contract().__acl__ = []
+
+
+def test_step_0013_indexes_the_summaries_without_opinion_or_session():
+    """A district's CLI folder of an older database gets the indexes of its
+    summaries without an opinion and on no agenda; one that has them keeps them."""
+    from portail.evolve.steps import create_cli_agenda_indexes
+    from tests.conftest import find_dossier
+
+    portal = Portal().initialise()
+    with portal.root() as root:
+        folder = root.cli[find_dossier(root, 'Martin').district]
+        first, second = sorted(folder.values(), key=lambda s: s.__name__)
+        folder.record_opinion(first, {'opinion': 'favourable', 'comment': '', 'at': ''})
+        del folder.awaiting, folder.unscheduled  # as stored before the step
+        second.session = 'a-session'
+        assert folder.awaiting is None
+    with portal.root() as root:
+        create_cli_agenda_indexes(root._p_jar.root(), root._p_jar)
+        folder = root.cli[find_dossier(root, 'Martin').district]
+        assert [s.__name__ for s in folder.without_opinion(0, 10)] == [second.__name__]
+        assert [s.__name__ for s in folder.without_session(10)] == [first.__name__]
+        kept = folder.awaiting
+        create_cli_agenda_indexes(root._p_jar.root(), root._p_jar)
+        assert folder.awaiting is kept

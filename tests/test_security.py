@@ -68,11 +68,18 @@ def url_for(portal, context, name):
 
         rq = root.dossiers.add_request(dossier, RightsRequest(
             'objection', 'texte', 'online', dossier.beneficiary, portal.clock.now()))
+        from portail.models.commission import CommissionSession
+
+        sessions = root.cli[dossier.district].session_folder(create=True)
+        session = sessions.add(CommissionSession(portal.clock.now().date(), uid,
+                                                 portal.clock.now()))
     base = {'PortalRoot': '/', 'Users': '/users/', 'User': f'/users/{uid}/',
             'Dossiers': '/dossiers/', 'Dossier': f'/dossiers/{dossier.__name__}/',
             'Contract': f'/dossiers/{dossier.__name__}/contracts/{contract}/',
             'Note': f'/dossiers/{dossier.__name__}/notes/{note}/',
             'CliDistrict': cli, 'CliSummary': f'{cli}{shared.cli_summary}/',
+            'CommissionSessions': f'{cli}sessions/',
+            'CommissionSession': f'{cli}sessions/{session}/',
             'RightsRequest': f'/dossiers/{dossier.__name__}/requests/{rq}/',
             'StatisticsSpace': '/statistics/',
             'DistrictStatistics': f'/statistics/{dossier.district}/',

@@ -130,6 +130,10 @@ _DECLARED = {
     # /cli: nobody; /cli/<district> and its summaries: that district's facilitators
     'cli': {ANY: {}},
     'cli_district': {ANY: {L.CLI: {P.VIEW_CLI_WORKLIST, P.CLI_OPINION}}},
+    # /cli/<district>/sessions and each commission session: the same
+    # facilitators, who alone plan them (agenda, opinions, minutes)
+    'cli_session': {ANY: {L.CLI: {P.VIEW_CLI_WORKLIST, P.CLI_OPINION,
+                                  P.MANAGE_CLI_SESSIONS}}},
     # /statistics: CLI facilitators, managers, and the département's figures for
     # the DPO and the département manager; /statistics/<district>: that
     # district's facilitators and managers only (never the DPO: the

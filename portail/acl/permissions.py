@@ -63,6 +63,8 @@ VIEW_ADMINISTRATION_JOURNAL = 'view_administration_journal'
 # CLI (SPEC §4, §7)
 #: read the summaries shared with one's district's CLI
 VIEW_CLI_WORKLIST = 'view_cli_worklist'
+#: create the CLI's commission sessions and set their agendas (issue 16)
+MANAGE_CLI_SESSIONS = 'manage_cli_sessions'
 
 # Statistics (SPEC §7, issue 6)
 #: open the statistics pages

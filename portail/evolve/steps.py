@@ -136,6 +136,15 @@ def create_worklist(zodb_root, conn):
     worklist.create(zodb_root[ROOT_KEY].dossiers)
 
 
+@step('0013-create-cli-agenda-indexes')
+def create_cli_agenda_indexes(zodb_root, conn):
+    """Create, in each district's CLI folder, the indexes of the summaries
+    without an opinion ("sans avis") and of those on no commission session's
+    agenda (issue 16), filled from its summaries; a folder that has them
+    already is left untouched, so the step may run again."""
+    for folder in zodb_root[ROOT_KEY].cli.values():
+        if folder.awaiting is None or folder.unscheduled is None:
+            folder.rebuild_agenda_indexes()
 @step('0014-split-entry-queue')
 def split_entry_queue(zodb_root, conn):
     """Split each district's entry queue (issue 16): the signed contracts

@@ -11,6 +11,7 @@ from persistent import Persistent
 
 from portail.acl.localroles import cli_district_principals
 from portail.acl.matrix import ComputedACL
+from portail.models.commission import CommissionSessions
 from portail.models.container import Container
 from portail.models.ordered import OrderedIndex, time_key
 
@@ -32,18 +33,81 @@ class CliDistrict(Container):
 
     __acl__ = ComputedACL('cli_district')
 
+    #: the :class:`CommissionSessions` of the district's CLI, created with its
+    #: first session (None until then: nothing to migrate)
+    sessions = None
+
+    #: the name under which the sessions are traversed (summary names are
+    #: 24 hexadecimal digits: they never clash)
+    SESSIONS = 'sessions'
+
+    #: the summaries without an opinion of the CLI ("sans avis"), and those on
+    #: no session's agenda: keyed as ``newest``, kept in step by :meth:`add`,
+    #: :meth:`remove`, :meth:`record_opinion` and :meth:`schedule` (evolve step
+    #: ``0013`` creates them in the districts of an older database)
+    awaiting = None
+    unscheduled = None
+
     def __init__(self):
         super().__init__()
         self.newest = OrderedIndex()
+        self.awaiting = OrderedIndex()
+        self.unscheduled = OrderedIndex()
+
+    def __getitem__(self, name):
+        if name == self.SESSIONS:
+            return self.session_folder()
+        return super().__getitem__(name)
+
+    def session_folder(self, create=False):
+        """The district's sessions; while none was ever created, an empty
+        folder that is stored only if ``create`` (the first session's POST)."""
+        folder = self.sessions
+        if folder is None:
+            folder = CommissionSessions()
+            folder.__name__, folder.__parent__ = self.SESSIONS, self
+            if create:
+                self.sessions = folder
+        return folder
+
+    def without_session(self, limit):
+        """Up to ``limit`` summaries on no session's agenda, newest share first."""
+        return [self.data[key[1]] for key in self.unscheduled.slice(0, limit)]
+
+    def without_opinion(self, start, size):
+        """The summaries at positions ``start`` to ``start + size`` of those the
+        CLI gave no opinion on, newest share first."""
+        return [self.data[key[1]] for key in self.awaiting.slice(start, size)]
+
+    def record_opinion(self, summary, opinion):
+        """Keep the CLI's ``opinion`` (as the contract holds it) on ``summary``."""
+        summary.opinion = opinion
+        self.awaiting.discard(worklist_key(summary))
+
+    def schedule(self, summary, session):
+        """Put ``summary`` on the agenda of the session named ``session``, or on
+        none (``None``)."""
+        summary.session = session
+        if session is None:
+            self.unscheduled.add(worklist_key(summary))
+        else:
+            self.unscheduled.discard(worklist_key(summary))
 
     def add(self, obj, name=None):
         name = super().add(obj, name)
-        self.newest.add(worklist_key(obj))
+        key = worklist_key(obj)
+        self.newest.add(key)
+        if obj.opinion is None:
+            self.awaiting.add(key)
+        if obj.session is None:
+            self.unscheduled.add(key)
         return name
 
     def remove(self, name):
         obj = super().remove(name)
-        self.newest.discard(worklist_key(obj))
+        key = (time_key(obj.shared_at, newest_first=True), name)
+        for index in (self.newest, self.awaiting, self.unscheduled):
+            index.discard(key)
         return obj
 
     def page(self, start, size):
@@ -57,6 +121,16 @@ class CliDistrict(Container):
         for summary in self.data.values():
             self.newest.add(worklist_key(summary))
 
+    def rebuild_agenda_indexes(self):
+        """Refill ``awaiting`` and ``unscheduled`` from the summaries (evolve
+        step ``0013``)."""
+        self.awaiting, self.unscheduled = OrderedIndex(), OrderedIndex()
+        for summary in self.data.values():
+            if summary.opinion is None:
+                self.awaiting.add(worklist_key(summary))
+            if summary.session is None:
+                self.unscheduled.add(worklist_key(summary))
+
     def local_principals(self, identity, now, settings):
         return cli_district_principals(self, identity, now, settings)
 
@@ -65,8 +139,12 @@ class CliSummary(Persistent):
     """What one CLI receives about one contract.
 
     ``contract_ref`` (dossier id, contract id) lets the opinion reach the
-    contract; it is never shown to the CLI.
+    contract; it is never shown to the CLI.  ``session`` names the commission
+    session whose agenda holds the summary (:mod:`portail.models.commission`),
+    ``None`` while on none.
     """
+
+    session = None
 
     def __init__(self, district, pseudonym, fields, shared_at, contract_ref):
         self.district = district

@@ -20,18 +20,33 @@ from portail.workflow.engine import WorkflowError
 
 #: the query-string parameter of the worklist page
 PAGE = 'page'
+#: the query-string parameter of the worklist's filter, and its one value:
+#: the summaries without an opinion of the CLI ("sans avis")
+FILTER, WITHOUT_OPINION = 'filter', 'without-opinion'
 
 
 @view_config(context=CliDistrict, name='', renderer='portail:templates/cli/worklist.pt',
              permission=P.VIEW_CLI_WORKLIST)
 def worklist_view(request):
+    """The district's summaries, newest share first, with their themes (when
+    shared); all of them, or those without an opinion of the CLI."""
     folder = request.context
     district = request.root.districts.get(folder.__name__)
+    filtered = request.GET.get(FILTER) == WITHOUT_OPINION
+    base = {FILTER: WITHOUT_OPINION} if filtered else {}
 
     def page_url(number):
-        return request.resource_url(folder, query={PAGE: number} if number > 1 else {})
+        return request.resource_url(folder, query=dict(base, **({PAGE: number}
+                                                               if number > 1 else {})))
 
-    return {'worklist': worklist(request, folder, PAGE, page_url),
+    listing = worklist(request, folder, PAGE, page_url, without_opinion=filtered)
+    for row in listing.rows:
+        if row['themes'] is not None:  # a shared field is shown: a read of the summary
+            journal_read(request, row['summary'])
+    return {'worklist': listing, 'filtered': filtered,
+            'all_url': request.resource_url(folder),
+            'filtered_url': request.resource_url(folder, query={FILTER: WITHOUT_OPINION}),
+            'sessions_url': request.resource_url(folder, folder.SESSIONS, ''),
             'district': district.name if district else '',
             'pager_label': WORKLIST_PAGER_LABEL}
 
@@ -67,7 +82,7 @@ def opinion_view(request):
         request.response.status_int = 400
         journal_read(request, summary)
         return dict(summary_view(request), error=error.message)
-    summary.opinion = contract.cli_opinion
+    summary.__parent__.record_opinion(summary, contract.cli_opinion)
     summary.modified_by = request.authenticated_userid
     summary.modified_at = contract.modified_at
     record(request, summary.contract_ref[0], f'cli-summary:{summary.__name__}', 'opinion', 2)

@@ -6,6 +6,7 @@ import datetime
 from portail.acl import permissions as P
 from portail.acl.policy import permissions_on
 from portail.i18n import _
+from portail.models.contract import THEMES
 from portail.paging import listing, requested_page
 from portail.urls import child_url_maker
 from portail.views.labels import (
@@ -41,16 +42,32 @@ def visible_notes(request, dossier):
 WORKLIST_PAGER_LABEL = _('Pages of the CLI worklist')
 
 
-def worklist(request, folder, param, page_url):
+def worklist(request, folder, param, page_url, without_opinion=False):
     """The :class:`~portail.paging.Listing` of the page of ``folder``'s
     summaries asked for in ``param``, newest share first, read from the
-    folder's ordered index; ``page_url(number)`` addresses another page."""
-    page = requested_page(request, param, len(folder))
+    folder's ordered index; ``page_url(number)`` addresses another page.
+
+    ``without_opinion`` keeps the summaries the CLI gave no opinion on
+    ("sans avis"), read from the folder's index of them."""
+    if without_opinion:
+        page = requested_page(request, param, len(folder.awaiting))
+        shown = folder.without_opinion(page.start, page.size)
+    else:
+        page = requested_page(request, param, len(folder))
+        shown = folder.page(page.start, page.size)
     url = child_url_maker(request, folder)
-    rows = [{'summary': s, 'url': url(s.__name__),
-             'opinion': OPINION_LABELS.get((s.opinion or {}).get('opinion'))}
-            for s in folder.page(page.start, page.size)]
+    rows = [summary_row(request, s, url(s.__name__)) for s in shown]
     return listing(rows, page, page_url)
+
+
+def summary_row(request, summary, url):
+    """What a list of summaries shows of one: its link, its themes if they
+    were shared (else ``None``), its opinion's label."""
+    translate = request.localizer.translate
+    themes = summary.fields.get('themes')
+    return {'summary': summary, 'url': url,
+            'themes': ', '.join(translate(THEMES[t]) for t in themes) if themes else None,
+            'opinion': OPINION_LABELS.get((summary.opinion or {}).get('opinion'))}
 
 
 # -- journal entries --------------------------------------------------------------
