@@ -64,6 +64,7 @@ ACTION_LABELS = {
     'revoke-delegation': _('end of a delegation'),
     'grant': _('note shared with a colleague'),
     'revoke': _('note no longer shared'),
+    'transfer': _('transfer to another district'),
 }
 
 
