@@ -68,12 +68,18 @@ def url_for(portal, context, name):
 
         rq = root.dossiers.add_request(dossier, RightsRequest(
             'objection', 'texte', 'online', dossier.beneficiary, portal.clock.now()))
+        from portail.models.transfer import TransferRequest
+
+        worker3 = root.users.find_login('worker3')
+        transfer = root.dossiers.add_transfer(dossier, TransferRequest(
+            worker3.uid, worker3.district, 'motif', portal.clock.now()))
     base = {'PortalRoot': '/', 'Users': '/users/', 'User': f'/users/{uid}/',
             'Dossiers': '/dossiers/', 'Dossier': f'/dossiers/{dossier.__name__}/',
             'Contract': f'/dossiers/{dossier.__name__}/contracts/{contract}/',
             'Note': f'/dossiers/{dossier.__name__}/notes/{note}/',
             'CliDistrict': cli, 'CliSummary': f'{cli}{shared.cli_summary}/',
             'RightsRequest': f'/dossiers/{dossier.__name__}/requests/{rq}/',
+            'TransferRequest': f'/dossiers/{dossier.__name__}/transfers/{transfer}/',
             'StatisticsSpace': '/statistics/',
             'DistrictStatistics': f'/statistics/{dossier.district}/',
             'static': '/static/'}[context]
