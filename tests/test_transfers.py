@@ -142,8 +142,12 @@ def test_transfer_accepted_moves_the_dossier_with_its_history(portal):
     # the requester is the référent now, and is told
     assert 'Transfert accepté : vous êtes le référent' in worker3.get('/').text
     assert 'rue des Lilas' in worker3.get(f'/dossiers/{dossier_id}/').text
-    # the person still reaches their own dossier
-    assert 'MARTIN' in logged_in(portal, 'beneficiary1').get(f'/dossiers/{dossier_id}/').text
+    # the person still reaches their own dossier, and reads the transfer in its journal
+    beneficiary = logged_in(portal, 'beneficiary1')
+    assert 'MARTIN' in beneficiary.get(f'/dossiers/{dossier_id}/').text
+    journal = beneficiary.get(f'/dossiers/{dossier_id}/journal').text
+    assert 'transfert vers une autre circonscription' in journal
+    assert 'demande de transfert' in journal
 
 
 def test_transfer_refused_by_a_qualified_manager(portal):

@@ -89,7 +89,7 @@ def action_label(request, action):
 OBJECT_LABELS = {
     'dossier': _('dossier'), 'contract': _('contract'), 'note': _('working note'),
     'identity': _('identity'), 'home': _('home page'), 'cli-summary': _('CLI summary'),
-    'user': _('account'),
+    'user': _('account'), 'transfer': _('transfer request'),
 }
 
 
