@@ -67,6 +67,9 @@ ON_DOSSIER = {
 ON_MARTIN = {user: held for user, held in ON_DOSSIER.items() if user != 'delegate'}
 #: the notes of the référent on the dossier of the proof
 ON_REFERENTS_NOTE = {'referent': {L.NOTE_AUTHOR}, 'delegate': {L.REFERENT_NOTE_READER}}
+#: a transfer request on the dossier of the proof, asked by the worker of the
+#: other district (issue 16)
+ON_TRANSFER = {'worker_other_district': {L.TRANSFER_REQUESTER}}
 #: the district's CLI folder and its summaries; its statistics
 ON_CLI = {'cli': {L.CLI}}
 ON_STATISTICS = {user: {L.STATISTICS_READER}
@@ -100,6 +103,7 @@ OBJECTS = {
     'dossier': ([('dossier', ANY), ('dossiers', ANY)] + _ROOT, ON_DOSSIER),
     'dossier_martin': ([('dossier', ANY), ('dossiers', ANY)] + _ROOT, ON_MARTIN),
     'request': ([('dossier', ANY), ('dossiers', ANY)] + _ROOT, ON_DOSSIER),
+    'transfer': ([('transfer', 'open'), ('dossier', ANY)], _joined(ON_DOSSIER, ON_TRANSFER)),
     'contract_closed': ([('contract', 'closed'), ('dossier', ANY)], ON_MARTIN),
     'note_plain': ([('note', 'plain'), ('dossier', ANY)],
                    _joined(ON_DOSSIER, ON_REFERENTS_NOTE)),
@@ -163,7 +167,10 @@ def holders(permission, obj):
 
 #: canary strings and who may ever read them
 CANARIES = {
-    'identity': (['CANARYNAMEQX', 'CANARYFIRSTQX', '11/11/1911'], L2),
+    # level 1: also the worker of the other district who asked for the dossier's
+    # transfer, as the lookup showed it to them (issue 16); never level 2
+    'identity': (['CANARYNAMEQX', 'CANARYFIRSTQX', '11/11/1911'],
+                 L2 | {'worker_other_district'}),
     'dossier_admin': (['CANARY-ADDRESS-QX', 'CANARY-PHONE-QX', 'canary-mail-qx@example.org'], L2),
     'contract_draft': (['CANARY-DRAFT-ACTIONS-QX', 'CANARY-DRAFT-COMMIT-QX'], L2 - {'secretary'}),
     'contract_entered': (['CANARY-ENTERED-ACTIONS-QX', 'CANARY-CONSENT-NOTE-QX'], L2),
@@ -174,6 +181,9 @@ CANARIES = {
     'note_granted': (['CANARY-NOTE-GRANTED-QX'], {'referent', 'delegate', 'beneficiary',
                                                   'note_reader'}),
     'request': (['CANARY-REQUEST-QX'], {'referent', 'delegate', 'beneficiary'}),
+    # the reason of a transfer request: its author, the référent, the qualified manager
+    'transfer': (['CANARY-TRANSFER-QX'], {'referent', 'manager_social_worker',
+                                          'worker_other_district'}),
     # its author reads it no more; the copy made for the person (SPEC §5), by the
     # person or by the référent or a delegate, holds it as any note they may read
     'note_secretary_delegate': (['CANARY-NOTE-SECDEL-QX'], {'beneficiary', 'referent',
@@ -191,6 +201,7 @@ CONTEXT_OBJECTS = {
     'CliSpace': ['cli'], 'CliDistrict': ['cli_district', 'cli_district_other'],
     'CliSummary': ['cli_summary'], 'RightsRequest': ['request'],
     'CommissionSessions': ['cli_sessions'], 'CommissionSession': ['cli_session'],
+    'TransferRequest': ['transfer'],
     'StatisticsSpace': ['statistics'],
     'DistrictStatistics': ['statistics_district', 'statistics_district_other'],
     'District': ['district', 'district_other'],
@@ -277,6 +288,12 @@ def build(portal):
                            portal.clock.now())
         root.dossiers.add_request(dossier, rq)
         urls['request'] = f'{urls["dossier"]}requests/{rq.__name__}/'
+        from portail.models.transfer import TransferRequest
+
+        transfer = TransferRequest(uid['worker_other_district'], other, 'CANARY-TRANSFER-QX',
+                                   portal.clock.now())
+        root.dossiers.add_transfer(dossier, transfer)
+        urls['transfer'] = f'{urls["dossier"]}transfers/{transfer.__name__}/'
         for name, text, third in (('note_plain', 'PLAIN', False),
                                   ('note_third_party', 'THIRD', True),
                                   ('note_granted', 'GRANTED', False),
@@ -361,6 +378,8 @@ def test_the_canaries_do_reach_those_entitled(departement):
         page_of = {'identity': 'dossier', 'dossier_admin': 'dossier'}.get(group, group)
         for user in audience:
             page = 'cli_summary' if user == 'cli' else page_of  # the CLI reads its copy
+            if user == 'worker_other_district' and group in ('identity', 'transfer'):
+                page = 'transfer'  # their transfer request, never the dossier
             url = urls[page]
             if group == 'note_secretary_delegate' and user != 'beneficiary':
                 url = urls['dossier'] + 'copy'  # the person's copy, made for them
@@ -387,7 +406,7 @@ def test_third_party_note_existence_is_shown_to_the_beneficiary(departement):
 #: (docs/security.md, "Local roles"); an administrator and the DPO hold none
 MAY_HOLD = {
     R.WORKER: {L.REFERENT, L.DELEGATE, L.NOTES_DELEGATE, L.NOTE_AUTHOR, L.NOTE_READER,
-               L.REFERENT_NOTE_READER},
+               L.REFERENT_NOTE_READER, L.TRANSFER_REQUESTER},
     R.SECRETARY: {L.SECRETARY, L.ENTERING_SECRETARY},
     R.BENEFICIARY: {L.BENEFICIARY},
     R.CLI: {L.CLI, L.STATISTICS_READER},
@@ -477,6 +496,16 @@ DOMAIN_RULES = [
     ('a delegate stands in for the référent but names no other delegate',
      lambda: P.MANAGE_DELEGATION not in matrix.grants('dossier')[L.DELEGATE]
      and P.MANAGE_DELEGATION in matrix.grants('dossier')[L.REFERENT]),
+    ("a transfer request is answered only by the dossier's référent or a qualified manager "
+     'of its district, never by a delegate, and only while open',
+     lambda: {p for p, perms in matrix.grants('transfer', 'open').items()
+              if P.ANSWER_TRANSFER in perms} == {L.REFERENT, L.MANAGER}
+     and states_granting(P.ANSWER_TRANSFER, 'transfer') == {'open'}),
+    ('the worker who asks for a transfer reads the request, never the dossier through it',
+     lambda: matrix.grants('transfer', 'open')[L.TRANSFER_REQUESTER] == {P.VIEW_TRANSFER}
+     and all(L.TRANSFER_REQUESTER not in grants for grants in matrix.MATRIX['dossier'].values())),
+    ('only a social worker asks for a transfer',
+     lambda: who_may(P.REQUEST_TRANSFER, 'dossiers') == {R.WORKER}),
     ('only the person sees who consulted their dossier',
      lambda: who_may(P.VIEW_DOSSIER_JOURNAL, 'dossier') == {R.BENEFICIARY}),
     ("only a district's manager who is a qualified social worker moves its caseloads, "

@@ -73,6 +73,11 @@ def url_for(portal, context, name):
         sessions = root.cli[dossier.district].session_folder(create=True)
         session = sessions.add(CommissionSession(portal.clock.now().date(), uid,
                                                  portal.clock.now()))
+        from portail.models.transfer import TransferRequest
+
+        worker3 = root.users.find_login('worker3')
+        transfer = root.dossiers.add_transfer(dossier, TransferRequest(
+            worker3.uid, worker3.district, 'motif', portal.clock.now()))
     base = {'PortalRoot': '/', 'Users': '/users/', 'User': f'/users/{uid}/',
             'Dossiers': '/dossiers/', 'Dossier': f'/dossiers/{dossier.__name__}/',
             'Contract': f'/dossiers/{dossier.__name__}/contracts/{contract}/',
@@ -81,6 +86,7 @@ def url_for(portal, context, name):
             'CommissionSessions': f'{cli}sessions/',
             'CommissionSession': f'{cli}sessions/{session}/',
             'RightsRequest': f'/dossiers/{dossier.__name__}/requests/{rq}/',
+            'TransferRequest': f'/dossiers/{dossier.__name__}/transfers/{transfer}/',
             'StatisticsSpace': '/statistics/',
             'DistrictStatistics': f'/statistics/{dossier.district}/',
             'District': f'/districts/{dossier.district}/',

@@ -40,6 +40,10 @@ NOTE_READER = local('note-reader')
 #: a notes-delegate, on a note written by the dossier's référent
 REFERENT_NOTE_READER = local('referent-note-reader')
 
+# -- on a transfer request ---------------------------------------------------
+#: the social worker who asked for the transfer, while a social worker
+TRANSFER_REQUESTER = local('transfer-requester')
+
 # -- on a district's statistics --------------------------------------------------
 #: a CLI facilitator or manager of the district, on its statistics
 STATISTICS_READER = local('statistics-reader')
@@ -154,6 +158,15 @@ def note_principals(note, identity, now, settings):
         if delegation is not None and delegation.notes:
             found.add(REFERENT_NOTE_READER)
     return found
+
+
+def transfer_principals(transfer, identity, now, settings):
+    """The social worker who asked for a transfer reads their request (the
+    dossier's level 1 fields only; those of the dossier come from the
+    dossier, higher in the lineage)."""
+    if identity.uid == transfer.requested_by and WORKER in granted_roles(identity.user):
+        return {TRANSFER_REQUESTER}
+    return set()
 
 
 def cli_district_principals(folder, identity, now, settings):

@@ -56,7 +56,7 @@ _DECLARED = {
     'district': {ANY: {L.MANAGER: {P.MANAGE_CASELOADS}}},
     # /dossiers: workers look up and create; secretaries look up
     'dossiers': {ANY: {
-        pr.role(R.WORKER): {P.LOOKUP, P.CREATE_DOSSIER},
+        pr.role(R.WORKER): {P.LOOKUP, P.CREATE_DOSSIER, P.REQUEST_TRANSFER},
         pr.role(R.SECRETARY): {P.LOOKUP},
     }},
     # one person's file (level 2), its rights requests included
@@ -86,6 +86,17 @@ _DECLARED = {
             (L.NOTE_READER, L.REFERENT_NOTE_READER): _NOTE_READING,
             L.BENEFICIARY: {P.VIEW_NOTE_EXISTENCE},
         },
+    },
+    # a request to transfer a dossier to a worker of another district (issue 16):
+    # answered by the dossier's référent or a qualified manager of its district
+    # (never a delegate); the requester reads it, never the dossier itself
+    'transfer': {
+        'open': {
+            (L.REFERENT, L.MANAGER): {P.VIEW_TRANSFER, P.ANSWER_TRANSFER},
+            L.TRANSFER_REQUESTER: {P.VIEW_TRANSFER},
+        },
+        'accepted': {(L.REFERENT, L.MANAGER, L.TRANSFER_REQUESTER): {P.VIEW_TRANSFER}},
+        'refused': {(L.REFERENT, L.MANAGER, L.TRANSFER_REQUESTER): {P.VIEW_TRANSFER}},
     },
     # the insertion contract, by workflow state (SPEC §4)
     'contract': {

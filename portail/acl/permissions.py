@@ -23,6 +23,14 @@ REASSIGN = 'reassign_referent'
 MANAGE_CASELOADS = 'manage_caseloads'
 ADD_CONTRACT = 'add_contract'
 
+# Transfers between districts (issue 16)
+#: ask for a dossier found in another district to be transferred to oneself
+REQUEST_TRANSFER = 'request_transfer'
+#: read a transfer request (level 1 fields, the reason, the answer)
+VIEW_TRANSFER = 'view_transfer'
+#: accept or refuse a transfer request (the dossier's référent, a qualified manager)
+ANSWER_TRANSFER = 'answer_transfer'
+
 # Contracts (SPEC §4): granted per workflow state by workflow/contract.py
 VIEW_CONTRACT = 'view_contract'
 EDIT_CONTRACT = 'edit_contract'

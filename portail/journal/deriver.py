@@ -26,6 +26,7 @@ from portail.models.contract import Contract
 from portail.models.dossier import Dossier
 from portail.models.note import Note
 from portail.models.request import RightsRequest
+from portail.models.transfer import TransferRequest
 
 #: The classes of the objects whose reads are journaled in a dossier's chain.
 DOSSIER_CONTENT = (Dossier, DossierItem, CliSummary)
@@ -46,6 +47,8 @@ def journal_subject(context):
         return context.dossier.__name__, f'note:{context.__name__}', 3
     if isinstance(context, RightsRequest):
         return context.dossier.__name__, f'request:{context.__name__}', 2
+    if isinstance(context, TransferRequest):
+        return context.dossier.__name__, f'transfer:{context.__name__}', 1
     if isinstance(context, CliSummary):
         return context.contract_ref[0], f'cli-summary:{context.__name__}', 2
     raise TypeError(f'no journal subject for {type(context).__name__}')

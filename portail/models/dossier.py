@@ -61,6 +61,8 @@ class Dossier(Persistent):
     __acl__ = ComputedACL('dossier')
     #: the keys of its pending work in ``Dossiers.worklist`` (:mod:`portail.models.worklist`)
     worklist_keys = ()
+    #: its transfer requests (a Container, created with the first: issue 16)
+    transfers = None
 
     def __init__(self, district, referent):
         self.district = district
@@ -91,6 +93,8 @@ class Dossier(Persistent):
     def __getitem__(self, name):
         if name in ('contracts', 'notes', 'requests'):
             return getattr(self, name)
+        if name == 'transfers' and self.transfers is not None:
+            return self.transfers
         raise KeyError(name)
 
     @property
@@ -120,6 +124,9 @@ class Dossiers(Container):
     #: yet, the person's consent to the processing missing (evolve step 0014);
     #: ``signed_queue`` holds those that can
     consent_queue = None
+    #: requester uid -> (dossier id, transfer id) of their transfer requests
+    #: (created with the first request: issue 16)
+    transfers_by_requester = None
 
     def __init__(self):
         super().__init__()
@@ -202,6 +209,63 @@ class Dossiers(Container):
         self.requests_index[(request_obj.deadline.isoformat(), dossier.__name__, name)] = None
         worklist.refresh(self, dossier)
         return name
+
+    # -- transfers between districts (issue 16) -------------------------------
+
+    def add_transfer(self, dossier, transfer):
+        """Store ``transfer`` in ``dossier``'s transfers and index it under
+        its requester; the référent's pending work shows it."""
+        if dossier.transfers is None:
+            folder = Container()
+            folder.__name__, folder.__parent__ = 'transfers', dossier
+            dossier.transfers = folder
+        transfer.from_district = dossier.district
+        name = dossier.transfers.add(transfer)
+        if self.transfers_by_requester is None:
+            self.transfers_by_requester = OOBTree()
+        index_add(self.transfers_by_requester, transfer.requested_by, (dossier.__name__, name))
+        worklist.refresh(self, dossier)
+        return name
+
+    def transfers_of(self, uid):
+        """The transfer requests ``uid`` made, newest first."""
+        index = self.transfers_by_requester
+        found = []
+        for dossier_name, name in (index.get(uid, ()) if index is not None else ()):
+            dossier = self.data.get(dossier_name)
+            if dossier is not None and dossier.transfers is not None and name in dossier.transfers:
+                found.append(dossier.transfers[name])
+        return sorted(found, key=lambda t: t.created_at, reverse=True)
+
+    def move_to(self, dossier, district, referent):
+        """Move ``dossier`` to ``district`` with ``referent`` (issue 16).
+
+        The dossier keeps its id, so its contracts, notes, requests, history
+        and journal chain move with it.  Every index keyed by district or by
+        référent is kept in step: the référent index and pending work, each
+        contract's (district, state) index, entry queue and statistics
+        counters (:meth:`reindex_contract`).  The delegations end (the old
+        district's delegates lose access) and so do the notes' grants to
+        colleagues.  The person's account, if any, moves to the district too.
+        A copy shared with the old district's CLI must be withdrawn first (the
+        ``unshare`` transition): refused otherwise.
+        """
+        if any(c.cli_summary is not None for c in dossier.contracts.values()):
+            raise ValueError('withdraw the copies shared with the CLI first')
+        for uid in list(dossier.delegations.keys()):
+            self.revoke(dossier, uid)
+        for note in dossier.notes.values():
+            note.grants.clear()
+        dossier.district = district
+        self.set_referent(dossier, referent)
+        for contract in dossier.contracts.values():
+            self.reindex_contract(contract)
+        users = self.__parent__.users
+        account = users.get(dossier.beneficiary) if dossier.beneficiary else None
+        if account is not None and account.district != district:
+            account.district = district
+            users.reindex(account)
+        worklist.refresh(self, dossier)
 
     def refresh_worklist(self, dossier):
         """Keep the référents' pending work in step after a change that

@@ -38,7 +38,9 @@ OPINION = 'opinion'
 REVIEW = 'review'
 #: the end of a running contract, with no newer contract: shown ENDING_NOTICE before
 ENDING = 'ending'
-KINDS = (REQUEST, ENTRY, OPINION, REVIEW, ENDING)
+#: a request of a worker of another district to take the dossier over (issue 16)
+TRANSFER = 'transfer'
+KINDS = (REQUEST, ENTRY, OPINION, REVIEW, ENDING, TRANSFER)
 
 REVIEW_NOTICE = timedelta(days=14)
 ENDING_NOTICE = timedelta(days=30)
@@ -61,6 +63,10 @@ def items_of(dossier):
         if rq.status == 'open':
             found.append((rq.created_at.date().isoformat(), rq.deadline.isoformat(), REQUEST,
                           name))
+    for name, transfer in (dossier.transfers.items() if dossier.transfers is not None else ()):
+        if transfer.status == 'open':
+            day = transfer.created_at.date().isoformat()
+            found.append((day, day, TRANSFER, name))
     contracts = list(dossier.contracts.values())
     latest_start = max((c.start_date for c in contracts
                         if c.start_date is not None and c.state != 'closed'), default=None)

@@ -18,6 +18,7 @@ from portail.flash import flash
 from portail.i18n import _
 from portail.journal.record import CHANGE, record
 from portail.models.dossier import ADMIN_FIELDS, IDENTITY_FIELDS, Dossier, Dossiers
+from portail.models.transfer import open_transfer, open_transfers
 from portail.urls import child_url_maker
 from portail.validators import AsciiInt, line, text
 from portail.views.forms import DATE_WIDGET, CSRFSchema, form_page, make_form, validate
@@ -82,7 +83,8 @@ class AdminSchema(CSRFSchema, AdminFields):
 def lookup_view(request):
     form = make_form(request, LookupSchema(), _('Search'))
     page = {'form': None, 'results': None, 'identity': None,
-            'can_create': request.has_permission(P.CREATE_DOSSIER, request.context)}
+            'can_create': request.has_permission(P.CREATE_DOSSIER, request.context),
+            'ask_label': _('Ask for the transfer')}
     if request.method == 'POST':
         appstruct, rendered = validate(form, request)
         if appstruct is None:
@@ -94,16 +96,52 @@ def lookup_view(request):
             record(request, dossier.__name__, 'identity', 'lookup', 1, reason)
         if not matches:
             record(request, None, 'identity', 'lookup:no-match', 1, reason)
-        results = [{
-            'name': d.display_name,
-            'birth_date': d.birth_date,
-            'district': district_name(request, d.district),
-            'referent': user_name(request, d.referent),
-        } for d in matches]
+        results = [dict(_transfer_offer(request, d),
+                        name=d.display_name, birth_date=d.birth_date,
+                        district=district_name(request, d.district),
+                        referent=user_name(request, d.referent)) for d in matches]
         identity = {k: appstruct[k] for k in IDENTITY_FIELDS}
         identity['birth_date'] = identity['birth_date'].isoformat()
         return dict(page, form=form.render(appstruct), results=results, identity=identity)
     return dict(page, form=form.render())
+
+
+def _transfer_offer(request, dossier):
+    """What the lookup offers on a match: a transfer request when the
+    dossier is in another district (issue 16), or the one already sent."""
+    identity = current_identity(request)
+    offer = {'transfer': None, 'asked': None}
+    if (dossier.district != identity.user.district and dossier.referent != identity.uid
+            and request.has_permission(P.REQUEST_TRANSFER, request.context)):
+        asked = open_transfer(dossier, identity.uid)
+        if asked is not None:
+            offer['asked'] = request.resource_url(asked)
+        else:
+            offer['transfer'] = dossier.__name__
+    return offer
+
+
+class DuplicateSchema(DossierSchema):
+    """Creating a dossier for an identity that already has one: the reason
+    is asked and journaled (issue 16)."""
+
+    duplicate_reason = colander.SchemaNode(
+        colander.String(), title=_('Reason for creating a second dossier'),
+        description=_('A dossier with this identity already exists. A second dossier '
+                      'needs a reason, which is recorded.'),
+        widget=deform.widget.TextAreaWidget(rows=2),
+        missing_msg=_('Give the reason in a few words.'),
+        validator=text(300, min_length=5, min_err=_('Give the reason in a few words.')))
+
+
+def _known(request, values):
+    """The dossiers that already hold the identity ``values`` (posted text)."""
+    try:
+        born = datetime.date.fromisoformat((values.get('birth_date') or '').strip())
+    except ValueError:
+        return []
+    return request.context.lookup(values.get('last_name', ''), values.get('first_names', ''),
+                                  born)
 
 
 @view_config(context=Dossiers, name='add', renderer='portail:templates/form.pt',
@@ -111,7 +149,9 @@ def lookup_view(request):
 def add_dossier_view(request):
     if request.method != 'POST':
         return HTTPSeeOther(request.resource_url(request.context, 'lookup'))
-    form = make_form(request, DossierSchema(), _('Create the dossier'))
+    known = _known(request, request.POST)
+    schema = DuplicateSchema() if known else DossierSchema()
+    form = make_form(request, schema, _('Create the dossier'))
     page = {'title': _('New dossier'), 'intro': _(
         'You become the référent of this dossier. Enter only what the follow-up needs.')}
     if '__formid__' not in request.POST:  # coming from the lookup: prefill the identity
@@ -132,7 +172,11 @@ def add_dossier_view(request):
     dossier.created_at = now
     dossier.touch(identity.uid, now)
     request.context.add_dossier(dossier)
-    record(request, dossier.__name__, 'dossier', 'create', 2)
+    if known:
+        record(request, dossier.__name__, 'dossier', 'create:duplicate', 2,
+               appstruct['duplicate_reason'])
+    else:
+        record(request, dossier.__name__, 'dossier', 'create', 2)
     flash(request, _('The dossier is created; you are its référent.'))
     return HTTPSeeOther(request.resource_url(dossier))
 
@@ -165,6 +209,12 @@ def dossier_view(request):
         'district': district_name(request, dossier.district),
         'referent': user_name(request, dossier.referent),
         'contracts': contract_rows(request, dossier),
+        'transfers': [{'url': request.resource_url(t),
+                       'by': user_name(request, t.requested_by),
+                       'district': district_name(request, t.to_district),
+                       'at': t.created_at}
+                      for t in open_transfers(dossier)
+                      if request.has_permission(P.VIEW_TRANSFER, t)],
         'can': permissions_on(request, dossier, (
             P.EDIT_IDENTITY, P.EDIT_ADMIN, P.ADD_CONTRACT, P.REASSIGN, P.MANAGE_DELEGATION,
             P.ADD_NOTE, P.VIEW_DOSSIER_JOURNAL, P.MANAGE_BENEFICIARY_ACCOUNT,

@@ -81,6 +81,7 @@ ACTION_LABELS = {
     'revoke-delegation': _('end of a delegation'),
     'grant': _('note shared with a colleague'),
     'revoke': _('note no longer shared'),
+    'transfer': _('transfer to another district'),
 }
 
 
@@ -105,7 +106,7 @@ def action_label(request, action):
 OBJECT_LABELS = {
     'dossier': _('dossier'), 'contract': _('contract'), 'note': _('working note'),
     'identity': _('identity'), 'home': _('home page'), 'cli-summary': _('CLI summary'),
-    'user': _('account'),
+    'user': _('account'), 'transfer': _('transfer request'),
 }
 
 

@@ -23,6 +23,7 @@ KIND_LABELS = {
     worklist.OPINION: (_('New opinion of the CLI'), _('Read the opinion')),
     worklist.REVIEW: (_('Contract review'), _('Open the contract')),
     worklist.ENDING: (_('Contract ending'), _('Renew')),
+    worklist.TRANSFER: (_('Transfer request to answer'), _('Answer the request')),
 }
 #: the kinds whose date is a deadline (the others say since when the work waits)
 DEADLINES = frozenset({worklist.REQUEST, worklist.REVIEW, worklist.ENDING})
@@ -40,7 +41,8 @@ def pending_items(request, identity):
 
 def pending_count(request, identity):
     """How many rows the account's "À traiter" holds (the menu's count)."""
-    return len(pending_items(request, identity)) + len(delegation_rows(request, identity))
+    return (len(pending_items(request, identity)) + len(delegation_rows(request, identity))
+            + len(transfer_rows(request, identity)))
 
 
 def pending_work(request, identity):
@@ -53,8 +55,9 @@ def pending_work(request, identity):
         if dossier is None or not request.has_permission(P.VIEW_DOSSIER, dossier):
             continue
         what, action = KIND_LABELS[kind]
-        container = dossier.requests if kind == worklist.REQUEST else dossier.contracts
-        target = container.get(item)
+        container = {worklist.REQUEST: dossier.requests,
+                     worklist.TRANSFER: dossier.transfers}.get(kind, dossier.contracts)
+        target = container.get(item) if container is not None else None
         if target is None:
             continue
         url = request.resource_url(target)
@@ -63,6 +66,7 @@ def pending_work(request, identity):
         rows.append(row(today, due, what, dossier.display_name, action, url,
                         detail_of(kind, target), deadline=kind in DEADLINES))
     rows.extend(delegation_rows(request, identity))
+    rows.extend(transfer_rows(request, identity))
     rows.sort(key=lambda r: r['sort'])
     return rows
 
@@ -91,6 +95,8 @@ def row(today, due, what, name, action, url, detail=None, deadline=True):
 def detail_of(kind, target):
     if kind == worklist.REQUEST:
         return REQUEST_KINDS.get(target.kind)
+    if kind == worklist.TRANSFER:
+        return None
     if target.start_date is None:
         return None
     return _('contract of ${start}', mapping={'start': format_date(target.start_date)})
@@ -112,6 +118,27 @@ def delegation_rows(request, identity):
             rows.append(row(today, delegation.granted_at.date().isoformat(),
                             _('Delegation received'), dossier.display_name,
                             _('Open the dossier'), url, deadline=False))
+    return rows
+
+
+def transfer_rows(request, identity):
+    """The transfer requests this account sent (issue 16): those waiting for
+    an answer, and those answered in the last days."""
+    now = utcnow(request.registry)
+    today = now.date()
+    rows = []
+    for transfer in request.root.dossiers.transfers_of(identity.uid):
+        name = transfer.dossier.display_name
+        url = request.resource_url(transfer)
+        if transfer.status == 'open':
+            rows.append(row(today, transfer.created_at.date().isoformat(),
+                            _('Transfer requested, waiting for the answer'), name,
+                            _('See the request'), url, deadline=False))
+        elif now - transfer.answered_at <= DELEGATION_NOTICE:
+            what = (_('Transfer accepted: you are the référent')
+                    if transfer.status == 'accepted' else _('Transfer refused'))
+            rows.append(row(today, transfer.answered_at.date().isoformat(), what, name,
+                            _('See the request'), url, deadline=False))
     return rows
 
 
