@@ -260,7 +260,9 @@ class Generator:
 
         if state != 'draft':
             run('sign_paper', channel='paper')
-        if state == 'paper':
+        if state == 'signed':
+            consent('processing', 'given')  # on the signed paper: ready to enter
+        elif state == 'paper':
             consent('processing', 'refused')
             run('keep_on_paper')
         elif state in ('entered', 'shared', 'closed'):

@@ -3,7 +3,7 @@ every transition, from every state, for every role, allowed and refused."""
 import pytest
 
 from portail.acl import localroles as L
-from portail.demo import CONTENT, contract_in_state
+from portail.demo import CONTENT, ActingAs, contract_in_state
 from portail.workflow.consents import record_consent
 from portail.workflow.contract import CONTRACT_WORKFLOW, PERMISSIONS_BY_STATE, TRANSITIONS
 from portail.workflow.engine import WorkflowError
@@ -63,7 +63,13 @@ def setup():
             if state == 'closed':
                 continue
             values = dict(CONTENT, start_date=portal.clock.now().date())
-            contract = contract_in_state(root, portal.registry, dossier, values, state)
+            if state == 'signed':  # signed, the consent to the processing not given yet
+                contract = contract_in_state(root, portal.registry, dossier, values, 'draft')
+                CONTRACT_WORKFLOW.execute(contract, ActingAs(portal.registry, root,
+                                                             dossier.referent),
+                                          'sign_paper', channel='paper')
+            else:
+                contract = contract_in_state(root, portal.registry, dossier, values, state)
             refs[state] = (dossier.__name__, contract.__name__)
     browsers = {login: logged_in(portal, login) for login in USERS}
     return portal, refs, browsers
