@@ -125,7 +125,8 @@ CANARIES = {
     'note_third_party': (['CANARY-NOTE-THIRD-QX'], EXPECTED[('view_note', 'note_third_party')]),
     'note_granted': (['CANARY-NOTE-GRANTED-QX'], EXPECTED[('view_note', 'note_granted')]),
     'request': (['CANARY-REQUEST-QX'], {'referent', 'delegate', 'beneficiary'}),
-    # its author reads it no more; the copy made for the person (SPEC §5), by the
+    # its author reads it no more; the copy made for the person
+    # (docs/domain.md, *Rights of the person*), by the
     # person or by the référent or a delegate, holds it as any note they may read
     'note_secretary_delegate': (['CANARY-NOTE-SECDEL-QX'], {'beneficiary', 'referent',
                                                            'delegate'}),

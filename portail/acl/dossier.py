@@ -1,5 +1,5 @@
-"""The ACL of a dossier (level 2 of SPEC §3); contracts get theirs from the
-workflow table (:mod:`portail.workflow.contract`).  Both end with
+"""The ACL of a dossier (level 2 in docs/domain.md, *Confidentiality levels*); contracts get theirs
+from the workflow table (:mod:`portail.workflow.contract`).  Both end with
 ``DENY_ALL``, so nothing granted higher up reaches into a person's file."""
 from pyramid.authorization import DENY_ALL, Allow
 

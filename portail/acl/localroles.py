@@ -1,4 +1,5 @@
-"""Local roles: the relation between a user and one dossier (SPEC §3).
+"""Local roles: the relation between a user and one dossier
+(docs/domain.md, *Confidentiality levels*).
 
 They are computed at each permission check by the security policy (see
 :meth:`portail.models.dossier.Dossier.local_principals`), never stored in
@@ -44,7 +45,7 @@ def active_delegation(dossier, uid, now):
 
 
 def works_for_the_person(dossier, user, uid, now):
-    """The one rule of "works for the person" (SPEC §1, §3): a social worker
+    """The one rule of "works for the person" (docs/domain.md, *Roles*): a social worker
     (the account holds the ``worker`` role now) who is the dossier's référent
     or an active delegate on it.
 
@@ -62,8 +63,8 @@ def works_for_the_person(dossier, user, uid, now):
 
 def reads_granted_note(note, user, uid, now):
     """A colleague the author granted ``note`` to reads it while the grant
-    runs and while a social worker (SPEC §3: a note is never read by a
-    secretary, manager, CLI facilitator, administrator or DPO)."""
+    runs and while a social worker (docs/domain.md, *Confidentiality levels*: a note is never read
+    by a secretary, manager, CLI facilitator, administrator or DPO)."""
     return ('worker' in granted_roles(user) and uid in note.grants
             and active(note.grants[uid], now))
 

@@ -38,7 +38,7 @@ class PortalSecurityPolicy:
         if identity is None:
             return {Everyone}
         principals = set(identity.principals)
-        # an account administrator never reaches dossier content (SPEC §1): no
+        # an account administrator never reaches dossier content (docs/domain.md, *Roles*): no
         # local role (référent, delegate, note author...) whatever the data says
         if identity.password_ok and not holds_admin(identity.user):
             now = utcnow(request.registry)

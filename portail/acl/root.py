@@ -1,4 +1,5 @@
-"""ACLs of the portal root and of the top-level folders (SPEC §2, §6).
+"""ACLs of the portal root and of the top-level folders
+(docs/domain.md, *Object tree* and *Pages and requests*).
 
 ACLs are tuples of ``(action, principal, permissions)`` read by Pyramid's
 :class:`~pyramid.authorization.ACLHelper`.  Anything not granted here or on

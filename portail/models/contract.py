@@ -1,7 +1,7 @@
-"""The insertion contract and its consent records (SPEC §4).
+"""The insertion contract and its consent records (docs/domain.md, *Workflow*).
 
-The contract's fields are exactly those of SPEC §4 (:data:`CONTENT_FIELDS`);
-there is no other place to write about the person.  ``history`` and
+The contract's fields are exactly those of docs/domain.md, *The insertion contract*
+(:data:`CONTENT_FIELDS`); there is no other place to write about the person.  ``history`` and
 ``consents`` are append-only lists of frozen records; ``versions`` keeps the
 content of earlier versions after an amendment.  The contract's ``__acl__``
 is set by the workflow at every transition.
@@ -18,7 +18,7 @@ from persistent.list import PersistentList
 from portail.i18n import _
 from portail.models.container import DossierItem
 
-#: the fixed list of themes (SPEC §4): code → label
+#: the fixed list of themes (docs/domain.md, *The insertion contract*): code → label
 THEMES = {
     'emploi': _('employment'),
     'formation': _('training'),
@@ -33,7 +33,7 @@ THEMES = {
 #: every field entered about a contract
 CONTENT_FIELDS = ('start_date', 'duration_months', 'themes', 'actions', 'commitments',
                   'review_date')
-#: what a contract kept on paper still holds (SPEC §4 "keep on paper")
+#: what a contract kept on paper still holds (docs/domain.md, *Workflow*, "keep on paper")
 PAPER_FIELDS = ('start_date', 'duration_months')
 
 CONSENT_KINDS = ('notice', 'processing', 'share_cli')

@@ -1,4 +1,5 @@
-"""Working notes: the social worker's observations (level 3 of SPEC §3)."""
+"""Working notes: the social worker's observations (level 3 in
+docs/domain.md, *Confidentiality levels*)."""
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
@@ -39,8 +40,8 @@ class Note(DossierItem, Persistent):
 
     def _works_for_the_person(self, identity, now):
         """The author keeps the note while a social worker who is référent or
-        active delegate (SPEC §3: a former référent keeps nothing, a secretary
-        never reads notes); the rule is
+        active delegate (docs/domain.md, *Confidentiality levels*: a former référent keeps nothing,
+        a secretary never reads notes); the rule is
         :func:`portail.acl.localroles.works_for_the_person`."""
         return bool(works_for_the_person(self.dossier, identity.user, identity.uid, now))
 

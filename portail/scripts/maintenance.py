@@ -1,6 +1,6 @@
 """``portail-close-expired CONFIG.ini`` and ``portail-reapply-acls CONFIG.ini``.
 
-- close-expired closes every contract whose end date has passed (SPEC §4:
+- close-expired closes every contract whose end date has passed (docs/domain.md, *Workflow*:
   "close ... automatically after its end date"); run it daily from cron.
 - reapply-acls rewrites every contract's ACL from the workflow table; run it
   after any change to ``portail/workflow/contract.py``'s table.

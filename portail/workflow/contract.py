@@ -1,4 +1,4 @@
-"""The insertion contract workflow of SPEC §4, as data.
+"""The insertion contract workflow of docs/domain.md, *Workflow*, as data.
 
 :data:`STATES` and :data:`TRANSITIONS` describe the machine;
 :data:`PERMISSIONS_BY_STATE` is the one table (states × local roles ×
@@ -26,7 +26,7 @@ STATES = {
 }
 
 _BENEFICIARY = {P.VIEW_CONTRACT, P.GIVE_CONSENT}
-#: the référent and their active delegates act alike (SPEC §3)
+#: the référent and their active delegates act alike (docs/domain.md, *Confidentiality levels*)
 _ACTING = (L.REFERENT, L.DELEGATE)
 
 
@@ -212,7 +212,7 @@ TRANSITIONS = (
     Transition('close', _('Close the contract'),
                ('draft', 'signed', 'entered', 'shared', 'paper'), 'closed', P.CLOSE,
                before=(withdraw_summary,)),
-    # consequence of a withdrawn consent to processing (SPEC §4)
+    # consequence of a withdrawn consent to processing (docs/domain.md, *Workflow*)
     Transition('withdraw_processing', _('Keep on paper only'), ('entered', 'shared'), 'paper',
                P.SYSTEM_ONLY, after=(keep_only_paper_facts,), menu=False),
 )
@@ -223,7 +223,7 @@ CONTRACT_WORKFLOW = Workflow('contract', 'draft', STATES, TRANSITIONS, PERMISSIO
 
 
 def draft_contract(request, dossier, values, notice_channel):
-    """Create a contract in ``draft`` on ``dossier`` (SPEC §4 "draft").
+    """Create a contract in ``draft`` on ``dossier`` (docs/domain.md, *Workflow*, "draft").
 
     The delivery of the information notice is recorded with its channel.
     """
