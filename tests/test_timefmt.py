@@ -14,12 +14,14 @@ def paris_offset(moment):
 
 
 def test_a_time_is_shown_in_paris_time_in_winter_and_in_summer():
-    # the suite's START, shifted or not, and the same moment half a year later
-    for moment in (START, START + timedelta(days=182)):
+    # mid-January and mid-July of the year of the suite's START, shifted or not
+    winter, summer = START.replace(month=1, day=15), START.replace(month=7, day=15)
+    assert paris_offset(winter) == timedelta(hours=1)
+    assert paris_offset(summer) == timedelta(hours=2)
+    for moment in (START, winter, summer):
         local = moment + paris_offset(moment)
         assert format_datetime(moment) == local.strftime('%d/%m/%Y %H:%M')
-    offsets = {paris_offset(START), paris_offset(START + timedelta(days=182))}
-    assert offsets == {timedelta(hours=1), timedelta(hours=2)}
+    assert format_datetime(winter)[-5:] == '10:00' and format_datetime(summer)[-5:] == '11:00'
 
 
 def test_a_date_is_day_month_year():
