@@ -10,6 +10,7 @@ import logging
 from datetime import timedelta
 
 import pytest
+import transaction
 import ZODB
 from pyramid.events import ApplicationCreated
 from pyramid.httpexceptions import HTTPForbidden
@@ -22,9 +23,11 @@ from portail.journal.model import JOURNAL_DB, ROOT_KEY, Journal, chain_key
 from portail.journal.record import CHANGE, READ, record, record_once
 from portail.journal.verify import verify
 from portail.journal.writer import (
+    ATTEMPTS,
     LEFTOVERS,
     JournalUnavailable,
     JournalWriter,
+    append_entry,
     drain,
     drain_at_start,
     has_leftovers,
@@ -254,3 +257,113 @@ def test_the_portal_itself_runs_only_system_transitions(portal):
         closed = close_expired(request, contract.end_date + timedelta(days=1))
         assert contract in closed and contract.state == 'closed'
         assert contract.history[-1].actor == 'system'
+
+
+# writer.py under real conflicts ----------------------------------------------------
+
+class ConcurrentCommits:
+    """A synchronizer of one of the writer's transaction managers: before each
+    of its next ``times`` commits, another connection commits ``change`` to
+    the same database, so that the writer's commit meets a real conflict."""
+
+    def __init__(self, db, change, times):
+        self.db, self.change, self.times = db, change, times
+        self.done = 0
+
+    def newTransaction(self, txn):  # noqa: N802 (transaction's ISynchronizer)
+        txn.addBeforeCommitHook(self.commit_first)
+
+    def beforeCompletion(self, txn):  # noqa: N802
+        pass
+
+    def afterCompletion(self, txn):  # noqa: N802
+        pass
+
+    def commit_first(self):
+        if self.done >= self.times:
+            return
+        self.done += 1
+        tm = transaction.TransactionManager(explicit=True)
+        conn = self.db.open(transaction_manager=tm)
+        try:
+            tm.begin()
+            self.change(conn.root())
+            tm.commit()
+        finally:
+            conn.close()
+
+
+def test_a_conflict_deleting_the_moved_records_is_retried(portal):
+    """Another process deletes the same outbox record between the writer's
+    move and its own deletion: the writer retries, and the record is gone once."""
+    dossier = martin(portal)
+    before = len(entries(portal, dossier))
+    leave_in_the_outbox(portal, dossier, 1)
+    (record_id, _entries), = outbox_records(portal)
+    writer = journal_writer(portal.registry)
+    writer._open()
+    other = ConcurrentCommits(portal.db, lambda root: outbox.outbox_of(root).pop(record_id),
+                              times=1)
+    writer.main_tm.registerSynch(other)
+    try:
+        drain(portal.registry)
+    finally:
+        writer.main_tm.unregisterSynch(other)
+    assert other.done == 1
+    assert [e.detail for e in entries(portal, dossier)[before:]] == ['0']
+    assert outbox_records(portal) == []
+
+
+def test_deletions_that_keep_conflicting_are_left_to_a_later_batch(portal, caplog):
+    dossier = martin(portal)
+    leave_in_the_outbox(portal, dossier, 1)
+    (record_id, entries_), = outbox_records(portal)
+
+    rewrites = []
+
+    def rewrite(root):
+        # the record written again meanwhile: deleting it conflicts
+        rewrites.append(1)
+        outbox.outbox_of(root)[record_id] = entries_ * (len(rewrites) + 1)
+
+    writer = journal_writer(portal.registry)
+    writer._open()
+    other = ConcurrentCommits(portal.db, rewrite, times=ATTEMPTS)
+    writer.main_tm.registerSynch(other)
+    try:
+        with caplog.at_level(logging.WARNING, logger='portail.journal.writer'):
+            drain(portal.registry)
+    finally:
+        writer.main_tm.unregisterSynch(other)
+    assert other.done == ATTEMPTS
+    assert 'moved records could not be deleted from the outbox yet' in caplog.text
+
+
+def test_a_batch_that_keeps_conflicting_is_reported_and_the_next_one_works(portal):
+    """Another process appends to the same chain before each of the writer's
+    commits: after ATTEMPTS conflicts the batch fails, and the next one works."""
+    dossier = martin(portal)
+    key = journal_key_of(portal.registry)
+    at = portal.clock.now()
+
+    def append_to_the_chain(root):
+        journal = root[ROOT_KEY]
+        append_entry(journal, key, dossier, at, 'u-other', dossier, 'dossier', READ, 2, '')
+
+    before = len(entries(portal, dossier))
+    writer = journal_writer(portal.registry)
+    writer._open()
+    other = ConcurrentCommits(portal.registry._zodb_databases[JOURNAL_DB],
+                              append_to_the_chain, times=ATTEMPTS)
+    writer.tm.registerSynch(other)
+    try:
+        with pytest.raises(JournalUnavailable):
+            writer.write([(dossier, at, 'u1', dossier, 'dossier', READ, 2, 'mine')])
+    finally:
+        writer.tm.unregisterSynch(other)
+    assert other.done == ATTEMPTS
+    assert [e.user for e in entries(portal, dossier)[before:]] == ['u-other'] * ATTEMPTS
+    writer.write([(dossier, at, 'u1', dossier, 'dossier', READ, 2, 'mine')])
+    assert entries(portal, dossier)[-1].detail == 'mine'
+    with JournalAccess(portal) as journal:
+        assert verify(journal, key) is None
