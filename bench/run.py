@@ -44,7 +44,9 @@ KEY_FILE = 'journal.key'
 #: the operations of issue 7, in the order they run
 OPERATIONS = ('caseload', 'open_dossier', 'contract_transition', 'secretary_queue',
               'cli_worklist', 'statistics', 'beneficiary_home', 'export_json',
-              'forbidden_probe')
+              'forbidden_probe', 'unusual_access')
+#: the roles whose clients the operations use; the DPO has one account, so one client
+ROLES = ('worker', 'secretary', 'cli', 'beneficiary', 'dpo')
 
 PORTAL_INI = """\
 [app:main]
@@ -184,6 +186,7 @@ def pick_targets(db, logins, clients=16):
             'secretary': [{'login': x} for x in spread(logins['secretary'], clients)],
             'cli': [{'login': x} for x in spread(logins['cli'], clients)],
             'beneficiary': [{'login': x} for x in spread(logins['beneficiary'], clients)],
+            'dpo': [{'login': x} for x in logins['dpo'][:1]],
         }
     finally:
         tm.abort()
@@ -311,7 +314,13 @@ class Operations:
             self.next_transition[index] = 'share' if name == 'unshare' else 'unshare'
         return status
 
+    def unusual_access(self, client, index):
+        """The DPO's unusual-access report of the last seven days."""
+        return client.get('/unusual-access')[0]
+
     def table(self):
+        unusual = self.role_op('dpo', self.unusual_access)
+        unusual.in_mixed = False  # a DPO's occasional page, with one account
         return {
             'caseload': self.role_op('worker', self.home),
             'open_dossier': self.role_op('worker', self.open_dossier),
@@ -322,11 +331,14 @@ class Operations:
             'beneficiary_home': self.role_op('beneficiary', self.home),
             'export_json': self.role_op('worker', self.export_json),
             'forbidden_probe': self.role_op('worker', self.forbidden_probe, (403, 404)),
+            'unusual_access': unusual,
         }
 
 
 def mixed_operation(table, names, seed=7):
-    """Each client runs every operation in turn, from its own random starting point."""
+    """Each client runs every operation in turn (but those kept out of the
+    mix), from its own random starting point."""
+    names = [n for n in names if getattr(table[n], 'in_mixed', True)]
     rng = random.Random(seed)
     offsets = [rng.randrange(len(names)) for _ in range(64)]
     steps = [0] * 64
@@ -368,8 +380,10 @@ def measure(tier, store_name, store, stamp, vardir, args):
         log(f'portal cold start {cold_start:.2f} s (pid {server.process.pid}, '
             f'port {server.port})')
         targets = stamp['targets']
+        # a database generated before the DPO's operation names no DPO target
+        targets.setdefault('dpo', [{'login': 'dpo1'}])
         clients = {role: [Client('127.0.0.1', server.port) for _ in targets[role]]
-                   for role in ('worker', 'secretary', 'cli', 'beneficiary')}
+                   for role in ROLES}
         ops = Operations(targets, clients)
         table = ops.table()
         names = [n for n in OPERATIONS if not args.operations or n in args.operations]
@@ -514,11 +528,12 @@ def share_tier_ratios(store_name):
         large = json.loads((RESULTS / f'L-{store_name}.json').read_text())
     except OSError:
         return
-    for key in ('caseload_L_vs_S', 'stats_L_vs_S'):
+    tier_ratios = ('caseload_L_vs_S', 'stats_L_vs_S', 'unusual_access_L_vs_S')
+    for key in tier_ratios:
         small['ratios'][key] = large['ratios'].get(key)
-    # keep the key order of the issue: the two tier ratios before p99 and rss
-    order = ('open_dossier_vs_acl_anchor', 'mixed_vs_hello', 'caseload_L_vs_S',
-             'stats_L_vs_S', 'p99_over_p50_max', 'rss_mib')
+    # keep the key order of the issue: the tier ratios before p99 and rss
+    order = ('open_dossier_vs_acl_anchor', 'mixed_vs_hello', *tier_ratios,
+             'p99_over_p50_max', 'rss_mib')
     small['ratios'] = {k: small['ratios'][k] for k in order if k in small['ratios']}
     small['compared_with'] = f'L-{store_name}.json of {large["run_at"]}'
     small['verdicts'] = report.verdicts(small['ratios'], 'S')

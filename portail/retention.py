@@ -16,6 +16,7 @@ their own retention (``portail-journal purge``).
 """
 import os
 
+from portail.acl.roles import BENEFICIARY
 from portail.journal import outbox
 from portail.journal.ledger import remove_chain
 from portail.journal.model import JOURNAL_DB, ROOT_KEY
@@ -70,7 +71,7 @@ def erase(root, dossier):
         dossiers.requests_index.pop((rq.deadline.isoformat(), dossier.__name__, name), None)
     account = root.users.get(dossier.beneficiary) if dossier.beneficiary else None
     dossiers.set_beneficiary(dossier, None)
-    if account is not None and account.roles == ('beneficiary',):
+    if account is not None and account.roles == (BENEFICIARY,):
         root.users.remove_user(account)
     dossiers.remove_dossier(dossier)
 

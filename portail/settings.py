@@ -42,8 +42,13 @@ DEFAULTS = {
     'portail.journal_anchor_file': (str, ''),
     'portail.journal_tsa_url': (str, ''),
     'portail.journal_tsa_ca_file': (str, ''),
-    # Statistics (docs/domain.md, *CLI and statistics*): counts below this show as "< 5" (secret
-    # statistique)
+    # The DPO's unusual-access report (portail/journal/activity.py): an account's
+    # day is listed above this many identity lookups, or from this many reads
+    # within ten minutes
+    'portail.unusual_lookups_per_day': (positive_int, 20),
+    'portail.unusual_burst_reads': (positive_int, 30),
+    # Statistics (docs/domain.md, *CLI and statistics*): counts below this show as
+    # "< 5" (secret statistique)
     'portail.statistics_threshold': (int, 5),
     # Storage outages (portail/outage.py): how long a ZEO client waits for its
     # server before the request gets the 503 page, in seconds (at least 1); the

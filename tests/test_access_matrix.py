@@ -1,10 +1,20 @@
 """The access-matrix proof (issue 4): every view of every object, requested as
-every user, answers as the declarative table says, and no canary string
-reaches a user who is not entitled to it (body, headers or redirect)."""
+every user, answers as the access matrix says (:mod:`portail.acl.matrix`,
+read here by a small reader of its own, from the facts of who is who in the
+test's data), and no canary string reaches a user who is not entitled to it
+(body, headers or redirect).  The matrix itself is checked against a short
+list of sentences of the domain rules (docs/security.md, "Tests")."""
 from datetime import date, timedelta
 
 import pytest
+from pyramid.authorization import DENY_ALL, Authenticated, Everyone
 
+from portail.acl import localroles as L
+from portail.acl import matrix
+from portail.acl import permissions as P
+from portail.acl import principals as pr
+from portail.acl import roles as R
+from portail.acl.matrix import ANY
 from portail.demo import DEMO_PASSWORD, ActingAs, contract_in_state
 from portail.models.dossier import Delegation, Dossier
 from portail.models.note import Note
@@ -30,87 +40,119 @@ USERS = {
 #: users who must hold exactly what another holds
 SAME_AS = {'secretary_delegate': 'secretary', 'admin_with_file_roles': 'admin'}
 LOGGED_IN = {u for u, login in USERS.items() if login}
-WORKERS = {'referent', 'delegate', 'expired_delegate', 'note_reader', 'worker_other_district'}
-SECRETARIES = {'secretary', 'secretary_other_district'}
 L2 = {'referent', 'delegate', 'secretary', 'manager_social_worker', 'beneficiary'}
 
-#: THE table: (permission, object) -> the users who hold it
-EXPECTED = {
-    ('view_home', 'root'): LOGGED_IN,
-    ('change_password', 'root'): LOGGED_IN,
-    ('logout', 'root'): LOGGED_IN,
-    ('view_all_journals', 'root'): {'dpo'},
-    ('view_administration_journal', 'root'): {'dpo'},
-    ('manage_accounts', 'users'): {'admin'},
-    ('manage_accounts', 'user'): {'admin'},
-    ('lookup_identity', 'dossiers'): WORKERS | SECRETARIES,
-    ('create_dossier', 'dossiers'): WORKERS,
-    ('view_dossier', 'dossier'): L2,
-    ('edit_identity', 'dossier'): {'referent', 'delegate'},
-    ('edit_admin', 'dossier'): {'referent', 'delegate', 'secretary'},
-    ('reassign_referent', 'dossier'): {'manager_social_worker'},
-    ('add_contract', 'dossier'): {'referent', 'delegate'},
-    ('manage_delegation', 'dossier'): {'referent', 'manager_social_worker'},
-    ('add_note', 'dossier'): {'referent', 'delegate'},
-    ('view_dossier_journal', 'dossier'): {'beneficiary'},
-    ('manage_beneficiary_account', 'dossier'): {'referent', 'delegate'},
-    ('export_dossier', 'dossier'): {'referent', 'delegate', 'beneficiary'},
-    ('view_requests', 'dossier'): {'referent', 'delegate', 'beneficiary'},
-    ('view_requests', 'request'): {'referent', 'delegate', 'beneficiary'},
-    ('answer_request', 'request'): {'referent', 'delegate'},
-    ('view_all_requests', 'root'): {'dpo'},
-    ('view_contract', 'contract_draft'): L2 - {'secretary'},
-    ('edit_contract', 'contract_draft'): {'referent', 'delegate'},
-    ('give_consent', 'contract_draft'): {'beneficiary'},
-    ('record_consent', 'contract_draft'): {'referent', 'delegate'},
-    ('view_contract', 'contract_entered'): L2,
-    ('edit_contract', 'contract_entered'): set(),
-    ('give_consent', 'contract_entered'): {'beneficiary'},
-    ('record_consent', 'contract_entered'): {'referent', 'delegate'},
-    ('view_contract', 'contract_shared'): L2,
-    ('edit_contract', 'contract_shared'): set(),
-    ('give_consent', 'contract_shared'): {'beneficiary'},
-    ('record_consent', 'contract_shared'): {'referent', 'delegate'},
-    ('view_note', 'note_plain'): {'referent', 'delegate', 'beneficiary'},
-    ('view_note', 'note_third_party'): {'referent', 'delegate'},
-    ('view_note', 'note_granted'): {'referent', 'delegate', 'beneficiary', 'note_reader'},
+# -- who is who: the facts of the test's data, from which the expectations are
+# -- derived by reading the access matrix (never a copy of its rules)
+
+#: the roles of each user (of SAME_AS's models: the others hold what they hold)
+ROLES_OF = {
+    'referent': R.WORKER, 'delegate': R.WORKER, 'expired_delegate': R.WORKER,
+    'note_reader': R.WORKER, 'worker_other_district': R.WORKER,
+    'secretary': R.SECRETARY, 'secretary_other_district': R.SECRETARY,
+    'manager': R.MANAGER, 'manager_social_worker': R.MANAGER, 'director': R.MANAGER,
+    'cli': R.CLI, 'admin': R.ADMIN, 'dpo': R.DPO,
+    'beneficiary': R.BENEFICIARY, 'other_beneficiary': R.BENEFICIARY,
 }
-for _note in ('note_plain', 'note_third_party', 'note_granted'):
-    EXPECTED[('edit_note', _note)] = {'referent'}
-    EXPECTED[('share_note', _note)] = {'referent'}
-# a second dossier of the same référent and beneficiary, with no delegate,
-# and its closed contract: nothing but reading is left there
-for (_permission, _obj), _users in list(EXPECTED.items()):
-    if _obj == 'dossier':
-        EXPECTED[(_permission, 'dossier_martin')] = _users - {'delegate'}
-EXPECTED[('add_note', 'dossier_martin')] = {'referent'}
-EXPECTED[('view_dossier_journal', 'dossier_martin')] = {'beneficiary'}
-EXPECTED[('view_contract', 'contract_closed')] = {'referent', 'manager_social_worker',
-                                                  'beneficiary'}
-for _permission in ('edit_contract', 'give_consent', 'record_consent'):
-    EXPECTED[(_permission, 'contract_closed')] = set()
-for _obj in ('cli_district', 'cli_summary'):
-    EXPECTED[('view_cli_worklist', _obj)] = {'cli'}
-    EXPECTED[('give_cli_opinion', _obj)] = {'cli'}
-EXPECTED[('view_cli_worklist', 'cli_district_other')] = set()  # district 2: no facilitator here
-# statistics: a district's facilitators and managers read it; the DPO and the
-# département manager read the département, never one district's details
-STATISTICS_READERS = {'cli', 'manager', 'manager_social_worker'}
-EXPECTED[('view_statistics', 'statistics')] = STATISTICS_READERS | {'dpo', 'director'}
-EXPECTED[('read_department_statistics', 'statistics')] = {'dpo', 'director'}
-EXPECTED[('read_statistics', 'statistics_district')] = STATISTICS_READERS
-EXPECTED[('read_statistics', 'statistics_district_other')] = set()  # nobody of district 2 here
-# a note written by a delegate later made secretary: its author reads it no more
-# (secretaries never read notes); the beneficiary does, as any plain note
-EXPECTED[('view_note', 'note_secretary_delegate')] = {'beneficiary'}
-EXPECTED[('edit_note', 'note_secretary_delegate')] = set()
-EXPECTED[('share_note', 'note_secretary_delegate')] = set()
+#: the local roles held on the dossier of the proof, and so on all it holds
+#: (district 1: référent worker1, beneficiary1, an active delegate with the
+#: notes, an expired one; worker5 is only granted one note)
+ON_DOSSIER = {
+    'referent': {L.REFERENT}, 'delegate': {L.DELEGATE, L.NOTES_DELEGATE},
+    'secretary': {L.SECRETARY, L.ENTERING_SECRETARY}, 'manager_social_worker': {L.MANAGER},
+    'cli': {L.CLI}, 'beneficiary': {L.BENEFICIARY},
+}
+#: Bernard Martin's dossier: the same référent and beneficiary, no delegate
+ON_MARTIN = {user: held for user, held in ON_DOSSIER.items() if user != 'delegate'}
+#: the notes of the référent on the dossier of the proof
+ON_REFERENTS_NOTE = {'referent': {L.NOTE_AUTHOR}, 'delegate': {L.REFERENT_NOTE_READER}}
+#: the district's CLI folder and its summaries; its statistics
+ON_CLI = {'cli': {L.CLI}}
+ON_STATISTICS = {user: {L.STATISTICS_READER}
+                 for user in ('cli', 'manager', 'manager_social_worker')}
+#: the district of the proof: its qualified manager (issue 16: caseloads)
+ON_DISTRICT = {'manager_social_worker': {L.MANAGER}}
 
 
 def _with_same_as(users):
     """``users`` and those of :data:`SAME_AS` who must hold what they hold."""
     return users | {user for user, model in SAME_AS.items() if model in users}
 
+
+def _joined(*tables):
+    joined = {}
+    for table in tables:
+        for user, held in table.items():
+            joined[user] = joined.get(user, set()) | held
+    return joined
+
+
+#: each object of the proof: its lineage of (kind, state) in the matrix, up to
+#: the root, and the local roles held on it
+_ROOT = [('root', ANY)]
+_USERS = [('users', ANY)] + _ROOT
+OBJECTS = {
+    'root': (_ROOT, {}),
+    'users': (_USERS, {}),
+    'user': ([('user', ANY)] + _USERS, {}),
+    'dossiers': ([('dossiers', ANY)] + _ROOT, {}),
+    'dossier': ([('dossier', ANY), ('dossiers', ANY)] + _ROOT, ON_DOSSIER),
+    'dossier_martin': ([('dossier', ANY), ('dossiers', ANY)] + _ROOT, ON_MARTIN),
+    'request': ([('dossier', ANY), ('dossiers', ANY)] + _ROOT, ON_DOSSIER),
+    'contract_closed': ([('contract', 'closed'), ('dossier', ANY)], ON_MARTIN),
+    'note_plain': ([('note', 'plain'), ('dossier', ANY)],
+                   _joined(ON_DOSSIER, ON_REFERENTS_NOTE)),
+    'note_third_party': ([('note', 'third_party'), ('dossier', ANY)],
+                         _joined(ON_DOSSIER, ON_REFERENTS_NOTE)),
+    'note_granted': ([('note', 'plain'), ('dossier', ANY)],
+                     _joined(ON_DOSSIER, ON_REFERENTS_NOTE, {'note_reader': {L.NOTE_READER}})),
+    # written by a delegate made secretary since: no author any more
+    'note_secretary_delegate': ([('note', 'plain'), ('dossier', ANY)], ON_DOSSIER),
+    'cli': ([('cli', ANY)] + _ROOT, {}),
+    'cli_district': ([('cli_district', ANY), ('cli', ANY)] + _ROOT, ON_CLI),
+    'cli_summary': ([('cli_district', ANY), ('cli', ANY)] + _ROOT, ON_CLI),
+    'cli_district_other': ([('cli_district', ANY), ('cli', ANY)] + _ROOT, {}),
+    'statistics': ([('statistics', ANY)] + _ROOT, {}),
+    'statistics_district': ([('statistics_district', ANY), ('statistics', ANY)] + _ROOT,
+                            ON_STATISTICS),
+    'statistics_district_other': ([('statistics_district', ANY), ('statistics', ANY)] + _ROOT,
+                                  {}),
+    'district': ([('district', ANY), ('districts', ANY)] + _ROOT, ON_DISTRICT),
+    'district_other': ([('district', ANY), ('districts', ANY)] + _ROOT, {}),
+}
+for _state in ('draft', 'entered', 'shared'):
+    OBJECTS[f'contract_{_state}'] = ([('contract', _state), ('dossier', ANY)], ON_DOSSIER)
+
+
+def account_principals(user):
+    """What an account carries everywhere (the principals of its session)."""
+    if user not in ROLES_OF:
+        return {Everyone}
+    role = ROLES_OF[user]
+    found = {Everyone, Authenticated, pr.ACTIVE, pr.role(role)}
+    if user == 'director':  # a manager without district
+        found.add(pr.DEPARTMENT_MANAGER)
+    return found
+
+
+def matrix_permits(principals, lineage, permission):
+    """Read the matrix as an ACL is read: the first kind of the lineage that
+    grants ``permission`` to one of ``principals`` allows; a kind that does not
+    let its parent answer (not INHERITING) denies the rest."""
+    for kind, state in lineage:
+        if any(permission in matrix.grants(kind, state).get(p, ()) for p in principals):
+            return True
+        if kind not in matrix.INHERITING:
+            return False
+    return False
+
+
+def holders(permission, obj):
+    """The users of the proof who hold ``permission`` on ``obj``, per the matrix."""
+    lineage, local_roles = OBJECTS[obj]
+    found = {user for user in USERS if user not in SAME_AS and matrix_permits(
+        account_principals(user) | local_roles.get(user, set()), lineage, permission)}
+    return _with_same_as(found)
 
 
 #: canary strings and who may ever read them
@@ -121,9 +163,10 @@ CANARIES = {
     'contract_entered': (['CANARY-ENTERED-ACTIONS-QX', 'CANARY-CONSENT-NOTE-QX'], L2),
     # the référent shared the actions of this one with the CLI (and nothing else)
     'contract_shared': (['CANARY-SHARED-ACTIONS-QX'], L2 | {'cli'}),
-    'note_plain': (['CANARY-NOTE-PLAIN-QX'], EXPECTED[('view_note', 'note_plain')]),
-    'note_third_party': (['CANARY-NOTE-THIRD-QX'], EXPECTED[('view_note', 'note_third_party')]),
-    'note_granted': (['CANARY-NOTE-GRANTED-QX'], EXPECTED[('view_note', 'note_granted')]),
+    'note_plain': (['CANARY-NOTE-PLAIN-QX'], {'referent', 'delegate', 'beneficiary'}),
+    'note_third_party': (['CANARY-NOTE-THIRD-QX'], {'referent', 'delegate'}),
+    'note_granted': (['CANARY-NOTE-GRANTED-QX'], {'referent', 'delegate', 'beneficiary',
+                                                  'note_reader'}),
     'request': (['CANARY-REQUEST-QX'], {'referent', 'delegate', 'beneficiary'}),
     # its author reads it no more; the copy made for the person
     # (docs/domain.md, *Rights of the person*), by the
@@ -131,7 +174,6 @@ CANARIES = {
     'note_secretary_delegate': (['CANARY-NOTE-SECDEL-QX'], {'beneficiary', 'referent',
                                                            'delegate'}),
 }
-EXPECTED = {key: _with_same_as(users) for key, users in EXPECTED.items()}
 CANARIES = {group: (strings, _with_same_as(audience))
             for group, (strings, audience) in CANARIES.items()}
 
@@ -145,6 +187,7 @@ CONTEXT_OBJECTS = {
     'CliSummary': ['cli_summary'], 'RightsRequest': ['request'],
     'StatisticsSpace': ['statistics'],
     'DistrictStatistics': ['statistics_district', 'statistics_district_other'],
+    'District': ['district', 'district_other'],
 }
 OPEN = {'login', 'notice', 'language', 'activate', ''}
 
@@ -214,6 +257,8 @@ def build(portal):
         urls['statistics'] = '/statistics/'
         urls['statistics_district'] = f'/statistics/{district}/'
         urls['statistics_district_other'] = f'/statistics/{other}/'
+        urls['district'] = f'/districts/{district}/'
+        urls['district_other'] = f'/districts/{other}/'
         from portail.models.request import RightsRequest
 
         rq = RightsRequest('rectification', 'CANARY-REQUEST-QX', 'online', uid['beneficiary'],
@@ -269,7 +314,7 @@ def test_every_view_as_every_user(departement):
             url = urls[obj] if context == 'static' else urls[obj] + name
             open_view = context == 'static' or (context == 'PortalRoot' and name in OPEN
                                                 and permission == '__no_permission_required__')
-            entitled = LOGGED_IN | {'anonymous'} if open_view else EXPECTED[(permission, obj)]
+            entitled = LOGGED_IN | {'anonymous'} if open_view else holders(permission, obj)
             for user, browser in browsers.items():
                 allowed = user in entitled
                 for method in methods:
@@ -322,3 +367,114 @@ def test_third_party_note_existence_is_shown_to_the_beneficiary(departement):
     # the référent, author of the three, reads them all
     page = browsers['referent'].get(urls['dossier'])
     assert urls['note_third_party'] in page.text
+
+
+# -- the domain rules, in sentences, against the matrix itself ---------------------
+
+#: every local role an account of each role may ever hold, somewhere
+#: (docs/security.md, "Local roles"); an administrator and the DPO hold none
+MAY_HOLD = {
+    R.WORKER: {L.REFERENT, L.DELEGATE, L.NOTES_DELEGATE, L.NOTE_AUTHOR, L.NOTE_READER,
+               L.REFERENT_NOTE_READER},
+    R.SECRETARY: {L.SECRETARY, L.ENTERING_SECRETARY},
+    R.BENEFICIARY: {L.BENEFICIARY},
+    R.CLI: {L.CLI, L.STATISTICS_READER},
+    R.MANAGER: {L.MANAGER, L.STATISTICS_READER, pr.DEPARTMENT_MANAGER},
+    R.ADMIN: set(),
+    R.DPO: set(),
+}
+#: the kinds of content that hold something of a person
+FILE_KINDS = ('dossier', 'note', 'contract', 'cli_district')
+
+
+def may(role, permission, kind, states=None):
+    """An account of ``role`` may hold ``permission`` on some object of
+    ``kind`` (in one of ``states``, or in any)."""
+    held = {Everyone, Authenticated, pr.ACTIVE, pr.role(role)} | MAY_HOLD[role]
+    return any(permission in permissions
+               for state, grants in matrix.MATRIX[kind].items()
+               if states is None or state in states
+               for principal, permissions in grants.items() if principal in held)
+
+
+def who_may(permission, kind, states=None):
+    return {role for role in R.ROLES if may(role, permission, kind, states)}
+
+
+def states_granting(permission, kind):
+    return {state for state, grants in matrix.MATRIX[kind].items()
+            if any(permission in permissions for permissions in grants.values())}
+
+
+def anything(role, kind):
+    """Every permission an account of ``role`` may hold on ``kind``."""
+    return {permission for permission in vars(P).values() if isinstance(permission, str)
+            if may(role, permission, kind)}
+
+
+DOMAIN_RULES = [
+    ('a secretary never reads a note',
+     lambda: not may(R.SECRETARY, P.VIEW_NOTE, 'note')),
+    ('only social workers and the person read a note: never a manager, a CLI '
+     'facilitator, an administrator or the DPO',
+     lambda: who_may(P.VIEW_NOTE, 'note') == {R.WORKER, R.BENEFICIARY}),
+    ("a CLI facilitator never reads a dossier's notes, nor the dossier, nor a contract",
+     lambda: not any(may(R.CLI, p, k) for p, k in (
+         (P.VIEW_NOTE, 'note'), (P.VIEW_NOTE_EXISTENCE, 'note'),
+         (P.VIEW_DOSSIER, 'dossier'), (P.VIEW_CONTRACT, 'contract')))),
+    ('a beneficiary never reads a note about someone else, only knows that it exists',
+     lambda: not may(R.BENEFICIARY, P.VIEW_NOTE, 'note', {'third_party'})
+     and may(R.BENEFICIARY, P.VIEW_NOTE_EXISTENCE, 'note', {'third_party'})),
+    ('an administrator opens no dossier, no note, no contract, no CLI summary',
+     lambda: not any(anything(R.ADMIN, kind) for kind in FILE_KINDS)),
+    ('the DPO opens no file either',
+     lambda: not any(anything(R.DPO, kind) for kind in FILE_KINDS)),
+    ('only an account administrator manages accounts',
+     lambda: {role for kind in matrix.KINDS
+              for role in who_may(P.MANAGE_ACCOUNTS, kind)} == {R.ADMIN}),
+    ('a secretary never reads a draft, and never changes a contract',
+     lambda: not may(R.SECRETARY, P.VIEW_CONTRACT, 'contract', {'draft'})
+     and not may(R.SECRETARY, P.EDIT_CONTRACT, 'contract')),
+    ('only the beneficiary signs online; the référent records a paper signature',
+     lambda: who_may(P.SIGN, 'contract') == {R.BENEFICIARY}
+     and who_may(P.RECORD_SIGNATURE, 'contract') == {R.WORKER}),
+    ('a contract is edited only as a draft, and only by its social workers',
+     lambda: states_granting(P.EDIT_CONTRACT, 'contract') == {'draft'}
+     and who_may(P.EDIT_CONTRACT, 'contract') == {R.WORKER}),
+    ('a closed contract can only be read',
+     lambda: set().union(*matrix.grants('contract', 'closed').values()) == {P.VIEW_CONTRACT}),
+    ('the CLI gives its opinion on a shared contract only',
+     lambda: states_granting(P.CLI_OPINION, 'contract') == {'shared'}
+     and who_may(P.CLI_OPINION, 'contract') == {R.CLI}),
+    ('nobody runs by hand what only the portal runs',
+     lambda: not any(P.SYSTEM_ONLY in permissions for kind in matrix.MATRIX.values()
+                     for grants in kind.values() for permissions in grants.values())),
+    ("one district's statistics are read by its facilitators and managers, never by "
+     'the DPO (the département figures would give its small counts away)',
+     lambda: who_may(P.READ_STATISTICS, 'statistics_district') == {R.CLI, R.MANAGER}),
+    ('a delegate stands in for the référent but names no other delegate',
+     lambda: P.MANAGE_DELEGATION not in matrix.grants('dossier')[L.DELEGATE]
+     and P.MANAGE_DELEGATION in matrix.grants('dossier')[L.REFERENT]),
+    ('only the person sees who consulted their dossier',
+     lambda: who_may(P.VIEW_DOSSIER_JOURNAL, 'dossier') == {R.BENEFICIARY}),
+    ("only a district's manager who is a qualified social worker moves its caseloads, "
+     'the one manager who may also open its dossiers',
+     lambda: who_may(P.MANAGE_CASELOADS, 'district') == {R.MANAGER}
+     and matrix.grants('district')[L.MANAGER] == {P.MANAGE_CASELOADS}
+     and P.VIEW_DOSSIER in matrix.grants('dossier')[L.MANAGER]),
+]
+
+
+@pytest.mark.parametrize('sentence,holds', DOMAIN_RULES, ids=[s for s, _ in DOMAIN_RULES])
+def test_the_matrix_says_what_the_domain_says(sentence, holds):
+    assert holds(), sentence
+
+
+def test_what_is_not_granted_is_denied():
+    """Every ACL ends with DENY_ALL, except those of the few kinds that let
+    their parent answer, whose lineage reaches the root's, which ends with it."""
+    for kind, states in matrix.MATRIX.items():
+        for state in states:
+            acl = matrix.acl(kind, state)
+            assert (acl[-1] == DENY_ALL) is (kind not in matrix.INHERITING), kind
+    assert matrix.acl('root')[-1] == DENY_ALL

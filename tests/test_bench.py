@@ -194,7 +194,8 @@ def test_ratios_between_tiers():
     ratios = report.compute_ratios(large, anchors, figures(600, 10, 30), 900,
                                    other_tier=(large, small))
     assert list(ratios) == ['open_dossier_vs_acl_anchor', 'mixed_vs_hello', 'caseload_L_vs_S',
-                            'stats_L_vs_S', 'p99_over_p50_max', 'rss_mib']
+                            'stats_L_vs_S', 'unusual_access_L_vs_S', 'p99_over_p50_max',
+                            'rss_mib']
     assert ratios['caseload_L_vs_S'] == 1.1
     assert ratios['stats_L_vs_S'] is None  # not measured at L: reported missing, never met
     verdicts = report.verdicts(ratios, 'L')

@@ -26,7 +26,6 @@ COMMANDS = {
     'portail-evolve': ['--status'],
     'portail-create-admin': ['chef', 'Cheffe Admin', '--password-stdin'],
     'portail-close-expired': [],
-    'portail-reapply-acls': [],
     'portail-journal': ['verify'],
     'portail-purge-sessions': [],
     'portail-retention': [],

@@ -9,25 +9,30 @@ from tests.conftest import Portal
 def test_new_database_runs_every_step_once():
     portal = Portal()
     conn = portal.db.open()
-    assert ev.status(conn.root()) == (0, 8, ['0001-create-portal-root',
+    assert ev.status(conn.root()) == (0, 11, ['0001-create-portal-root',
                                              '0002-create-session-store',
                                              '0003-create-journal',
                                              '0004-create-statistics',
                                              '0005-create-listing-indexes',
                                              '0006-create-activation-failures',
                                              '0007-create-journal-outbox',
-                                             '0008-create-form-keys'])
+                                             '0008-create-form-keys',
+                                             '0009-create-statistics-snapshot',
+                                             '0010-drop-stored-contract-acls',
+                                             '0011-create-worklist'])
     conn.close()
     ran = ev.evolve(portal.db, portal.clock.now(), log=lambda m: None)
     assert ran == ['0001-create-portal-root', '0002-create-session-store',
                    '0003-create-journal', '0004-create-statistics',
                    '0005-create-listing-indexes', '0006-create-activation-failures',
-                   '0007-create-journal-outbox', '0008-create-form-keys']
+                   '0007-create-journal-outbox', '0008-create-form-keys',
+                   '0009-create-statistics-snapshot', '0010-drop-stored-contract-acls',
+                   '0011-create-worklist']
     assert ev.evolve(portal.db, portal.clock.now(), log=lambda m: None) == []
     conn = portal.db.open()
     root = get_root(conn.root())
     assert len(root.users) == 0 and root['users'] is root.users
-    assert ev.status(conn.root()) == (8, 8, [])
+    assert ev.status(conn.root()) == (11, 11, [])
     with pytest.raises(KeyError):
         root['evolve_done']
     conn.close()
@@ -37,7 +42,7 @@ def test_dry_run_writes_nothing():
     portal = Portal()
     messages = []
     ran = ev.evolve(portal.db, portal.clock.now(), dry_run=True, log=messages.append)
-    assert len(ran) == 8 and messages[0].startswith('[dry run]')
+    assert len(ran) == 11 and messages[0].startswith('[dry run]')
     conn = portal.db.open()
     with pytest.raises(DatabaseNotInitialised):
         get_root(conn.root())
@@ -55,7 +60,10 @@ def test_each_step_is_its_own_transaction():
                      b'evolve 0005-create-listing-indexes',
                      b'evolve 0006-create-activation-failures',
                      b'evolve 0007-create-journal-outbox',
-                     b'evolve 0008-create-form-keys']
+                     b'evolve 0008-create-form-keys',
+                     b'evolve 0009-create-statistics-snapshot',
+                     b'evolve 0010-drop-stored-contract-acls',
+                     b'evolve 0011-create-worklist']
 
 
 def test_duplicate_step_names_are_refused():
@@ -67,3 +75,62 @@ def test_uninitialised_database_gives_a_french_503():
     portal = Portal()
     page = portal.browser().get('/login', status=503)
     assert 'Service indisponible' in page.text
+
+
+DROP_ACLS = '0010-drop-stored-contract-acls'
+
+
+def _contracts(root):
+    return [c for d in root.dossiers.values() for c in d.contracts.values()]
+
+
+def test_stored_contract_acls_are_dropped_and_the_matrix_answers():
+    """A database written by older code holds an ``__acl__`` on every contract
+    (set at each transition, here a stale one that lets anyone read): the
+    computed ACL of the matrix answers even before step 0010, which removes
+    the stored copies, and may run again."""
+    from pyramid.authorization import DENY_ALL, ACLHelper, Allow, Everyone
+
+    from portail.acl.matrix import acl
+
+    portal = Portal().initialise()
+    stale = [(Allow, Everyone, ('view_contract', 'edit_contract')), DENY_ALL]
+    with portal.root() as root:
+        contracts = _contracts(root)
+        assert contracts
+        for contract in contracts:
+            state = contract.__getstate__()
+            assert '__acl__' not in state  # the new code stores none
+            contract.__setstate__(dict(state, __acl__=list(stale)))  # as an old pickle
+            contract._p_changed = True
+    conn = portal.db.open()
+    del conn.root()[ev.DONE_KEY][DROP_ACLS]  # the step is pending, as in an old database
+    conn.transaction_manager.commit()
+    conn.close()
+
+    with portal.root() as root:
+        for contract in _contracts(root):
+            contract._p_activate()
+            assert contract.__dict__['__acl__'] == stale
+            assert contract.__acl__ == acl('contract', contract.state)
+            assert not ACLHelper().permits(contract, {Everyone}, 'view_contract')
+    assert ev.evolve(portal.db, portal.clock.now(), log=lambda m: None) == [DROP_ACLS]
+    with portal.root() as root:
+        for contract in _contracts(root):
+            assert '__acl__' not in contract.__getstate__()
+            assert contract.__acl__ == acl('contract', contract.state)
+
+    conn = portal.db.open()  # run again: nothing to do, nothing broken
+    del conn.root()[ev.DONE_KEY][DROP_ACLS]
+    conn.transaction_manager.commit()
+    conn.close()
+    assert ev.evolve(portal.db, portal.clock.now(), log=lambda m: None) == [DROP_ACLS]
+    with portal.root() as root:
+        assert all('__acl__' not in c.__getstate__() for c in _contracts(root))
+
+
+def test_an_acl_is_never_set_on_an_object():
+    from portail.models.contract import Contract
+
+    with pytest.raises(AttributeError):
+        Contract().__acl__ = []

@@ -137,24 +137,20 @@ def test_purge_sessions(ini, capsys):
     assert '1 session(s) deleted' in capsys.readouterr().out  # the fresh one is kept
 
 
-def test_close_expired_and_reapply_acls(ini, capsys):
+def test_close_expired(ini, capsys):
     from portail.scripts import maintenance
 
     init.main([ini, '--demo'])
     capsys.readouterr()
     assert maintenance.close_expired_main([ini]) == 0
-    assert '0 contract(s) closed' in capsys.readouterr().out  # no demo contract has ended
-    from portail.scripts import application, portal_root
-    from portail.workflow.contract import CONTRACT_WORKFLOW
+    out = capsys.readouterr().out
+    assert '0 contract(s) closed' in out  # no demo contract has ended
+    # the first run of the month takes the statistics' published snapshot, once
+    from portail.statistics.snapshot import current_month
 
-    with application(ini) as registry, portal_root(registry, 'test') as root:
-        contract = next(iter(next(iter(root.dossiers.values())).contracts.values()))
-        contract.__acl__ = []  # as if the table had changed since
-    assert maintenance.reapply_acls_main([ini]) == 0
-    assert f'{12 + SPREAD_SIZE} contract(s) updated' in capsys.readouterr().out
-    with application(ini) as registry, portal_root(registry, 'test') as root:
-        contract = next(iter(next(iter(root.dossiers.values())).contracts.values()))
-        assert contract.__acl__ == CONTRACT_WORKFLOW.acl_for(contract.state)
+    assert f'Statistics snapshot taken: the months before {current_month(START)}.' in out
+    assert maintenance.close_expired_main([ini]) == 0
+    assert 'snapshot' not in capsys.readouterr().out
 
 
 def test_demo_is_never_added_to_a_database_with_accounts(ini, capsys, monkeypatch):

@@ -142,3 +142,118 @@ def test_safe_tables_are_most_tables():
                             [15, 6, 28, 4, 1, 30]], THRESHOLD)
     assert table.safe
     check(table)
+
+
+# -- issue 21: every scope's tables protected together -------------------------
+#
+# The attacker is every reader at once (tests/statistics_attack.py): each
+# district's page and the département's, pooled, with all their totals and
+# the département's cells being the sums of the districts' cells.
+
+from portail.statistics.linked import (  # noqa: E402
+    DURATIONS,
+    STATE_KEYS,
+    THEME_KEYS,
+    LinkedYear,
+)
+from tests.conftest import START  # noqa: E402
+from tests.statistics_attack import (  # noqa: E402
+    independent_pages,
+    leaks,
+    linked_pages,
+    pooled,
+)
+
+MONTHS = [f'{START.year}-{m:02d}' for m in range(1, 13)]
+
+
+def counts_of(contracts):
+    """Counter keys of ``contracts``: (district, month, state, duration, themes)."""
+    counts = {}
+    for district, month, state, duration, themes in contracts:
+        keys = [(district, month, 'state', state), (district, month, 'duration', duration)]
+        keys += [(district, month, 'theme', theme) for theme in themes]
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+@st.composite
+def hierarchical_data(draw):
+    """Contracts of 1 to 3 districts over 1 to 3 months, few states: many small counts."""
+    districts = [f'd{k}' for k in range(draw(st.integers(1, 3)))]
+    months = MONTHS[:draw(st.integers(1, 3))]
+    states = STATE_KEYS[:draw(st.integers(2, 3))]
+    cell = st.integers(0, 30).map(lambda v: v if v % 3 else v // 8)
+    contracts = []
+    for district in districts:
+        weight = draw(st.sampled_from((0, 1, 3)))
+        for month in months:
+            for state in states:
+                for _ in range(draw(cell) * weight // 3 if weight else draw(cell) // 6):
+                    contracts.append((district, month, state,
+                                      draw(st.sampled_from(DURATIONS[:3])),
+                                      draw(st.lists(st.sampled_from(THEME_KEYS[:3]),
+                                                    min_size=1, max_size=2, unique=True))))
+    return counts_of(contracts), districts, months
+
+
+def every_scope(linked):
+    return range(linked.department + 1)
+
+
+def check_linked(linked, pages):
+    """No rule broken for every reader pooled (a small count shown, a hidden
+    figure worked out, a district's small count worked out)."""
+    pinned, _narrowed, failures = leaks(linked, pooled(pages, every_scope(linked)))
+    assert not failures, failures[:5]
+    assert not pinned
+
+
+@settings(max_examples=25, deadline=None)
+@given(hierarchical_data())
+def test_no_hidden_count_can_be_recovered_from_every_scope_pooled(data):
+    counts, districts, months = data
+    linked = LinkedYear(counts, districts, months, THRESHOLD)
+    check_linked(linked, linked_pages(linked))
+    # the same cell has the same status on every page that shows it, and a
+    # scope's grand total is shown whenever its page is published
+    for scope in every_scope(linked):
+        if linked.published[scope]:
+            assert isinstance(linked.shown('months', (scope, len(months), len(STATE_KEYS))),
+                              int)
+
+
+def planted():
+    """Two districts, the south small: each table alone is protected, but the
+    département's minus the north's gives the south's small counts."""
+    contracts = []
+    for month, (north, south) in zip(MONTHS, [((12, 9, 20), (3, 6, 7)),
+                                              ((15, 3, 11), (8, 2, 9))], strict=False):
+        for district, row in (('north', north), ('south', south)):
+            for state, n in zip(STATE_KEYS, row, strict=False):
+                contracts += [(district, month, state, 6, ('emploi',))] * n
+    return LinkedYear(counts_of(contracts), ['north', 'south'], MONTHS[:2], THRESHOLD)
+
+
+def test_districts_protected_independently_give_small_counts_away():
+    """The checker itself: the pages as they were before issue 21 (each scope
+    protected alone) fail it; the linked protection of the same figures passes."""
+    linked = planted()
+    pages = independent_pages(linked)
+    assert all(pages[s] for s in every_scope(linked))  # every page published
+    with pytest.raises(AssertionError):
+        check_linked(linked, pages)
+    pinned, _narrowed, _failures = leaks(linked, pooled(pages, (0, 2)))  # north + département
+    assert pinned  # the south's small counts, which neither of them is shown
+    check_linked(linked, linked_pages(linked))
+
+
+def test_a_district_too_small_unpublishes_the_departement():
+    """The département's total minus the other districts' totals would give a
+    district's small total: neither page is published, the others are."""
+    contracts = [('north', MONTHS[0], 'draft', 6, ('emploi',))] * 30
+    contracts += [('south', MONTHS[0], 'signed', 6, ('emploi',))] * 3
+    linked = LinkedYear(counts_of(contracts), ['north', 'south'], MONTHS[:1], THRESHOLD)
+    assert linked.published == [True, False, False]
+    check_linked(linked, linked_pages(linked))

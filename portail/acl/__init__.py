@@ -2,6 +2,11 @@
 
 - :mod:`portail.acl.permissions`: the names of every permission;
 - :mod:`portail.acl.principals`: how principals are spelled;
-- :mod:`portail.acl.root`: the ACLs of the root and of its top-level folders;
+- :mod:`portail.acl.roles`: the roles of an account, as constants;
+- :mod:`portail.acl.localroles`: every rule that computes a local role;
+- :mod:`portail.acl.matrix`: the access matrix, from which every ``__acl__``
+  is computed;
 - :mod:`portail.acl.policy`: the Pyramid security policy that decides.
+
+docs/security.md explains them.
 """

@@ -19,6 +19,8 @@ VIEW_DOSSIER = 'view_dossier'
 EDIT_IDENTITY = 'edit_identity'
 EDIT_ADMIN = 'edit_admin'
 REASSIGN = 'reassign_referent'
+#: list a district's dossiers by référent and move a whole caseload (issue 16)
+MANAGE_CASELOADS = 'manage_caseloads'
 ADD_CONTRACT = 'add_contract'
 
 # Contracts (docs/domain.md, *Workflow*): granted per workflow state by workflow/contract.py

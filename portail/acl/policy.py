@@ -10,10 +10,9 @@ nothing without any job.  The context's ``__acl__`` then decides through
 """
 from pyramid.authorization import ACLHelper, Everyone
 from pyramid.interfaces import ISecurityPolicy
-from pyramid.location import lineage
 from zope.interface import implementer
 
-from portail.acl.roles import holds_admin
+from portail.acl.localroles import local_principals
 from portail.auth import sessions
 from portail.clock import utcnow
 
@@ -38,14 +37,8 @@ class PortalSecurityPolicy:
         if identity is None:
             return {Everyone}
         principals = set(identity.principals)
-        # an account administrator never reaches dossier content (docs/domain.md, *Roles*): no
-        # local role (référent, delegate, note author...) whatever the data says
-        if identity.password_ok and not holds_admin(identity.user):
-            now = utcnow(request.registry)
-            for node in lineage(context):
-                compute = getattr(node, 'local_principals', None)
-                if compute is not None:
-                    principals.update(compute(identity, now, request.registry.settings))
+        principals.update(local_principals(context, identity, utcnow(request.registry),
+                                           request.registry.settings))
         return principals
 
     def permits(self, request, context, permission):

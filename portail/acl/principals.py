@@ -6,7 +6,7 @@ plus the local roles that the context computes for that identity (see
 """
 from pyramid.authorization import Authenticated, Everyone
 
-from portail.acl.roles import granted_roles
+from portail.acl.roles import MANAGER, granted_roles
 
 #: an authenticated account whose password needs no change: the only state
 #: in which role principals are granted
@@ -49,6 +49,6 @@ def user_principals(user_obj, password_ok):
         principals.extend(role(r) for r in roles)
         if user_obj.district:
             principals.append(district(user_obj.district))
-        elif 'manager' in roles:
+        elif MANAGER in roles:
             principals.append(DEPARTMENT_MANAGER)
     return principals

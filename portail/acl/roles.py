@@ -3,23 +3,37 @@
 Data, read by the account model and its validator
 (:mod:`portail.models.user`, :mod:`portail.views.admin`) and by the
 security policy (:mod:`portail.acl.principals`, :mod:`portail.acl.policy`).
+Code names a role by one of the constants below, never by a bare string
+(docs/security.md, "Principals and roles").
 """
 
-ROLES = ('worker', 'secretary', 'beneficiary', 'cli', 'manager', 'admin', 'dpo')
+#: a social worker: référent or delegate of dossiers, writes notes
+WORKER = 'worker'
+#: a secretary of a district: administrative data, contract entry
+SECRETARY = 'secretary'
+#: the person followed, on their own dossier
+BENEFICIARY = 'beneficiary'
+#: a facilitator of a district's CLI: the summaries shared with it
+CLI = 'cli'
+#: a district manager (a département manager without district)
+MANAGER = 'manager'
+#: the account administrator never reaches dossier content (docs/domain.md, *Roles*)
+ADMIN = 'admin'
+#: the data protection officer: journals and request lists, never a file
+DPO = 'dpo'
+
+ROLES = (WORKER, SECRETARY, BENEFICIARY, CLI, MANAGER, ADMIN, DPO)
 
 #: roles that cover the whole département and need no district
-DEPARTMENT_WIDE_ROLES = frozenset({'admin', 'dpo'})
+DEPARTMENT_WIDE_ROLES = frozenset({ADMIN, DPO})
 #: roles that may be held with or without a district (a manager without
 #: district is the département's manager: statistics of every district)
-OPTIONAL_DISTRICT_ROLES = frozenset({'manager'})
+OPTIONAL_DISTRICT_ROLES = frozenset({MANAGER})
 
 #: roles that open people's files: a dossier (référent, delegate, secretary of
 #: the district, qualified manager, the person themself) or its copy for the
 #: CLI.  The DPO reads journals and request lists, never a file.
-FILE_OPENING_ROLES = frozenset({'worker', 'secretary', 'beneficiary', 'cli', 'manager'})
-
-#: the account administrator never reaches dossier content (docs/domain.md, *Roles*)
-ADMIN = 'admin'
+FILE_OPENING_ROLES = frozenset({WORKER, SECRETARY, BENEFICIARY, CLI, MANAGER})
 
 
 def incompatible_roles(roles):

@@ -17,6 +17,7 @@ import hashlib
 import hmac
 from datetime import timedelta
 
+from portail.acl.roles import BENEFICIARY
 from portail.auth.passwords import readable_secret
 
 #: days a code stays valid
@@ -46,7 +47,7 @@ def code_matches(user, code, now):
 def can_be_activated(user, now):
     """``user`` is a beneficiary account (and nothing else) with a pending,
     unexpired code, neither locked nor disabled."""
-    return (user is not None and tuple(user.roles) == ('beneficiary',)
+    return (user is not None and tuple(user.roles) == (BENEFICIARY,)
             and getattr(user, 'activation', None) is not None and now <= user.activation[1]
             and not user.locked and not user.disabled)
 

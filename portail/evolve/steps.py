@@ -94,3 +94,43 @@ def create_form_keys(zodb_root, conn):
     from portail import formkeys
 
     formkeys.create(zodb_root)
+
+
+@step('0009-create-statistics-snapshot')
+def create_statistics_snapshot(zodb_root, conn):
+    """Create the snapshot of the statistics that the pages publish (issue 21):
+    empty, it is filled when a page is first read or by the daily
+    ``portail-close-expired``, from the counters."""
+    from portail.models.statistics import StatisticsSnapshot
+
+    statistics = zodb_root[ROOT_KEY].statistics
+    if getattr(statistics, 'snapshot', None) is None:
+        statistics.snapshot = StatisticsSnapshot()
+
+
+@step('0010-drop-stored-contract-acls')
+def drop_stored_contract_acls(zodb_root, conn):
+    """Remove the ``__acl__`` that older code stored on each contract at each
+    transition (issue 15): a contract's ACL is now computed from its state by
+    the access matrix (docs/security.md), and a stored copy could only lag
+    behind it.  Contracts without one are left untouched, so the step may run
+    again.  A savepoint every thousand dossiers keeps the memory bounded."""
+    root = zodb_root[ROOT_KEY]
+    for count, dossier in enumerate(root.dossiers.values(), start=1):
+        for contract in dossier.contracts.values():
+            contract._p_activate()  # reading __dict__ does not load a ghost
+            if '__acl__' in contract.__dict__:
+                del contract.__dict__['__acl__']
+                contract._p_changed = True
+        if count % 1000 == 0:
+            conn.transaction_manager.savepoint(optimistic=True)
+            conn.cacheGC()
+
+
+@step('0011-create-worklist')
+def create_worklist(zodb_root, conn):
+    """Create the référents' pending-work index ("À traiter", issue 16) and fill
+    it from every dossier (:mod:`portail.models.worklist`)."""
+    from portail.models import worklist
+
+    worklist.create(zodb_root[ROOT_KEY].dossiers)

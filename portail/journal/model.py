@@ -161,6 +161,9 @@ class Journal(Persistent):
     #: :attr:`~portail.journal.key.JournalKey.key_id` of the key the journal is
     #: written with, recorded by ``portail-init``
     key_id = None
+    #: day and account -> lookups and reads (:mod:`portail.journal.activity`),
+    #: created on first use
+    activity = None
 
     def __init__(self):
         self.chains = OOBTree()

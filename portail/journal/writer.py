@@ -51,8 +51,11 @@ from pyramid.events import ApplicationCreated
 from pyramid.response import Response
 from ZODB.POSException import ConflictError
 
+from portail.acl import roles as R
+from portail.acl.localroles import works_for_the_person
+from portail.acl.roles import granted_roles
 from portail.clock import utcnow
-from portail.journal import outbox
+from portail.journal import activity, outbox
 from portail.journal.key import journal_key_of
 from portail.journal.model import JOURNAL_DB, ROOT_KEY, chain_key
 from portail.models.index import index_add
@@ -72,13 +75,17 @@ class JournalUnavailable(Exception):
     """The entries of a batch could not be committed to the journal."""
 
 
-def append_entry(journal, journal_key, key, at, uid, dossier, obj, action, level, detail):
+def append_entry(journal, journal_key, key, at, uid, dossier, obj, action, level, detail,
+                 outside=False):
     """Append one entry, sealed with ``journal_key``, to chain ``key`` of
-    ``journal`` and index it."""
+    ``journal``, index it and count it in its account's day
+    (:mod:`portail.journal.activity`; ``outside``: a read by an account that
+    did not work for the person)."""
     entry = journal.chain(key).append(journal_key, at.isoformat(), uid, dossier or '', obj,
                                       action, level, detail)
     index_add(journal.by_user, uid, key)
     index_add(journal.by_day, at.date().isoformat(), key)
+    activity.count(journal, at, uid, dossier, action, level, outside)
     return entry
 
 
@@ -358,7 +365,29 @@ def defer_read(request, dossier, obj, action, level, detail=''):
         request.tm.get().addAfterCommitHook(committed.append)
     uid = request.authenticated_userid or 'system'
     key = chain_key(dossier, uid)
-    reads.append((key, utcnow(request.registry), uid, dossier, obj, action, level, detail))
+    now = utcnow(request.registry)
+    reads.append((key, now, uid, dossier, obj, action, level, detail,
+                  reads_outside_caseload(request, dossier, uid, now)))
+
+
+#: the roles whose reads of a file are expected to be of their own caseload
+#: (a secretary's or a CLI facilitator's role is to read the district's
+#: contracts or shared summaries)
+CASELOAD_ROLES = frozenset({R.WORKER, R.MANAGER})
+
+
+def reads_outside_caseload(request, dossier_id, uid, now):
+    """Whether ``uid``, a social worker or a manager, reads the dossier
+    ``dossier_id`` without working for the person (neither référent nor
+    active delegate): what the DPO's unusual-access report lists
+    (:mod:`portail.journal.activity`)."""
+    if not dossier_id:
+        return False
+    dossier = request.root.dossiers.get(dossier_id)
+    user = request.root.users.get(uid)
+    if dossier is None or user is None or not CASELOAD_ROLES & set(granted_roles(user)):
+        return False
+    return not works_for_the_person(dossier, user, uid, now)
 
 
 def journal_tween_factory(handler, registry):

@@ -10,8 +10,8 @@ import secrets
 
 from persistent import Persistent
 
-from portail.acl.localroles import CLI
-from portail.acl.root import cli_acl, cli_district_acl
+from portail.acl.localroles import cli_district_principals
+from portail.acl.matrix import ComputedACL
 from portail.models.container import Container
 from portail.models.ordered import OrderedIndex, time_key
 
@@ -19,7 +19,7 @@ from portail.models.ordered import OrderedIndex, time_key
 class CliSpace(Container):
     """The ``/cli`` folder: one :class:`CliDistrict` per district."""
 
-    __acl__ = cli_acl()
+    __acl__ = ComputedACL('cli')
 
 
 class CliDistrict(Container):
@@ -31,7 +31,7 @@ class CliDistrict(Container):
     step, so the worklist reads one page of it, never the whole folder.
     """
 
-    __acl__ = cli_district_acl()
+    __acl__ = ComputedACL('cli_district')
 
     def __init__(self):
         super().__init__()
@@ -59,10 +59,7 @@ class CliDistrict(Container):
             self.newest.add(worklist_key(summary))
 
     def local_principals(self, identity, now, settings):
-        user = identity.user
-        if 'cli' in user.roles and user.district == self.__name__:
-            return {CLI}
-        return set()
+        return cli_district_principals(self, identity, now, settings)
 
 
 class CliSummary(Persistent):

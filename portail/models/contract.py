@@ -1,10 +1,11 @@
 """The insertion contract and its consent records (docs/domain.md, *Workflow*).
 
 The contract's fields are exactly those of docs/domain.md, *The insertion contract*
-(:data:`CONTENT_FIELDS`); there is no other place to write about the person.  ``history`` and
+(:data:`CONTENT_FIELDS`);
+there is no other place to write about the person.  ``history`` and
 ``consents`` are append-only lists of frozen records; ``versions`` keeps the
 content of earlier versions after an amendment.  The contract's ``__acl__``
-is set by the workflow at every transition.
+is computed from its state by the access matrix (:mod:`portail.acl.matrix`).
 """
 import calendar
 import hashlib
@@ -15,6 +16,7 @@ from datetime import date
 from persistent import Persistent
 from persistent.list import PersistentList
 
+from portail.acl.matrix import ComputedACL
 from portail.i18n import _
 from portail.models.container import DossierItem
 
@@ -33,6 +35,17 @@ THEMES = {
 #: every field entered about a contract
 CONTENT_FIELDS = ('start_date', 'duration_months', 'themes', 'actions', 'commitments',
                   'review_date')
+#: the label of each field of a contract, and of the identity it may share
+#: with the CLI, as forms, pages and the CLI's copy show them
+FIELD_LABELS = {
+    'identity': _('Name and first names'),
+    'start_date': _('Start date'),
+    'duration_months': _('Duration (months)'),
+    'themes': _('Themes'),
+    'actions': _('Actions agreed'),
+    'commitments': _('Commitments of the service'),
+    'review_date': _('Next review date'),
+}
 #: what a contract kept on paper still holds (docs/domain.md, *Workflow*, "keep on paper")
 PAPER_FIELDS = ('start_date', 'duration_months')
 
@@ -60,13 +73,21 @@ class ConsentRecord:
     note: str = ''
 
 
+def contract_state(contract):
+    return contract.state
+
+
 class Contract(DossierItem, Persistent):
     """One insertion contract of a dossier."""
 
+    #: the row of the access matrix of its workflow state (docs/security.md)
+    __acl__ = ComputedACL('contract', contract_state)
     #: (district, counter keys) it counts under in the statistics (issue 6)
     stat_keys = None
     #: (district, key) of the contract in the secretaries' entry queue while signed
     queue_key = None
+    #: when the référent (or a delegate) first read the CLI's opinion ("À traiter")
+    cli_opinion_seen_at = None
 
     def __init__(self):
         self.state = None

@@ -1,22 +1,28 @@
 """Districts (circonscriptions) of the département."""
 from persistent import Persistent
 
-from portail.acl.root import districts_acl
+from portail.acl.localroles import district_principals
+from portail.acl.matrix import ComputedACL
 from portail.models.container import Container
 
 
 class District(Persistent):
     """A circonscription: its name and the name of its CLI."""
 
+    __acl__ = ComputedACL('district')
+
     def __init__(self, name, cli_name=''):
         self.name = name
         self.cli_name = cli_name
+
+    def local_principals(self, identity, now, settings):
+        return district_principals(self, identity, now, settings)
 
 
 class Districts(Container):
     """The ``/districts`` folder."""
 
-    __acl__ = districts_acl()
+    __acl__ = ComputedACL('districts')
 
     def choices(self):
         """Return ``[(id, name), ...]`` sorted by name, for forms."""

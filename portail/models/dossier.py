@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
-from portail.acl.dossier import dossier_acl, dossiers_acl
 from portail.acl.localroles import active_delegation, dossier_principals
+from portail.acl.matrix import ComputedACL
+from portail.models import worklist
 from portail.models.container import Container
 from portail.models.index import index_add, index_remove
 from portail.models.ordered import OrderedIndex, time_key, time_of
@@ -49,7 +50,9 @@ def identity_key(last_name, first_names, birth_date):
 class Dossier(Persistent):
     """One person's file.  ``referent`` and ``beneficiary`` are account uids."""
 
-    __acl__ = dossier_acl()
+    __acl__ = ComputedACL('dossier')
+    #: the keys of its pending work in ``Dossiers.worklist`` (:mod:`portail.models.worklist`)
+    worklist_keys = ()
 
     def __init__(self, district, referent):
         self.district = district
@@ -103,7 +106,9 @@ class Dossier(Persistent):
 class Dossiers(Container):
     """The ``/dossiers`` folder (up to 100 000 children) and its indexes."""
 
-    __acl__ = dossiers_acl()
+    __acl__ = ComputedACL('dossiers')
+    #: the référents' pending work (:mod:`portail.models.worklist`; evolve step 0011)
+    worklist = None
 
     def __init__(self):
         super().__init__()
@@ -141,11 +146,13 @@ class Dossiers(Container):
         index_remove(self.by_referent, dossier.referent, dossier.__name__)
         dossier.referent = uid
         index_add(self.by_referent, uid, dossier.__name__)
+        worklist.refresh(self, dossier)
 
     def remove_dossier(self, dossier):
         """Take ``dossier`` out of the folder and of the référent and identity indexes."""
         index_remove(self.by_referent, dossier.referent, dossier.__name__)
         index_remove(self.by_identity, self.identity_of(dossier), dossier.__name__)
+        worklist.forget(self, dossier)
         self.remove(dossier.__name__)
 
     def unindex_contract(self, contract):
@@ -181,7 +188,13 @@ class Dossiers(Container):
     def add_request(self, dossier, request_obj):
         name = dossier.requests.add(request_obj)
         self.requests_index[(request_obj.deadline.isoformat(), dossier.__name__, name)] = None
+        worklist.refresh(self, dossier)
         return name
+
+    def refresh_worklist(self, dossier):
+        """Keep the référents' pending work in step after a change that
+        ``reindex_contract`` does not see (a request answered, an opinion read)."""
+        worklist.refresh(self, dossier)
 
     def set_beneficiary(self, dossier, uid):
         if dossier.beneficiary:
@@ -233,6 +246,7 @@ class Dossiers(Container):
                 index_add(self.contracts_by_end, end_key, ref)
         contract.index_keys = (state_key, end_key)
         counters.update(self.__parent__.statistics, contract)
+        worklist.refresh(self, dossier)
 
     def contract(self, ref):
         dossier_name, contract_name = ref

@@ -2,7 +2,7 @@
 from persistent import Persistent
 from pyramid_zodbconn import get_connection
 
-from portail.acl.root import root_acl
+from portail.acl.matrix import ComputedACL
 
 #: key of the portal root in the ZODB root mapping
 ROOT_KEY = 'portail'
@@ -21,7 +21,7 @@ class PortalRoot(Persistent):
 
     __name__ = ''
     __parent__ = None
-    __acl__ = root_acl()
+    __acl__ = ComputedACL('root')
 
     #: the names under which children are reachable by traversal
     CHILDREN = ('districts', 'dossiers', 'cli', 'users', 'statistics')

@@ -12,31 +12,46 @@ counts away).
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
-from portail.acl.localroles import STATISTICS_READER
-from portail.acl.root import statistics_acl, statistics_district_acl
+from portail.acl.localroles import STATISTICS_READING_ROLES, statistics_principals
+from portail.acl.matrix import ComputedACL
 from portail.models.container import Container
 
 #: the roles of a district who read its statistics
-DISTRICT_READERS = frozenset({'cli', 'manager'})
+DISTRICT_READERS = STATISTICS_READING_ROLES
 
 
 class StatisticsSpace(Container):
     """The ``/statistics`` folder: one :class:`DistrictStatistics` per district."""
 
-    __acl__ = statistics_acl()
+    __acl__ = ComputedACL('statistics')
+    #: the figures the pages publish (:class:`StatisticsSnapshot`, evolve step 0009)
+    snapshot = None
 
 
 class DistrictStatistics(Persistent):
     """The counters of one district (see :mod:`portail.statistics.counters`)."""
 
-    __acl__ = statistics_district_acl()
+    __acl__ = ComputedACL('statistics_district')
 
     def __init__(self):
         #: (month, dimension, value) -> BTrees.Length.Length
         self.counters = OOBTree()
 
     def local_principals(self, identity, now, settings):
-        user = identity.user
-        if user.district == self.__name__ and DISTRICT_READERS & set(user.roles):
-            return {STATISTICS_READER}
-        return set()
+        return statistics_principals(self, identity, now, settings)
+
+
+class StatisticsSnapshot(Persistent):
+    """The figures the pages publish until the next refresh (issue 21): the
+    counters of every completed month, as they stood at :attr:`taken_at`
+    (see :mod:`portail.statistics.snapshot`).  ``/statistics`` has one, made
+    by evolve step 0009 and filled on its first refresh."""
+
+    #: when the counters were read (aware UTC datetime), None before the first refresh
+    taken_at = None
+    #: the first month *not* published ('YYYY-MM'): the month of :attr:`taken_at`
+    until = None
+
+    def __init__(self):
+        #: (month, district, dimension, value) -> count, for every month before ``until``
+        self.counts = OOBTree()

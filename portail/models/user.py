@@ -8,7 +8,7 @@ from BTrees.OOBTree import OOBTree, OOTreeSet
 from persistent import Persistent
 
 from portail.acl import roles as roles_module
-from portail.acl.root import user_acl, users_acl
+from portail.acl.matrix import ComputedACL
 from portail.models.container import Container
 from portail.models.index import index_add, index_remove
 
@@ -22,7 +22,7 @@ FILE_OPENING_ROLES = roles_module.FILE_OPENING_ROLES
 class User(Persistent):
     """One account.  Security state lives here; sessions live elsewhere."""
 
-    __acl__ = user_acl()
+    __acl__ = ComputedACL('user')
     #: (sha256 of a one-time activation code, end of validity) or None
     activation = None
     #: ``(administrator uid, utc datetime)`` of each reset of the password by an
@@ -84,7 +84,7 @@ class User(Persistent):
 class Users(Container):
     """The ``/users`` folder, with a login → uid index."""
 
-    __acl__ = users_acl()
+    __acl__ = ComputedACL('users')
 
     def __init__(self):
         super().__init__()

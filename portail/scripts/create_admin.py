@@ -9,6 +9,7 @@ import sys
 
 from pyramid.interfaces import ILocalizer
 
+from portail.acl.roles import ADMIN
 from portail.auth.login import set_password
 from portail.auth.passwords import password_problems
 from portail.clock import utcnow
@@ -51,7 +52,7 @@ def create(registry, args):
         if root.users.find_login(args.login) is not None:
             print('This login is taken.', file=sys.stderr)
             return 1
-        user = User(args.login, args.fullname, ('admin',))
+        user = User(args.login, args.fullname, (ADMIN,))
         user.created_at = now
         set_password(user, password, now, settings['portail.argon2_profile'],
                      must_change=False)

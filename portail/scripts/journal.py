@@ -17,7 +17,9 @@ entries a stopped or killed server left in the outbox
   cron, e.g. every 5 minutes);
 - ``purge`` removes entries older than ``portail.journal_retention_months``
   (``--dry-run`` only counts them), records the chains' new starts, then
-  packs the journal database so that no old revision keeps them;
+  removes the unusual-access report's day records of the same age
+  (:mod:`portail.journal.activity`) and packs the journal database so that
+  no old revision keeps them;
 - ``drain`` moves the outbox into the chains (what the portal does when it
   starts) and says how many entries it moved.
 """
@@ -31,7 +33,7 @@ import transaction
 from transaction.interfaces import NoTransaction
 
 from portail.clock import utcnow
-from portail.journal import anchorfile, outbox, timestamp
+from portail.journal import activity, anchorfile, outbox, timestamp
 from portail.journal.key import journal_key_of
 from portail.journal.ledger import anchor, current_digest, purge, take_over
 from portail.journal.model import JOURNAL_DB, ROOT_KEY
@@ -155,6 +157,7 @@ def purge_command(registry, args):
     key = journal_key_of(registry)
     with journal_transaction(registry) as (journal, tm):
         removed = purge(journal, key, datetime.combine(limit, time(), tzinfo=now.tzinfo), now)
+        activity.purge(journal, limit)
         if args.dry_run:
             tm.abort()
             print(f'{removed} entr(y/ies) older than {limit} would be removed')

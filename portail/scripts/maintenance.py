@@ -1,9 +1,9 @@
-"""``portail-close-expired CONFIG.ini`` and ``portail-reapply-acls CONFIG.ini``.
+"""``portail-close-expired CONFIG.ini`` and ``portail-purge-sessions CONFIG.ini``.
 
 - close-expired closes every contract whose end date has passed (docs/domain.md, *Workflow*:
   "close ... automatically after its end date"); run it daily from cron.
-- reapply-acls rewrites every contract's ACL from the workflow table; run it
-  after any change to ``portail/workflow/contract.py``'s table.
+  On the first run of a month it then takes the statistics' published
+  snapshot (:mod:`portail.statistics.snapshot`), so that no reader has to.
 - purge-sessions deletes the sessions older than ``portail.session_max_hours``
   (ended or expired: none of them can be used any more); run it daily.
 """
@@ -16,8 +16,9 @@ from portail.auth.sessions import SESSIONS_DB, purge_sessions
 from portail.clock import utcnow
 from portail.models.session import STORE_KEY
 from portail.scripts import application, command, portal_root, primary_db
+from portail.statistics import snapshot
 from portail.system import SystemRequest
-from portail.workflow.contract import close_expired, reapply_acls
+from portail.workflow.contract import close_expired
 
 
 def _config(argv, description):
@@ -31,19 +32,15 @@ def close_expired_main(argv=None):
     config = _config(argv, 'Close the contracts whose end date has passed.')
     with application(config) as registry:
         with portal_root(registry, 'close expired contracts') as root:
-            today = utcnow(registry).date()
-            closed = close_expired(SystemRequest(registry, root), today)
+            now = utcnow(registry)
+            closed = close_expired(SystemRequest(registry, root), now.date())
+        with portal_root(registry, 'statistics snapshot') as root:
+            taken = None
+            if snapshot.is_due(root.statistics.snapshot, now):
+                taken = snapshot.refresh(root.statistics, now).until
     print(f'{len(closed)} contract(s) closed.')
-    return 0
-
-
-@command('portail-reapply-acls')
-def reapply_acls_main(argv=None):
-    config = _config(argv, "Rewrite every contract's ACL from the workflow table.")
-    with application(config) as registry:
-        with portal_root(registry, 'reapply contract ACLs') as root:
-            count = reapply_acls(root.dossiers)
-    print(f'{count} contract(s) updated.')
+    if taken:
+        print(f'Statistics snapshot taken: the months before {taken}.')
     return 0
 
 

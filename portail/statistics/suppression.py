@@ -28,8 +28,14 @@ small count has no such rectangle (4 and 4 out of 8), the table is not
 :attr:`~ProtectedTable.safe` and the page publishes none of its figures.
 ``tests/test_statistics_suppression.py`` checks the property with a linear
 program on random tables.
+
+The pages use the same idea over several axes (:class:`Cube`,
+:class:`CubeProtection`): the district axis, closed by the département,
+links every scope's tables, and a rectangle becomes a box
+(:mod:`portail.statistics.linked`, issue 21).
 """
 import functools
+import itertools
 
 PRIMARY = 'primary'
 COMPLEMENTARY = 'complementary'
@@ -168,3 +174,174 @@ def protect(cells, threshold):
 def protect_line(counts, threshold):
     """A one-dimensional table (counts and their total), as a one-row table."""
     return protect([counts], threshold)
+
+
+# -- linked tables: counts over several axes, protected together ------------------
+
+
+class Cube:
+    """Counts over several axes (say district × month × state), *closed* by a
+    total on each axis that has one: index ``shape[a]`` of axis ``a`` is its
+    total.  The district axis's total is the département, so one cube holds
+    every table of every scope that shows that dimension, linked as they are.
+
+    ``counts`` maps an inner position (no total index) to its count; every
+    closed position's value is :meth:`value`.
+    """
+
+    def __init__(self, counts, shape, totals):
+        self.shape = tuple(shape)
+        self.totals = tuple(totals)
+        self.sizes = tuple(n + 1 if t else n for n, t in zip(self.shape, self.totals,
+                                                                strict=True))
+        self.values = {}
+        for index, count in counts.items():
+            if not count:
+                continue
+            options = [(i, n) if t else (i,)
+                       for i, n, t in zip(index, self.shape, self.totals, strict=True)]
+            for position in itertools.product(*options):
+                self.values[position] = self.values.get(position, 0) + count
+
+    def value(self, position):
+        return self.values.get(position, 0)
+
+    def positions(self):
+        return itertools.product(*(range(size) for size in self.sizes))
+
+    def sign(self, position):
+        """-1 for a position at an odd number of totals: in the closed cube a total
+        counts minus its cells, so that every line adds up to zero."""
+        at_total = sum(1 for a, i in enumerate(position)
+                       if self.totals[a] and i == self.shape[a])
+        return -1 if at_total % 2 else 1
+
+
+class CubeProtection:
+    """Primary and complementary suppression over a :class:`Cube`.
+
+    The rectangles of :class:`ProtectedTable` become *boxes*: for a small cell
+    ``p`` pick, on every axis that has a total, a second index; the ``2**k``
+    corners move by one unit with alternating signs (and the sign of their
+    place in the closed cube), which keeps every sum along every axis, so
+    every corner of a box whose moved values stay within what a reader knows
+    has at least two possible values.  Along the district axis, that is what
+    keeps a district's small count out of reach of the département's figures:
+    the box takes a cell of another district, or of the département, with it.
+
+    - ``fixed``: positions never moved nor hidden (the totals that several cubes
+      share and every page shows: a box moving them would have to move every
+      cube at once);
+    - ``free``: positions that no published page shows (a reader knows only
+      that they are not negative);
+    - ``needed(p)``: whether small position ``p`` must be protected.
+
+    :attr:`failures` lists the small positions that no box could protect.
+    """
+
+    def __init__(self, cube, threshold, fixed=frozenset(), free=frozenset(),
+                 needed=lambda position: True):
+        self.cube = cube
+        self.threshold = threshold
+        self.fixed = fixed
+        self.free = free
+        self.status = {}
+        self.failures = []
+        small = [p for p in cube.positions() if cube.value(p) < threshold]
+        for position in small:
+            if position not in free:
+                self.status[position] = PRIMARY
+        protected = set()
+        for position in sorted(small, key=lambda p: (cube.value(p), p)):
+            if position in protected or not needed(position):
+                continue
+            corners = self._best_box(position)
+            if corners is None:
+                self.failures.append(position)
+                continue
+            for corner in corners:
+                if corner not in free:
+                    self.status.setdefault(corner, COMPLEMENTARY)
+            protected.update(corners)
+
+    def _movable(self, position, direction):
+        """May ``position`` change by ``direction`` (times its sign) and stay
+        within what a reader knows of it?"""
+        if position in self.fixed:
+            return False
+        value = self.cube.value(position) + direction * self.cube.sign(position)
+        if position in self.free:
+            return value >= 0
+        if self.status.get(position) == PRIMARY:
+            return 0 <= value < self.threshold
+        # complementary, or shown and would become so
+        return value >= self.threshold
+
+    def _cost(self, position):
+        if position in self.status or position in self.free:
+            return 0
+        return self.cube.value(position)
+
+    def _best_box(self, position):
+        """The corners of the cheapest box through ``position``, or None.
+
+        Branch and bound: a box costs at least what its corners next to
+        ``position`` (one index changed) cost, so the second indices of each
+        axis are tried cheapest first and a branch stops once it cannot beat
+        the best box found."""
+        cube = self.cube
+        axes = [a for a, t in enumerate(cube.totals) if t]
+        best = [None, None]  # cost, corners
+
+        def search(direction, choices, rest, level, seconds, bound):
+            if level == len(axes):
+                corners, cost = [position], bound
+                for chosen in itertools.product((False, True), repeat=len(axes)):
+                    changed = sum(chosen)
+                    if changed < 2:
+                        if changed == 1:
+                            corners.append(_moved(position, {
+                                a: q for a, q, c in zip(axes, seconds, chosen, strict=True)
+                                if c}))
+                        continue
+                    corner = _moved(position, {a: q for a, q, c in
+                                               zip(axes, seconds, chosen, strict=True) if c})
+                    if not self._movable(corner, -direction if changed % 2 else direction):
+                        return
+                    cost += self._cost(corner)
+                    if best[0] is not None and cost >= best[0]:
+                        return
+                    corners.append(corner)
+                best[:] = [cost, tuple(corners)]
+                return
+            for q, c in choices[level]:
+                if best[0] is not None and bound + c + rest[level + 1] >= best[0]:
+                    break
+                search(direction, choices, rest, level + 1, seconds + (q,), bound + c)
+                if best[0] == 0:
+                    return
+
+        for direction in (1, -1):
+            if not self._movable(position, direction):
+                continue
+            choices = []
+            for a in axes:
+                line = []
+                for q in range(cube.sizes[a]):
+                    corner = _moved(position, {a: q})
+                    if q != position[a] and self._movable(corner, -direction):
+                        line.append((q, self._cost(corner)))
+                choices.append(sorted(line, key=lambda item: (item[1], item[0])))
+            if not all(choices):
+                continue
+            rest = [0] * (len(axes) + 1)
+            for level in range(len(axes) - 1, -1, -1):
+                rest[level] = rest[level + 1] + choices[level][0][1]
+            search(direction, choices, rest, 0, (), self._cost(position))
+            if best[0] == 0:
+                break
+        return best[1]
+
+
+def _moved(position, changes):
+    return tuple(changes.get(a, i) for a, i in enumerate(position))

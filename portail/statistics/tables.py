@@ -1,8 +1,8 @@
-"""The tables of a statistics page, read from the counters (never the contracts).
+"""The tables of a statistics page, read from the published snapshot.
 
-A page covers one calendar year and a *scope*: one district, or the whole
-département.  Years never overlap, so no two pages can be subtracted to
-isolate a month.  Tables:
+A page covers the published (completed) months of one calendar year and a
+*scope*: one district, or the whole département.  Years never overlap.
+Tables:
 
 - contracts by start month and state, with the totals of each month and
   state (the one two-dimensional table);
@@ -10,48 +10,23 @@ isolate a month.  Tables:
 - contracts by duration;
 - contracts by theme (a contract may have several themes: no total).
 
-Every additive table has the same grand total, which is shown whenever it
-reaches the threshold and never hidden to protect a cell, so the tables
-cannot be combined against each other.  When a table cannot be protected
-(:attr:`ProtectedTable.safe`), the page publishes no figure at all.
+The figures of every scope are protected together
+(:class:`~portail.statistics.linked.LinkedYear`): a page is one scope's view
+of them.  Every additive table of a page has the same grand total, which is
+shown and never hidden to protect a cell.  When a scope cannot be protected,
+its page publishes no figure at all.
 """
-from collections import Counter
 from dataclasses import dataclass, field
 
 from portail.i18n import _
 from portail.models.contract import THEMES
-from portail.statistics.counters import NO_DURATION
-from portail.statistics.suppression import COMPLEMENTARY, PRIMARY, protect, protect_line
+from portail.statistics.linked import DURATIONS, STATE_KEYS
+from portail.statistics.suppression import COMPLEMENTARY, PRIMARY
 from portail.workflow.contract import STATES
 
-DURATIONS = tuple(range(3, 13)) + (NO_DURATION,)
 MONTH_NAMES = (_('January'), _('February'), _('March'), _('April'), _('May'), _('June'),
                _('July'), _('August'), _('September'), _('October'), _('November'),
                _('December'))
-
-
-def months_of(year):
-    return [f'{year}-{month:02d}' for month in range(1, 13)]
-
-
-def year_counts(statistics, year):
-    """``Counter((month, dimension, value) -> count)`` of one district's year."""
-    counts = Counter()
-    for key, counter in statistics.counters.items(min=(f'{year}-01',),
-                                                  max=(f'{year}-12', '\uffff')):
-        counts[key] = counter()
-    return counts
-
-
-def years_counted(statistics_list):
-    """The years that have counters, in any of ``statistics_list``."""
-    years = set()
-    for statistics in statistics_list:
-        if len(statistics.counters):
-            years.add(int(statistics.counters.minKey()[0][:4]))
-            years.add(int(statistics.counters.maxKey()[0][:4]))
-    years.discard(0)
-    return list(range(min(years), max(years) + 1)) if years else []
 
 
 @dataclass
@@ -71,50 +46,37 @@ class Table:
     charts: list = field(default_factory=list)
 
 
-def _from_protected(name, title, row_header, rows, columns, protected, charts=()):
-    m, n = len(rows), len(columns)
-    return Table(
-        name, title, row_header, rows, columns,
-        cells=[[protected.shown(i, j) for j in range(n)] for i in range(m)],
-        row_totals=[protected.shown(i, None) for i in range(m)],
-        column_totals=[protected.shown(None, j) for j in range(n)],
-        total=protected.shown(), charts=list(charts))
-
-
-def _line(name, title, header, labels, counts, threshold):
-    protected = protect_line(counts, threshold)
-    table = Table(name, title, header, [_('Contracts')], labels,
-                  cells=[[protected.shown(0, j) for j in range(len(labels))]],
-                  row_totals=[protected.shown(0, None)])
-    table.charts = [(title, list(zip(labels, table.cells[0], strict=True)))]
-    return table, protected.safe
-
-
 @dataclass
 class Report:
     year: int
     threshold: int
     published: bool
     tables: list
+    #: when the published snapshot was taken (aware UTC datetime)
+    as_of: object = None
 
 
-def build_report(scope, year, threshold, district_names=None):
-    """The tables of ``year`` over ``scope`` (a list of DistrictStatistics).
+def build_report(linked, scope, year, district_names=None, as_of=None):
+    """The tables of ``scope`` (an index of ``linked``'s district axis; its
+    :attr:`~LinkedYear.department` for the département) for ``year``.
 
     ``district_names`` (district id → name) adds the table by district.
     """
-    per_district = {stats.__name__: year_counts(stats, year) for stats in scope}
-    counts = sum(per_district.values(), Counter())
-    months = months_of(year)
-    month_labels = list(MONTH_NAMES)
-    states = list(STATES)
-    state_labels = [STATES[s] for s in states]
-    main = protect([[counts[(m, 'state', s)] for s in states] for m in months],
-                          threshold)
-    safe = main.safe
-    by_month = _from_protected(
+    months, durations, themes = (linked.cubes[n] for n in ('months', 'durations', 'themes'))
+    nm, ns = months.shape[1], months.shape[2]
+    month_labels = [MONTH_NAMES[int(m[5:]) - 1] for m in linked.months]
+    state_labels = [STATES[s] for s in STATE_KEYS]
+
+    def shown(name, *position):
+        return linked.shown(name, (scope, *position))
+
+    by_month = Table(
         'months', _('Contracts by start month and state'), _('Start month'), month_labels,
-        state_labels, main)
+        state_labels,
+        cells=[[shown('months', m, s) for s in range(ns)] for m in range(nm)],
+        row_totals=[shown('months', m, ns) for m in range(nm)],
+        column_totals=[shown('months', nm, s) for s in range(ns)],
+        total=shown('months', nm, ns))
     by_month.charts = [
         (_('Contracts by start month'), list(zip(month_labels, by_month.row_totals,
                                                  strict=True))),
@@ -122,29 +84,34 @@ def build_report(scope, year, threshold, district_names=None):
                                            strict=True)))]
     tables = [by_month]
     if district_names is not None:
-        ids = sorted(per_district, key=lambda d: district_names.get(d, d))
-        line, ok = _line('districts', _('Contracts by district'), _('District'),
-                         [district_names.get(d, d) for d in ids],
-                         [sum(v for k, v in per_district[d].items() if k[1] == 'state')
-                          for d in ids], threshold)
-        tables.append(line)
-        safe = safe and ok
+        order = sorted(range(len(linked.districts)),
+                       key=lambda d: district_names.get(linked.districts[d],
+                                                        linked.districts[d]))
+        labels = [district_names.get(linked.districts[d], linked.districts[d]) for d in order]
+        tables.append(_line('districts', _('Contracts by district'), _('District'), labels,
+                            [linked.shown('months', (d, nm, ns)) for d in order],
+                            by_month.total))
+    k = durations.shape[1]
     duration_labels = [_('${n} months', mapping={'n': d}) if d else _('not set yet')
                        for d in DURATIONS]
-    line, ok = _line('durations', _('Contracts by duration'), _('Duration'), duration_labels,
-                     [sum(counts[(m, 'duration', d)] for m in months) for d in DURATIONS],
-                     threshold)
-    tables.append(line)
-    safe = safe and ok
-    # themes are not additive (several per contract, no total): small counts only
-    theme_counts = [sum(counts[(m, 'theme', t)] for m in months) for t in THEMES]
-    theme_cells = [PRIMARY if c < threshold else c for c in theme_counts]
+    tables.append(_line('durations', _('Contracts by duration'), _('Duration'),
+                        duration_labels, [shown('durations', j) for j in range(k)],
+                        shown('durations', k)))
+    # themes are not additive (several per contract): no total
+    theme_cells = [shown('themes', t) for t in range(themes.shape[1])]
     theme_labels = list(THEMES.values())
     tables.append(Table('themes', _('Contracts by theme'), _('Theme'), [_('Contracts')],
                         theme_labels, [theme_cells],
                         charts=[(_('Contracts by theme'),
                                  list(zip(theme_labels, theme_cells, strict=True)))]))
-    return Report(year, threshold, safe, tables)
+    return Report(year, linked.threshold, linked.published[scope], tables, as_of)
+
+
+def _line(name, title, header, labels, cells, total):
+    table = Table(name, title, header, [_('Contracts')], labels, cells=[cells],
+                  row_totals=[total])
+    table.charts = [(title, list(zip(labels, cells, strict=True)))]
+    return table
 
 
 def shown_text(value, threshold, translate):

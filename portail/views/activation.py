@@ -8,6 +8,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
 from portail.acl import permissions as P
+from portail.acl.roles import BENEFICIARY
 from portail.auth.activation import (
     can_be_activated,
     check_activation,
@@ -44,7 +45,7 @@ def account_view(request):
     if request.method == 'POST':
         if user is None:
             user = User(new_login(users), f'{dossier.first_names} {dossier.last_name.upper()}',
-                        ('beneficiary',), dossier.district)
+                        (BENEFICIARY,), dossier.district)
             user.created_at = now
             users.add_user(user)
             request.root.dossiers.set_beneficiary(dossier, user.uid)

@@ -14,7 +14,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
 from portail.acl import permissions as P
-from portail.acl.roles import incompatible_roles
+from portail.acl.roles import MANAGER, incompatible_roles
 from portail.auth.login import reset_password, set_password
 from portail.auth.passwords import readable_secret
 from portail.auth.sessions import ENDED_RESET, current_identity, end_user_sessions
@@ -33,7 +33,7 @@ from portail.models.user import (
 from portail.security_log import security_event
 from portail.validators import ascii_int, line
 from portail.views.forms import CSRFSchema, form_page, make_form, validate
-from portail.views.home import ROLE_LABELS
+from portail.views.labels import ROLE_LABELS
 
 PAGE_SIZE = 50
 #: the last page number read from the address (far beyond any count of accounts)
@@ -92,7 +92,7 @@ def deferred_account_validator(node, kw):
         exc = colander.Invalid(form)
         if roles - DEPARTMENT_WIDE_ROLES - OPTIONAL_DISTRICT_ROLES and not value['district']:
             exc['district'] = _('These roles belong to a district: choose one.')
-        if value['qualified'] and 'manager' not in roles:
+        if value['qualified'] and MANAGER not in roles:
             exc['qualified'] = _('Only a district manager can be flagged as social worker.')
         conflicts = incompatible_roles(roles)
         me = current_identity(request).user

@@ -12,7 +12,7 @@ from portail.journal import administration as journal
 from portail.journal.record import journal_of
 from portail.models.root import PortalRoot
 from portail.paging import listing, requested_page
-from portail.views.home import ROLE_LABELS
+from portail.views.labels import ROLE_LABELS
 
 ACTION_LABELS = {
     journal.ACCOUNT_CREATED: _('account created'),

@@ -11,29 +11,15 @@ from portail.i18n import _
 from portail.journal.deriver import journal_read
 from portail.journal.record import record
 from portail.models.cli import CliDistrict, CliSummary
-from portail.paging import listing, requested_page
-from portail.urls import child_url_maker
 from portail.validators import text_problem
-from portail.views.contracts import OPINION_LABELS, shown_fields
+from portail.views.contract_display import shown_fields
+from portail.views.labels import OPINION_LABELS
+from portail.views.listings import WORKLIST_PAGER_LABEL, worklist
 from portail.workflow.contract import CONTRACT_WORKFLOW
 from portail.workflow.engine import WorkflowError
 
 #: the query-string parameter of the worklist page
 PAGE = 'page'
-#: what the navigation between pages of the worklist is called (aria-label)
-WORKLIST_PAGER_LABEL = _('Pages of the CLI worklist')
-
-
-def worklist(request, folder, param, page_url):
-    """The :class:`~portail.paging.Listing` of the page of ``folder``'s
-    summaries asked for in ``param``, newest share first, read from the
-    folder's ordered index; ``page_url(number)`` addresses another page."""
-    page = requested_page(request, param, len(folder))
-    url = child_url_maker(request, folder)
-    rows = [{'summary': s, 'url': url(s.__name__),
-             'opinion': OPINION_LABELS.get((s.opinion or {}).get('opinion'))}
-            for s in folder.page(page.start, page.size)]
-    return listing(rows, page, page_url)
 
 
 @view_config(context=CliDistrict, name='', renderer='portail:templates/cli/worklist.pt',

@@ -2,7 +2,10 @@
 history and consents, transitions and consents (docs/domain.md, *Workflow*).
 
 Views declare permissions only; which transitions a user sees and may run
-follows from the contract's ACL, which the workflow sets per state.
+follows from the contract's ACL, which the access matrix computes from its
+state.  The transition page offers any transition from its declaration
+(label, help text, options schema, channel: :mod:`portail.workflow.contract`)
+and knows none by name.
 """
 import colander
 import deform
@@ -10,49 +13,30 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
 from portail.acl import permissions as P
-from portail.acl.policy import permissions_on
+from portail.acl.localroles import works_for_the_person
+from portail.auth.sessions import current_identity
 from portail.clock import utcnow
 from portail.conflicts import check_serial, serial_of
 from portail.flash import flash
 from portail.i18n import _
+from portail.journal.deriver import journal_read
 from portail.journal.record import READ, record, record_once
-from portail.models.cli import summary_of
-from portail.models.contract import CONTENT_FIELDS, THEMES, Contract
+from portail.models.contract import CONTENT_FIELDS, FIELD_LABELS, THEMES, Contract
 from portail.models.dossier import Dossier
 from portail.validators import AsciiInt, deferred_date_around_today, text, text_problem
-from portail.views.dossiers import DATE_WIDGET, district_name, user_name
-from portail.views.forms import CSRFSchema, form_page, make_form
-from portail.workflow.consents import record_consent
-from portail.workflow.contract import (
-    CONTRACT_WORKFLOW,
-    SHAREABLE_FIELDS,
-    STATES,
-    draft_contract,
+from portail.views.contract_display import consent_actions, contract_details
+from portail.views.forms import DATE_WIDGET, CSRFSchema, form_page, make_form
+from portail.views.labels import (
+    CHANNEL_LABELS,
+    DECISION_LABELS,
+    KIND_LABELS,
+    READ_BY_BENEFICIARY,
+    district_name,
+    user_name,
 )
+from portail.workflow.consents import record_consent
+from portail.workflow.contract import CONTRACT_WORKFLOW, draft_contract
 from portail.workflow.engine import WorkflowError
-
-READ_BY_BENEFICIARY = _(
-    'The beneficiary reads this text: write only objective elements that the '
-    'follow-up needs.')
-
-CHANNEL_LABELS = {'online': _('online'), 'paper': _('on paper'), 'in_person': _('in person')}
-KIND_LABELS = {
-    'notice': _('information notice delivered'),
-    'processing': _('computerised processing'),
-    'share_cli': _('sharing with the CLI'),
-}
-DECISION_LABELS = {'given': _('given'), 'refused': _('refused'), 'withdrawn': _('withdrawn')}
-FIELD_LABELS = {
-    'identity': _('Name and first names'),
-    'start_date': _('Start date'),
-    'duration_months': _('Duration (months)'),
-    'themes': _('Themes'),
-    'actions': _('Actions agreed'),
-    'commitments': _('Commitments of the service'),
-    'review_date': _('Next review date'),
-}
-OPINION_LABELS = {'favourable': _('favourable'), 'reserved': _('reserved'),
-                  'adjourned': _('adjourned')}
 
 
 @colander.deferred
@@ -131,7 +115,36 @@ def add_contract_view(request):
         flash(request, _('The draft contract is created.'))
         return HTTPSeeOther(request.resource_url(contract))
 
-    return form_page(request, form, {'title': _('New contract'), 'intro': None}, save)
+    previous = renewed_contract(request, dossier)
+    if previous is None:
+        return form_page(request, form, {'title': _('New contract'), 'intro': None}, save)
+    return form_page(request, form, {'title': _('Renew the contract'), 'intro': _(
+        'The new draft takes up the previous contract: it starts when that one ends. '
+        'Check every field with the person before saving.')}, save, renewal_values(previous))
+
+
+def renewed_contract(request, dossier):
+    """The contract named by ``?from=`` that the new draft renews (read, so
+    journaled), or ``None``."""
+    name = request.GET.get('from')
+    previous = dossier.contracts.get(name) if isinstance(name, str) else None
+    if previous is None or previous.start_date is None or not request.has_permission(
+            P.VIEW_CONTRACT, previous):
+        return None
+    journal_read(request, previous)
+    return previous
+
+
+def renewal_values(previous):
+    """The new draft's fields, taken up from ``previous``: it starts at its
+    end, for as long, with its review as far from the start."""
+    start = previous.end_date or previous.start_date
+    values = {name: getattr(previous, name) for name in CONTENT_FIELDS}
+    values['themes'] = set(previous.themes)
+    values['start_date'] = start
+    if previous.review_date is not None:
+        values['review_date'] = start + (previous.review_date - previous.start_date)
+    return values
 
 
 @view_config(context=Contract, name='edit', renderer='portail:templates/form.pt',
@@ -155,112 +168,67 @@ def edit_contract_view(request):
                      values, versioned=contract)
 
 
-def shown_fields(request, summary):
-    """``[(label, value)]`` of a summary, in the order of the contract form."""
-    translate = request.localizer.translate
-    rows = []
-    for name in SHAREABLE_FIELDS:
-        if name not in summary.fields:
-            continue
-        value = summary.fields[name]
-        if name == 'identity':
-            value = f'{value["last_name"].upper()} {value["first_names"]}'
-        elif name == 'themes':
-            value = ', '.join(translate(THEMES[t]) for t in value)
-        elif name.endswith('_date') and value:
-            value = '/'.join(reversed(value.split('-')))
-        rows.append((FIELD_LABELS[name], value))
-    return rows
-
-
-def shared_values(request, contract):
-    """What the CLI holds about ``contract``, exactly as it holds it."""
-    summary = summary_of(request.root, contract)
-    return shown_fields(request, summary) if summary is not None else []
-
-
-def contract_details(request, contract):
-    """Everything the contract page and the beneficiary's home show of a contract."""
-    translate = request.localizer.translate
-    can = permissions_on(request, contract, (P.EDIT_CONTRACT, P.RECORD_CONSENT, P.GIVE_CONSENT))
-    return {
-        'contract': contract,
-        'url': request.resource_url(contract),
-        'state': STATES[contract.state],
-        'themes': [translate(THEMES[t]) for t in contract.themes],
-        'history': [{
-            'record': r,
-            'actor': user_name(request, r.actor),
-            'source': STATES.get(r.source, ''),
-            'target': STATES[r.target],
-            'channel': CHANNEL_LABELS.get(r.channel, ''),
-        } for r in contract.history],
-        'consents': [{
-            'record': r,
-            'kind': KIND_LABELS[r.kind],
-            'decision': DECISION_LABELS[r.decision],
-            'channel': CHANNEL_LABELS[r.channel],
-            'by': user_name(request, r.recorded_by),
-        } for r in contract.consents],
-        'shared_fields': shared_values(request, contract),
-        'opinion': contract.cli_opinion,
-        'opinion_label': OPINION_LABELS.get((contract.cli_opinion or {}).get('opinion')),
-        'menu': CONTRACT_WORKFLOW.possible(contract, request),
-        'consent_actions': consent_actions(request, contract, can[P.GIVE_CONSENT]),
-        'can_edit': can[P.EDIT_CONTRACT],
-        'can_record_consent': can[P.RECORD_CONSENT],
-    }
-
-
-def consent_actions(request, contract, may_give=None):
-    """The beneficiary's consent buttons: ``[(kind, decision, label)]``.
-
-    ``may_give`` is the GIVE_CONSENT permission if the caller has it already."""
-    if may_give is None:
-        may_give = request.has_permission(P.GIVE_CONSENT, contract)
-    if not may_give:
-        return []
-    actions = []
-    for kind in ('processing', 'share_cli'):
-        what = {'what': request.localizer.translate(KIND_LABELS[kind])}
-        if contract.has_consent(kind):
-            actions.append((kind, 'withdrawn', _('Withdraw my consent to ${what}',
-                                                 mapping=what)))
-        else:
-            actions.append((kind, 'given', _('I consent to ${what}', mapping=what)))
-            if contract.latest_consent(kind) is None:
-                actions.append((kind, 'refused', _('I refuse ${what}', mapping=what)))
-    return actions
-
-
 @view_config(context=Contract, name='', renderer='portail:templates/contracts/contract.pt',
              permission=P.VIEW_CONTRACT, journal='read')
 def contract_view(request):
     contract = request.context
     dossier = contract.dossier
     can_see_dossier = request.has_permission(P.VIEW_DOSSIER, dossier)
+    if contract.cli_opinion is not None and contract.cli_opinion_seen_at is None:
+        mark_opinion_seen(request, contract)
     return {'d': contract_details(request, contract), 'dossier': dossier,
             'dossier_url': request.resource_url(dossier) if can_see_dossier else None,
             'district': district_name(request, dossier.district),
             'referent': user_name(request, dossier.referent)}
 
 
-TRANSITION_HELP = {
-    'sign': _('By signing, you agree to the contract as it reads above. Its text is then '
-              'frozen; a change needs a new version.'),
-    'sign_paper': _('Record that the beneficiary signed the printed contract. Keep the '
-                    'signed paper in the dossier.'),
-    'enter': _('The contract is entered into the information system.'),
-    'keep_on_paper': _('The beneficiary refused computerised processing: the content of the '
-                       'contract is erased from the portal; only its existence, dates and '
-                       'district are kept.'),
-    'share': _('Choose the fields the CLI strictly needs. The CLI receives a copy of those '
-               'fields only, under a pseudonymous reference.'),
-    'unshare': _('The copy held by the CLI is deleted at once.'),
-    'amend': _('A new version is opened as a draft; the current version stays in the '
-               'history. A copy shared with the CLI is withdrawn.'),
-    'close': _('The contract is closed. A copy shared with the CLI is withdrawn.'),
-}
+def mark_opinion_seen(request, contract):
+    """The référent, or a delegate, has now read the CLI's opinion: it leaves
+    their "À traiter" (:mod:`portail.views.pending`).  Nobody else's reading counts."""
+    dossier = contract.dossier
+    identity = current_identity(request)
+    if identity is None or not works_for_the_person(dossier, identity.user, identity.uid,
+                                                    utcnow(request.registry)):
+        return
+    contract.cli_opinion_seen_at = utcnow(request.registry)
+    request.root.dossiers.refresh_worklist(dossier)
+
+
+def option_fields(transition, params):
+    """The fields of ``transition``'s options schema, as the page shows them:
+    a group of boxes for a set of choices (ticked as in ``params``), or one
+    box to tick (never ticked in advance: a confirmation is given each time)."""
+    schema = transition.options_schema()
+    fields = []
+    for node in schema.children if schema is not None else ():
+        widget = node.widget
+        if isinstance(node.typ, colander.Set):
+            chosen = set(params.getall(node.name))
+            fields.append({'name': node.name, 'title': node.title, 'value': None,
+                           'choices': [(value, label, value in chosen)
+                                       for value, label in widget.values]})
+        else:
+            fields.append({'name': node.name, 'title': node.title,
+                           'value': widget.true_val, 'choices': None})
+    return fields
+
+
+def option_values(transition, post):
+    """The options of ``transition`` sent with the form, validated by its
+    schema: ``(options, None)``, or ``(None, the first problem found)``."""
+    schema = transition.options_schema()
+    if schema is None:
+        return {}, None
+    sent = {}
+    for node in schema.children:
+        if isinstance(node.typ, colander.Set):
+            sent[node.name] = post.getall(node.name)
+        elif node.name in post:
+            sent[node.name] = post[node.name]
+    try:
+        return schema.deserialize(sent), None
+    except colander.Invalid as invalid:
+        return None, invalid.children[0].msg if invalid.children else invalid.msg
 
 
 @view_config(context=Contract, name='transition',
@@ -279,10 +247,9 @@ def transition_view(request):
         flash(request, _('This action is not possible in the current state.'), 'error')
         return HTTPSeeOther(request.resource_url(contract))
     record_once(request, contract.dossier.__name__, f'contract:{contract.__name__}', READ, 2)
-    page = {'transition': transition, 'help': TRANSITION_HELP.get(name), 'error': None,
+    page = {'transition': transition, 'help': transition.help, 'error': None,
             'serial': serial_of(contract), 'contract': contract,
-            'labels': FIELD_LABELS, 'shareable': SHAREABLE_FIELDS,
-            'chosen': set(params.getall('fields')),
+            'options': option_fields(transition, params),
             'themes': [request.localizer.translate(THEMES[t]) for t in contract.themes]}
     if request.method != 'POST':
         return page
@@ -291,16 +258,13 @@ def transition_view(request):
     if problem is not None:
         request.response.status_int = 400
         return dict(page, error=problem)
-    options = {}
-    if name == 'share':
-        options['fields'] = tuple(request.POST.getall('fields'))
-    if name == 'sign' and request.POST.get('read') != 'yes':
+    options, problem = option_values(transition, request.POST)
+    if problem is not None:
         request.response.status_int = 400
-        return dict(page, error=_('Tick the box to confirm you have read the contract.'))
-    channel = {'sign': 'online', 'sign_paper': 'paper'}.get(name, '')
+        return dict(page, error=problem)
     try:
-        CONTRACT_WORKFLOW.execute(contract, request, name, comment=comment, channel=channel,
-                                  **options)
+        CONTRACT_WORKFLOW.execute(contract, request, transition.name, comment=comment,
+                                  channel=transition.channel, **options)
     except WorkflowError as error:
         request.response.status_int = 400
         return dict(page, error=error.message)

@@ -4,17 +4,18 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
 from portail.acl import permissions as P
+from portail.acl.roles import WORKER
 from portail.clock import utcnow
 from portail.flash import flash
 from portail.i18n import _
 from portail.journal.record import record
 from portail.models.dossier import Delegation, Dossier
 from portail.validators import around_today, parse_date
-from portail.views.dossiers import user_name
+from portail.views.labels import user_name
 
 
 def candidates(request, dossier):
-    users = request.root.users.with_role(dossier.district, 'worker')
+    users = request.root.users.with_role(dossier.district, WORKER)
     return sorted(((u.uid, u.fullname) for u in users
                    if u.uid != dossier.referent and not u.disabled), key=lambda c: c[1])
 

@@ -7,8 +7,10 @@ import deform
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
+from portail.acl import localroles as L
 from portail.acl import permissions as P
 from portail.acl.policy import permissions_on
+from portail.acl.roles import WORKER
 from portail.auth.sessions import current_identity
 from portail.clock import utcnow
 from portail.conflicts import serial_of
@@ -18,10 +20,10 @@ from portail.journal.record import CHANGE, record
 from portail.models.dossier import ADMIN_FIELDS, IDENTITY_FIELDS, Dossier, Dossiers
 from portail.urls import child_url_maker
 from portail.validators import AsciiInt, line, text
-from portail.views.forms import CSRFSchema, form_page, make_form, validate
+from portail.views.forms import DATE_WIDGET, CSRFSchema, form_page, make_form, validate
+from portail.views.labels import district_name, user_name
+from portail.views.listings import visible_notes
 from portail.workflow.contract import STATES
-
-DATE_WIDGET = deform.widget.TextInputWidget(attributes={'type': 'date'})
 
 
 def _birth_date_validator(node, value):
@@ -73,18 +75,6 @@ class IdentitySchema(CSRFSchema, IdentityFields):
 
 class AdminSchema(CSRFSchema, AdminFields):
     serial = colander.SchemaNode(colander.String(), widget=deform.widget.HiddenWidget())
-
-
-def user_name(request, uid):
-    if uid in (None, 'system'):
-        return request.localizer.translate(_('the portal (automatic)'))
-    user = request.root.users.get(uid)
-    return user.fullname if user is not None else '?'
-
-
-def district_name(request, district_id):
-    district = request.root.districts.get(district_id)
-    return district.name if district is not None else ''
 
 
 @view_config(context=Dossiers, name='lookup', renderer='portail:templates/dossiers/lookup.pt',
@@ -166,8 +156,6 @@ def contract_rows(request, dossier):
 @view_config(context=Dossier, name='', renderer='portail:templates/dossiers/dossier.pt',
              permission=P.VIEW_DOSSIER, journal='read')
 def dossier_view(request):
-    from portail.views.notes import visible_notes
-
     dossier = request.context
     return {
         'why': access_reasons(request, dossier),
@@ -230,7 +218,7 @@ class ReassignSchema(CSRFSchema):
 
 def district_workers(request, district):
     """Social workers of ``district``: the possible référents."""
-    workers = [(u.uid, u.fullname) for u in request.root.users.with_role(district, 'worker')
+    workers = [(u.uid, u.fullname) for u in request.root.users.with_role(district, WORKER)
                if not u.disabled]
     return sorted(workers, key=lambda w: w[1])
 
@@ -262,12 +250,12 @@ def reassign_view(request):
 
 #: what the "why can I see this?" line says for each local role
 REASONS = (
-    ('local:referent', _('You are the référent of this dossier.')),
-    ('local:delegate', None),
-    ('local:beneficiary', _('This is your own dossier.')),
-    ('local:secretary', _('You are a secretary of the district of this dossier '
+    (L.REFERENT, _('You are the référent of this dossier.')),
+    (L.DELEGATE, None),
+    (L.BENEFICIARY, _('This is your own dossier.')),
+    (L.SECRETARY, _('You are a secretary of the district of this dossier '
                           '(administrative data and contract entry only).')),
-    ('local:manager', _('You are the manager of this district and a qualified social '
+    (L.MANAGER, _('You are the manager of this district and a qualified social '
                         'worker.')),
 )
 

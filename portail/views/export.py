@@ -15,8 +15,8 @@ from portail.journal.record import journal_of, record
 from portail.models.cli import summary_of
 from portail.models.contract import THEMES
 from portail.models.dossier import Dossier
-from portail.views.dossiers import district_name, user_name
-from portail.views.journal import entry_rows
+from portail.views.labels import district_name, user_name
+from portail.views.listings import entry_rows
 
 FORMAT = 'portail-export'
 VERSION = 1

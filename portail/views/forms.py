@@ -51,6 +51,9 @@ def validate(form, request):
         return None, failure.render()
 
 
+#: a date field: the browser's date picker
+DATE_WIDGET = deform.widget.TextInputWidget(attributes={'type': 'date'})
+
 FORM_ERROR = _('Please correct the fields marked below.')
 
 

@@ -9,6 +9,7 @@ from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config
 
 from portail.acl import permissions as P
+from portail.acl import roles as R
 from portail.acl.roles import granted_roles
 from portail.auth.sessions import current_identity
 from portail.clock import utcnow
@@ -17,14 +18,21 @@ from portail.journal.record import READ, record_once
 from portail.models.root import PortalRoot
 from portail.paging import Listing, Page, listing, page_number, requested_page
 from portail.urls import child_url_maker
-from portail.views.cli import WORKLIST_PAGER_LABEL, worklist
+from portail.views.contract_display import contract_details
+from portail.views.labels import DIRECTOR, ROLE_LABELS
+from portail.views.listings import WORKLIST_PAGER_LABEL, worklist
+from portail.views.pending import pending_work
 from portail.workflow.contract import STATES
 
 #: the home section of each role, in the order they are shown
 ROLE_SECTIONS = {
-    'manager': (_('My district'), _(
+    R.MANAGER: (_('My district'), _(
         'The anonymous statistics of your district are under "Statistics" in the menu.')),
-    'dpo': (_('Data protection'), _(
+    # a manager without a district directs the département
+    DIRECTOR: (_('The département'), _(
+        'The anonymous statistics of every district and of the whole département are under '
+        '"Statistics" in the menu.')),
+    R.DPO: (_('Data protection'), _(
         'The access journals, the rights requests and the anonymous statistics of the '
         'département are in the menu. Retention is run by the portail-retention command.')),
 }
@@ -35,41 +43,50 @@ WORKLIST_PAGE = 'cli_page'
 #: what the navigation between the pages of the queue is called (aria-label)
 QUEUE_PAGER_LABEL = _('Pages of the contracts to enter')
 
-ROLE_LABELS = {
-    'worker': _('social worker'),
-    'secretary': _('secretary'),
-    'beneficiary': _('beneficiary'),
-    'cli': _('CLI facilitator'),
-    'manager': _('district manager'),
-    'admin': _('account administrator'),
-    'dpo': _('data protection officer'),
-}
-
 
 @view_config(context=PortalRoot, name='', renderer='portail:templates/home.pt',
              permission=P.VIEW_HOME)
 def home_view(request):
     identity = current_identity(request)
     roles = granted_roles(identity.user)  # an administrator's file roles count for nothing
-    if roles == ('admin',):
+    if roles == (R.ADMIN,):
         return HTTPFound(request.resource_url(request.root.users))
-    sections = [ROLE_SECTIONS[r] for r in ROLE_SECTIONS if r in roles]
+    sections = [ROLE_SECTIONS[section_of(r, identity.user)] for r in ROLE_SECTIONS
+                if r in roles]
     dossiers = request.root.dossiers
     return {
         'fullname': identity.user.fullname,
-        'roles': [ROLE_LABELS[r] for r in roles],
+        'roles': [ROLE_LABELS[section_of(r, identity.user)] for r in roles],
         'sections': sections,
-        'is_admin': 'admin' in roles,
-        'caseload': caseload(request, dossiers, identity) if 'worker' in roles else None,
-        'queue': entry_queue(request, dossiers, identity) if 'secretary' in roles else None,
-        'own': own_contracts(request, dossiers, identity) if 'beneficiary' in roles else None,
-        'cli': cli_worklist(request, identity) if 'cli' in roles else None,
+        'is_admin': R.ADMIN in roles,
+        'caseloads_url': caseloads_url(request, identity) if R.MANAGER in roles else None,
+        'pending': pending_work(request, identity) if R.WORKER in roles else None,
+        'caseload': caseload(request, dossiers, identity) if R.WORKER in roles else None,
+        'queue': entry_queue(request, dossiers, identity) if R.SECRETARY in roles else None,
+        'own': own_contracts(request, dossiers, identity) if R.BENEFICIARY in roles else None,
+        'cli': cli_worklist(request, identity) if R.CLI in roles else None,
         'own_dossier': own_dossier_url(request, dossiers, identity)
-        if 'beneficiary' in roles else None,
+        if R.BENEFICIARY in roles else None,
         'can_lookup': request.has_permission(P.LOOKUP, dossiers),
         'queue_pager_label': QUEUE_PAGER_LABEL,
         'cli_pager_label': WORKLIST_PAGER_LABEL,
     }
+
+
+def caseloads_url(request, identity):
+    """The manager's page of the district's dossiers by référent, if theirs to open."""
+    district = request.root.districts.get(identity.user.district or '')
+    if district is None or not request.has_permission(P.MANAGE_CASELOADS, district):
+        return None
+    return request.resource_url(district, 'caseloads')
+
+
+def section_of(role, user):
+    """The home section of ``role`` for ``user``: a manager without a district
+    is the département's director."""
+    if role == R.MANAGER and user.district is None:
+        return DIRECTOR
+    return role
 
 
 def caseload(request, dossiers, identity):
@@ -142,8 +159,6 @@ def entry_queue(request, dossiers, identity):
 
 def own_contracts(request, dossiers, identity):
     """The beneficiary's contracts in every state, with history and consents."""
-    from portail.views.contracts import contract_details
-
     dossier = dossiers.of_beneficiary(identity.uid)
     if dossier is None:
         return []

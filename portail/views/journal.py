@@ -8,89 +8,12 @@ from pyramid.view import view_config
 
 from portail.acl import permissions as P
 from portail.i18n import _
+from portail.journal.activity import local_day
 from portail.journal.record import journal_of
 from portail.models.dossier import Dossier
 from portail.models.root import PortalRoot
 from portail.validators import parse_date
-from portail.views.contracts import DECISION_LABELS, KIND_LABELS
-from portail.views.home import ROLE_LABELS
-from portail.workflow.contract import CONTRACT_WORKFLOW
-
-ACTION_LABELS = {
-    'read': _('read'),
-    'lookup': _('identity lookup'),
-    'create': _('creation'),
-    'reassign': _('change of référent'),
-    'delegate': _('delegation'),
-    'revoke-delegation': _('end of a delegation'),
-    'grant': _('note shared with a colleague'),
-    'revoke': _('note no longer shared'),
-}
-
-
-def action_label(request, action):
-    translate = request.localizer.translate
-    base = action.split(':', 1)[0]
-    if base in ACTION_LABELS:
-        return translate(ACTION_LABELS[base])
-    if base == 'transition':
-        name = action.split(':', 1)[1]
-        transition = CONTRACT_WORKFLOW.transitions.get(name)
-        step = translate(transition.title) if transition else translate(_('new draft'))
-        return translate(_('contract: ${step}', mapping={'step': step}))
-    if base == 'consent':
-        kind, decision = (action.split(':') + ['', ''])[1:3]
-        label = translate(KIND_LABELS.get(kind, kind))
-        what = f'{label} ({translate(DECISION_LABELS.get(decision, decision))})'
-        return translate(_('consent: ${what}', mapping={'what': what}))
-    return translate(_('change'))
-
-
-OBJECT_LABELS = {
-    'dossier': _('dossier'), 'contract': _('contract'), 'note': _('working note'),
-    'identity': _('identity'), 'home': _('home page'), 'cli-summary': _('CLI summary'),
-    'user': _('account'),
-}
-
-
-def object_label(request, obj):
-    """``contract:ab12…`` → "contrat ab12…": the kind in words, the opaque id kept."""
-    kind, _sep, ident = obj.partition(':')
-    label = request.localizer.translate(OBJECT_LABELS.get(kind, kind))
-    return f'{label} {ident[:8]}'.strip()
-
-
-def entry_rows(request, entries):
-    """Display rows of journal entries.  A chain holds hundreds of entries by
-    a handful of people about a handful of objects, so who, action and object
-    labels are worked out once per distinct value."""
-    users = request.root.users
-    translate = request.localizer.translate
-    people, actions, objects = {}, {}, {}
-    rows = []
-    for entry in entries:
-        person = people.get(entry.user)
-        if person is None:
-            user = users.get(entry.user)
-            person = people[entry.user] = (
-                user.fullname if user is not None else translate(_('the portal')),
-                ', '.join(translate(ROLE_LABELS[r]) for r in user.roles) if user else '')
-        action = actions.get(entry.action)
-        if action is None:
-            action = actions[entry.action] = action_label(request, entry.action)
-        obj = objects.get(entry.object)
-        if obj is None:
-            obj = objects[entry.object] = object_label(request, entry.object)
-        rows.append({
-            'entry': entry,
-            'at': datetime.datetime.fromisoformat(entry.at),
-            'who': person[0],
-            'role': person[1],
-            'action': action,
-            'object': obj,
-        })
-    return rows
-
+from portail.views.listings import entry_rows
 
 #: entries shown on "who consulted my dossier" (the copy of the dossier holds them all)
 DOSSIER_PAGE = 500
@@ -114,7 +37,8 @@ PAGE = 200
 @view_config(context=PortalRoot, name='journal', renderer='portail:templates/journal/dpo.pt',
              permission=P.VIEW_ALL_JOURNALS, form_key=False)
 def dpo_journal_view(request):
-    """Filter by account login, dossier id and dates (a POST form, so no login
+    """Filter by account login, dossier id (whole, or its first characters as
+    the DPO's lists show them) and local dates (a POST form, so no login
     appears in a URL); without a filter, nothing is listed."""
     journal = journal_of(request)
     params = request.POST if request.method == 'POST' else {}  # no login in URLs
@@ -132,11 +56,13 @@ def dpo_journal_view(request):
         if uid is None:
             error = _('No account has this login.')
     if dossier:
-        keys = {dossier} if keys is None else keys & {dossier}
+        found = dossier_chains(journal, dossier)
+        keys = found if keys is None else keys & found
     if keys is None and (start or end):
+        # the index is by UTC day; a local day begins on the UTC day before
         keys = set()
         for _day, bucket in journal.by_day.items(
-                min=start.isoformat() if start else None,
+                min=(start - datetime.timedelta(days=1)).isoformat() if start else None,
                 max=end.isoformat() if end else None):
             keys.update(bucket)
     entries = []
@@ -147,8 +73,8 @@ def dpo_journal_view(request):
         for entry in chain.values():
             if uid and entry.user != uid:
                 continue
-            day = entry.at[:10]
-            if (start and day < start.isoformat()) or (end and day > end.isoformat()):
+            day = local_day(datetime.datetime.fromisoformat(entry.at))
+            if (start and day < start) or (end and day > end):
                 continue
             entries.append(entry)
     entries.sort(key=lambda e: e.at, reverse=True)
@@ -157,6 +83,25 @@ def dpo_journal_view(request):
             'values': {'user': login, 'dossier': dossier,
                        'from': start.isoformat() if start else '',
                        'to': end.isoformat() if end else ''}}
+
+
+#: the shortest start of a dossier id the filter accepts (the DPO's list of
+#: rights requests shows the first 8 characters)
+SHORT_ID = 6
+#: the most chains a short id may stand for
+SHORT_ID_MATCHES = 20
+
+
+def dossier_chains(journal, text):
+    """The chain keys of the dossier id ``text``, or of the dossiers whose id
+    starts with it (at least :data:`SHORT_ID` characters; a range of the
+    chains' tree, at most :data:`SHORT_ID_MATCHES` chains)."""
+    text = text.lower()
+    if text in journal.chains:
+        return {text}
+    if len(text) < SHORT_ID or text.startswith('~'):
+        return set()
+    return set(islice(journal.chains.keys(min=text, max=text + '\uffff'), SHORT_ID_MATCHES))
 
 
 def _date(text):

@@ -6,7 +6,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
 from portail.acl import permissions as P
-from portail.acl.policy import permissions_on
+from portail.acl.roles import WORKER
 from portail.clock import utcnow
 from portail.conflicts import serial_of
 from portail.flash import flash
@@ -14,11 +14,9 @@ from portail.i18n import _
 from portail.journal.record import record
 from portail.models.dossier import Dossier
 from portail.models.note import Note
-from portail.urls import child_url_maker
 from portail.validators import around_today, parse_date, text
-from portail.views.contracts import READ_BY_BENEFICIARY
-from portail.views.dossiers import user_name
 from portail.views.forms import CSRFSchema, form_page, make_form
+from portail.views.labels import READ_BY_BENEFICIARY, user_name
 
 
 class NoteSchema(CSRFSchema):
@@ -29,21 +27,6 @@ class NoteSchema(CSRFSchema):
         colander.Boolean(), title=_('This note holds information about someone else'),
         description=_('The beneficiary will then see only that the note exists, its date '
                       'and its author.'), missing=False)
-
-
-def visible_notes(request, dossier):
-    """Notes the user may read, and notes whose existence only they may know."""
-    rows = []
-    url = child_url_maker(request, dossier.notes)
-    for note in sorted(dossier.notes.values(), key=lambda n: n.created_at, reverse=True):
-        can = permissions_on(request, note, (P.VIEW_NOTE, P.VIEW_NOTE_EXISTENCE))
-        if can[P.VIEW_NOTE]:
-            rows.append({'note': note, 'url': url(note.__name__), 'readable': True,
-                         'author': user_name(request, note.author)})
-        elif can[P.VIEW_NOTE_EXISTENCE]:
-            rows.append({'note': note, 'url': None, 'readable': False,
-                         'author': user_name(request, note.author)})
-    return rows
 
 
 @view_config(context=Dossier, name='add-note', renderer='portail:templates/form.pt',
@@ -88,7 +71,7 @@ def note_view(request):
 
 def colleagues(request, dossier, note):
     """Social workers of the dossier's district the author may grant the note to."""
-    users = request.root.users.with_role(dossier.district, 'worker')
+    users = request.root.users.with_role(dossier.district, WORKER)
     return sorted(((u.uid, u.fullname) for u in users
                    if u.uid != note.author and u.uid not in note.grants and not u.disabled),
                   key=lambda c: c[1])

@@ -10,7 +10,7 @@ from pyramid.view import view_config
 
 from portail.acl import permissions as P
 from portail.models.contract import THEMES, Contract
-from portail.views.dossiers import district_name, user_name
+from portail.views.labels import district_name, user_name
 from portail.workflow.contract import STATES
 
 

@@ -15,8 +15,7 @@ from portail.models.dossier import Dossier
 from portail.models.request import KINDS, STATUSES, RightsRequest
 from portail.models.root import PortalRoot
 from portail.validators import text_problem
-from portail.views.contracts import CHANNEL_LABELS
-from portail.views.dossiers import user_name
+from portail.views.labels import CHANNEL_LABELS, user_name
 
 PAPER_CHANNELS = ('paper', 'in_person')
 
@@ -103,6 +102,7 @@ def answer_view(request):
         request.response.status_int = 400
         return dict(page, error=_('Accept the request, or refuse it giving the reason.'))
     rq.modified_at, rq.modified_by = now, request.authenticated_userid
+    request.root.dossiers.refresh_worklist(dossier)
     record(request, dossier.__name__, f'request:{rq.__name__}', f'answer:{decision}', 2)
     flash(request, _('The answer is recorded; the beneficiary can read it.'))
     return HTTPSeeOther(request.resource_url(rq))

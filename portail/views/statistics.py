@@ -3,9 +3,11 @@
 ``/statistics/<district>/`` shows one district's figures to its CLI
 facilitators and managers; ``/statistics/`` shows the département's figures
 (with each district's count) to the DPO and the département manager, and
-sends a district's reader to their district.  Each page covers one calendar
-year (``?year=``) and has its CSV twin (``csv``).  Who sees what is in the
-ACLs of :mod:`portail.models.statistics`; the figures come from the counters.
+sends a district's reader to their district.  Each page covers the
+completed months of one calendar year (``?year=``) and has its CSV twin
+(``csv``).  Who sees what is in the ACLs of :mod:`portail.models.statistics`;
+the figures come from the published snapshot (:mod:`portail.statistics.snapshot`),
+every scope protected together (:mod:`portail.statistics.linked`).
 """
 import csv
 import io
@@ -19,8 +21,11 @@ from portail.auth.sessions import current_identity
 from portail.clock import utcnow
 from portail.i18n import _
 from portail.models.statistics import DistrictStatistics, StatisticsSpace
+from portail.statistics import snapshot as snapshots
 from portail.statistics.charts import bar_chart
-from portail.statistics.tables import build_report, csv_rows, shown_text, years_counted
+from portail.statistics.linked import linked_year
+from portail.statistics.tables import build_report, csv_rows, shown_text
+from portail.timefmt import LOCAL_ZONE, format_date
 from portail.validators import BadParameter, ascii_int
 
 
@@ -28,52 +33,65 @@ def threshold_of(request):
     return request.registry.settings['portail.statistics_threshold']
 
 
-def chosen_year(request, scope):
-    """The year asked for (default: this year), and an error message if it is
-    not one of the years counted (ASCII digits only: ``int()`` also reads
-    ``'²'``-like digits, and fails on thousands of them)."""
-    this_year = utcnow(request.registry).year
-    years = sorted(set(years_counted(scope)) | {this_year})
+def chosen_year(request, snapshot):
+    """The year asked for (default: the year of the last completed month), the
+    years to choose from, and an error message if it is not one of them (ASCII
+    digits only: ``int()`` also reads ``'²'``-like digits, and fails on
+    thousands of them)."""
+    default = snapshots.last_year(snapshot)
+    years = snapshots.years(snapshot)
     raw = request.GET.get('year', '').strip()
     if not raw:
-        return this_year, years, None
+        return default, years, None
     year = ascii_int(raw, years[0], years[-1])
     if year in years:
         return year, years, None
-    return this_year, years, _('There are no statistics for the year "${year}": choose a '
-                               'year in the list.', mapping={'year': raw[:10]})
+    return default, years, _('There are no statistics for the year "${year}": choose a '
+                             'year in the list.', mapping={'year': raw[:10]})
 
 
-def department_scope(request):
-    return list(request.context.values()), {
-        k: d.name for k, d in request.root.districts.items()}
+def district_names(request):
+    return {k: d.name for k, d in request.root.districts.items()}
 
 
-def report_for(request, scope, district_names=None):
-    """The report of the year asked for, the years to choose from, an error or
-    None; with an error, the page answers 400 (the report is this year's)."""
-    year, years, error = chosen_year(request, scope)
+def report_for(request, district=None):
+    """The report of ``district`` (None: the département) for the year asked
+    for, the years to choose from, an error or None; with an error, the page
+    answers 400 (the report is the default year's)."""
+    statistics = request.root.statistics
+    snapshot = snapshots.published_snapshot(statistics, utcnow(request.registry))
+    year, years, error = chosen_year(request, snapshot)
     if error is not None:
         request.response.status_int = 400
-    return build_report(scope, year, threshold_of(request), district_names), years, error
+    districts = sorted(statistics.keys())
+    linked = linked_year(snapshots.year_counts(snapshot, year), districts,
+                         snapshots.months(snapshot, year), threshold_of(request))
+    if district is None:
+        report = build_report(linked, linked.department, year, district_names(request),
+                              snapshot.taken_at)
+    else:
+        report = build_report(linked, districts.index(district), year, None,
+                              snapshot.taken_at)
+    return report, years, error
 
 
-def csv_report_for(request, scope, district_names=None):
+def csv_report_for(request, district=None):
     """The report of the year asked for; a year not counted refuses the download."""
-    report, _years, error = report_for(request, scope, district_names)
+    report, _years, error = report_for(request, district)
     if error is not None:
         raise BadParameter('year')
     return report
 
 
-def render(request, scope, title, district_names=None):
+def render(request, title, district=None):
     translate = request.localizer.translate
-    report, years, error = report_for(request, scope, district_names)
+    report, years, error = report_for(request, district)
     threshold, year = report.threshold, report.year
     charts = {table.name: [bar_chart(t, lines, threshold, translate)
                            for t, lines in table.charts] for table in report.tables}
     return {'title': title, 'report': report, 'charts': charts, 'years': years,
             'error': error, 'text': lambda v: shown_text(v, threshold, translate),
+            'as_of': format_date(report.as_of.astimezone(LOCAL_ZONE).date()),
             'csv_url': request.resource_url(request.context, 'csv', query={'year': year})}
 
 
@@ -84,8 +102,7 @@ def department_view(request):
     if not request.has_permission(P.READ_DEPARTMENT_STATISTICS, request.context):
         district = current_identity(request).user.district
         return HTTPFound(request.resource_url(request.context[district]))
-    scope, names = department_scope(request)
-    return render(request, scope, _('Statistics of the département'), names)
+    return render(request, _('Statistics of the département'))
 
 
 @view_config(context=DistrictStatistics, name='',
@@ -93,8 +110,8 @@ def department_view(request):
              permission=P.READ_STATISTICS)
 def district_view(request):
     district = request.root.districts[request.context.__name__]
-    return render(request, [request.context],
-                  _('Statistics of ${district}', mapping={'district': district.name}))
+    return render(request, _('Statistics of ${district}', mapping={'district': district.name}),
+                  request.context.__name__)
 
 
 def csv_response(request, report, filename):
@@ -113,12 +130,11 @@ def csv_response(request, report, filename):
 
 @view_config(context=StatisticsSpace, name='csv', permission=P.READ_DEPARTMENT_STATISTICS)
 def department_csv_view(request):
-    scope, names = department_scope(request)
-    report = csv_report_for(request, scope, names)
+    report = csv_report_for(request)
     return csv_response(request, report, 'statistiques-departement')
 
 
 @view_config(context=DistrictStatistics, name='csv', permission=P.READ_STATISTICS)
 def district_csv_view(request):
-    return csv_response(request, csv_report_for(request, [request.context]),
+    return csv_response(request, csv_report_for(request, request.context.__name__),
                         'statistiques-circonscription')

@@ -1,19 +1,24 @@
 """The insertion contract workflow of docs/domain.md, *Workflow*, as data.
 
 :data:`STATES` and :data:`TRANSITIONS` describe the machine;
-:data:`PERMISSIONS_BY_STATE` is the one table (states × local roles ×
-permissions) from which every contract's ``__acl__`` is set at each
-transition.  ``portail-reapply-acls`` rewrites every contract's ACL from it
-whenever it changes.
+:data:`PERMISSIONS_BY_STATE` is the contract's part of the access matrix
+(:mod:`portail.acl.matrix`: states × local roles × permissions), from which
+every contract's ``__acl__`` is computed from its state at each check.  Each
+transition carries its label, help text, options schema (colander) and the
+channel it records: the transition page offers any of them from these alone.
 """
 import dataclasses
 
-from portail.acl import localroles as L
+import colander
+import deform
+
 from portail.acl import permissions as P
+from portail.acl.matrix import MATRIX
 from portail.clock import utcnow
 from portail.i18n import _
 from portail.journal.record import record
 from portail.models.cli import remove_summary, share_summary
+from portail.models.contract import FIELD_LABELS
 from portail.workflow.engine import Transition, Workflow
 
 STATES = {
@@ -25,61 +30,9 @@ STATES = {
     'closed': _('closed'),
 }
 
-_BENEFICIARY = {P.VIEW_CONTRACT, P.GIVE_CONSENT}
-#: the référent and their active delegates act alike (docs/domain.md, *Confidentiality levels*)
-_ACTING = (L.REFERENT, L.DELEGATE)
-
-
-def _table(rows):
-    """Expand ``{(principal, ...): permissions}`` rows into principal → permissions."""
-    table = {}
-    for state, grants in rows.items():
-        table[state] = {}
-        for principals, permissions in grants.items():
-            for principal in principals if isinstance(principals, tuple) else (principals,):
-                table[state][principal] = frozenset(permissions)
-    return table
-
-
-#: state → local role → permissions: the one table every contract ACL comes from
-PERMISSIONS_BY_STATE = _table({
-    'draft': {
-        _ACTING: {P.VIEW_CONTRACT, P.EDIT_CONTRACT, P.RECORD_SIGNATURE, P.CLOSE,
-                  P.RECORD_CONSENT},
-        L.BENEFICIARY: _BENEFICIARY | {P.SIGN},
-        L.MANAGER: {P.VIEW_CONTRACT},
-    },
-    'signed': {
-        _ACTING: {P.VIEW_CONTRACT, P.ENTER, P.KEEP_ON_PAPER, P.AMEND, P.CLOSE, P.RECORD_CONSENT},
-        L.BENEFICIARY: _BENEFICIARY,
-        L.SECRETARY: {P.VIEW_CONTRACT},
-        L.ENTERING_SECRETARY: {P.ENTER},
-        L.MANAGER: {P.VIEW_CONTRACT},
-    },
-    'entered': {
-        _ACTING: {P.VIEW_CONTRACT, P.SHARE, P.AMEND, P.CLOSE, P.RECORD_CONSENT},
-        L.BENEFICIARY: _BENEFICIARY,
-        L.SECRETARY: {P.VIEW_CONTRACT},
-        L.MANAGER: {P.VIEW_CONTRACT},
-    },
-    'shared': {
-        _ACTING: {P.VIEW_CONTRACT, P.UNSHARE, P.AMEND, P.CLOSE, P.RECORD_CONSENT},
-        L.BENEFICIARY: _BENEFICIARY,
-        L.SECRETARY: {P.VIEW_CONTRACT},
-        L.MANAGER: {P.VIEW_CONTRACT},
-        L.CLI: {P.CLI_OPINION},
-    },
-    'paper': {
-        _ACTING: {P.VIEW_CONTRACT, P.AMEND, P.CLOSE, P.RECORD_CONSENT},
-        L.BENEFICIARY: _BENEFICIARY,
-        L.MANAGER: {P.VIEW_CONTRACT},
-    },
-    'closed': {
-        _ACTING: {P.VIEW_CONTRACT},
-        L.BENEFICIARY: {P.VIEW_CONTRACT},
-        L.MANAGER: {P.VIEW_CONTRACT},
-    },
-})
+#: state → local role → permissions: the contract's rows of the access matrix,
+#: from which every contract's ``__acl__`` is computed (docs/security.md)
+PERMISSIONS_BY_STATE = MATRIX['contract']
 
 # -- guards: return None, or the message naming what is missing -------------
 
@@ -190,28 +143,69 @@ def record_opinion(contract, request, opinion=None, opinion_comment='', **option
                             'at': utcnow(request.registry).isoformat()}
 
 
+# -- options: what a transition's page asks before it runs --------------------
+
+TICK_TO_SIGN = _('Tick the box to confirm you have read the contract.')
+
+
+class SignOptions(colander.MappingSchema):
+    """Signing online: the beneficiary ticks that they read the text shown."""
+
+    read = colander.SchemaNode(
+        colander.String(), title=_('I have read the contract and I sign it.'),
+        widget=deform.widget.CheckboxWidget(true_val='yes'), missing_msg=TICK_TO_SIGN,
+        validator=colander.OneOf(['yes'], msg_err=TICK_TO_SIGN))
+
+
+class ShareOptions(colander.MappingSchema):
+    """Sharing: the fields the CLI receives (the guard :func:`fields_chosen`
+    says what is wrong with them, for the page and for any other caller)."""
+
+    fields = colander.SchemaNode(
+        colander.Set(), title=_('Fields to share with the CLI'), missing=(),
+        widget=deform.widget.CheckboxChoiceWidget(
+            values=[(name, FIELD_LABELS[name]) for name in SHAREABLE_FIELDS]))
+
+
 TRANSITIONS = (
     Transition('sign', _('Sign the contract'), ('draft',), 'signed', P.SIGN,
-               guards=(notice_delivered, content_complete), before=(freeze_signed_text,)),
+               guards=(notice_delivered, content_complete), before=(freeze_signed_text,),
+               help=_('By signing, you agree to the contract as it reads above. Its text is '
+                      'then frozen; a change needs a new version.'),
+               options=SignOptions, channel='online', shows_content=True),
     Transition('sign_paper', _('Record the paper signature'), ('draft',), 'signed',
                P.RECORD_SIGNATURE, guards=(notice_delivered, content_complete),
-               before=(freeze_signed_text,)),
+               before=(freeze_signed_text,),
+               help=_('Record that the beneficiary signed the printed contract. Keep the '
+                      'signed paper in the dossier.'),
+               channel='paper', shows_content=True),
     Transition('enter', _('Enter the contract'), ('signed',), 'entered', P.ENTER,
-               guards=(processing_consent, matches_signed_text)),
+               guards=(processing_consent, matches_signed_text),
+               help=_('The contract is entered into the information system.')),
     Transition('keep_on_paper', _('Keep on paper only'), ('signed',), 'paper',
-               P.KEEP_ON_PAPER, guards=(processing_refused,), after=(keep_only_paper_facts,)),
+               P.KEEP_ON_PAPER, guards=(processing_refused,), after=(keep_only_paper_facts,),
+               help=_('The beneficiary refused computerised processing: the content of the '
+                      'contract is erased from the portal; only its existence, dates and '
+                      'district are kept.')),
     Transition('share', _('Share with the CLI'), ('entered',), 'shared', P.SHARE,
-               guards=(share_consent, fields_chosen), after=(create_summary,)),
+               guards=(share_consent, fields_chosen), after=(create_summary,),
+               help=_('Choose the fields the CLI strictly needs. The CLI receives a copy of '
+                      'those fields only, under a pseudonymous reference.'),
+               options=ShareOptions),
     Transition('unshare', _('Stop sharing with the CLI'), ('shared',), 'entered', P.UNSHARE,
-               before=(withdraw_summary,)),
+               before=(withdraw_summary,),
+               help=_('The copy held by the CLI is deleted at once.')),
     Transition('cli_opinion', _('Record the opinion of the CLI'), ('shared',), 'shared',
                P.CLI_OPINION, guards=(valid_opinion,), before=(record_opinion,),
                menu=False),
     Transition('amend', _('Amend (new version)'), ('signed', 'entered', 'shared', 'paper'),
-               'draft', P.AMEND, before=(withdraw_summary, forget_signature)),
+               'draft', P.AMEND, before=(withdraw_summary, forget_signature),
+               help=_('A new version is opened as a draft; the current version stays in the '
+                      'history. A copy shared with the CLI is withdrawn.')),
     Transition('close', _('Close the contract'),
                ('draft', 'signed', 'entered', 'shared', 'paper'), 'closed', P.CLOSE,
-               before=(withdraw_summary,)),
+               before=(withdraw_summary,),
+               help=_('The contract is closed. A copy shared with the CLI is withdrawn.')),
     # consequence of a withdrawn consent to processing (docs/domain.md, *Workflow*)
     Transition('withdraw_processing', _('Keep on paper only'), ('entered', 'shared'), 'paper',
                P.SYSTEM_ONLY, after=(keep_only_paper_facts,), menu=False),
@@ -251,13 +245,3 @@ def close_expired(request, today):
                                   comment='end date reached')
         closed.append(contract)
     return closed
-
-
-def reapply_acls(dossiers):
-    """Rewrite every contract's ACL from the table; return how many."""
-    count = 0
-    for dossier in dossiers.values():
-        for contract in dossier.contracts.values():
-            CONTRACT_WORKFLOW.apply_acl(contract)
-            count += 1
-    return count

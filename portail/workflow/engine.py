@@ -1,23 +1,29 @@
 """A small generic workflow engine, after Plone's DCWorkflow.
 
 A :class:`Workflow` is data: states, transitions, and a *state permission
-table* saying, for each state, which principals hold which permissions.  At
-every transition the object's ``__acl__`` is rebuilt from that table (so
-views only declare permissions and never test a state), and a record is
-appended to the object's history, whose last target always equals the
-current state.
+table* saying, for each state, which principals hold which permissions: the
+rows of the object's kind in the access matrix (:mod:`portail.acl.matrix`).
+The object's ``__acl__`` is computed from its current state by the matrix,
+never stored (so views only declare permissions and never test a state); at
+every transition a record is appended to the object's history, whose last
+target always equals the current state.
+
+Each :class:`Transition` carries what a page needs to offer it: its label,
+a help text, the schema of the options it asks for, the channel it records;
+a view runs any transition from these, and knows none by name
+(docs/security.md, "Workflow states").
 
 A transition runs in this order, and nothing is changed unless every check
 passes: source state, permission (unless the system runs it), guards (each
 returns ``None`` or a translation string naming what is missing), then
 ``before`` callbacks and :class:`BeforeTransition`, the state change and its
-history record and ACL, then ``after`` callbacks and :class:`AfterTransition`.
+history record, then ``after`` callbacks and :class:`AfterTransition`.
 """
 from dataclasses import dataclass, field
 
-from pyramid.authorization import DENY_ALL, Allow
 from pyramid.httpexceptions import HTTPForbidden
 
+from portail.acl.matrix import build_acl
 from portail.acl.policy import permissions_on
 from portail.clock import utcnow
 from portail.i18n import _
@@ -33,7 +39,14 @@ class WorkflowError(Exception):
 
 @dataclass(frozen=True)
 class Transition:
+    """One transition, with everything a page needs to offer it.
+
+    A view offers any transition from these fields alone (the label, the help
+    text, the fields of ``options``, the channel) and knows none by name.
+    """
+
     name: str
+    #: its label: the menu entry, the page title, the button
     title: object
     sources: tuple
     target: str
@@ -43,6 +56,19 @@ class Transition:
     after: tuple = ()
     #: shown in the contract's menu (False: run from another page or by the system)
     menu: bool = True
+    #: what the confirmation page says of its consequences (a translation string)
+    help: object = None
+    #: the colander schema class of what the page asks before running it; the
+    #: values are passed to the guards and callbacks as keyword options
+    options: object = None
+    #: the channel its history record names (``online``, ``paper``), if any
+    channel: str = ''
+    #: the confirmation page shows the object's content first (what is signed)
+    shows_content: bool = False
+
+    def options_schema(self):
+        """A new instance of the options schema, or ``None``."""
+        return None if self.options is None else self.options()
 
 
 @dataclass
@@ -81,17 +107,15 @@ class HistoryRecord:
 class Workflow:
     """States, transitions and the state × principal × permission table."""
 
-    def __init__(self, name, initial, states, transitions, table, always=(),
-                 common_guards=()):
+    def __init__(self, name, initial, states, transitions, table, common_guards=()):
         self.name = name
         #: guards of every transition a person runs (not those the portal runs itself)
         self.common_guards = tuple(common_guards)
         self.initial = initial
         self.states = dict(states)
         self.transitions = {t.name: t for t in transitions}
+        #: state → principal → permissions (the matrix's rows of the kind)
         self.table = table
-        #: ACEs that hold in every state, placed before the state's own
-        self.always = tuple(always)
         for t in transitions:
             unknown = set(t.sources + (t.target,)) - set(self.states)
             if unknown:
@@ -100,21 +124,14 @@ class Workflow:
             raise ValueError('the permission table must list every state')
 
     def acl_for(self, state):
-        """The ACL of an object in ``state``: the table's grants, then deny all."""
-        acl = list(self.always)
-        for principal, permissions in self.table[state].items():
-            acl.append((Allow, principal, tuple(sorted(permissions))))
-        acl.append(DENY_ALL)
-        return acl
-
-    def apply_acl(self, context):
-        context.__acl__ = self.acl_for(context.state)
+        """The ACL of an object in ``state``: the table's grants, then deny all
+        (what the object's computed ``__acl__`` answers in that state)."""
+        return build_acl(self.table[state])
 
     def initialise(self, context, request, comment='', channel=''):
         """Put a new object in the initial state, with its first history record."""
         context.state = self.initial
         self._record(context, request, self.initial, '', self.initial, comment, channel=channel)
-        self.apply_acl(context)
 
     def possible(self, context, request):
         """Transitions from the current state that the user may run (the menu)."""
@@ -148,7 +165,6 @@ class Workflow:
         context.state = transition.target
         self._record(context, request, name, source, transition.target, comment,
                      consent=consent, channel=channel, system=system)
-        self.apply_acl(context)
         for callback in transition.after:
             callback(context, request, **options)
         request.registry.notify(AfterTransition(context, request, transition, source, options))

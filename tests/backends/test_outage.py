@@ -37,6 +37,7 @@ import transaction
 from persistent.mapping import PersistentMapping
 
 from portail.demo import DEMO_PASSWORD
+from portail.journal import outbox
 from portail.journal.model import JOURNAL_DB, ROOT_KEY
 from portail.models.dossier import Dossier
 from portail.models.user import User
@@ -124,9 +125,12 @@ class Writers:
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.threads = []
+        #: each writer's browser and the path of her dossier
+        self.desks = []
         for login, dossier in caseload.items():
             user = HttpUser(base)
             user.log_in(login)
+            self.desks.append((user, f'/dossiers/{dossier}/'))
             self._start(self._write, user, f'/dossiers/{dossier}/add-note', login)
         self.read(base, self.stopping)
 
@@ -196,6 +200,16 @@ class Writers:
         with self.lock:
             return sorted({(a.method, a.status) for a in self.answers[since:]})
 
+    def open_dossiers(self):
+        """Once stopped: each writer opens her dossier until the page is
+        shown (its read journaled), within :data:`RECOVERY`."""
+        deadline = time.monotonic() + RECOVERY
+        for user, path in self.desks:
+            while (page := user.request('GET', path)).status != 200:
+                assert page.status == 503, (page.status, page.text[:300])
+                assert time.monotonic() < deadline, 'the journal did not come back'
+                time.sleep(0.1)
+
     def stop(self):
         self.stopping.set()
         for thread in self.threads:
@@ -244,6 +258,19 @@ def notes_and_creations(portal, dossiers):
     return markers, creations, names
 
 
+def waiting_creations(portal):
+    """The notes whose creation entry waits in the outbox."""
+    waiting = set()
+    with portal.root() as root:
+        for _, entries in outbox.records(outbox.outbox_of(root._p_jar.root())):
+            for entry in entries:
+                obj, action = entry[4:6]  # see portail.journal.outbox
+                if obj.startswith('note:') and action == 'create':
+                    waiting.add(obj.split(':', 1)[1])
+        transaction.abort()
+    return waiting
+
+
 def test_zeo_killed_and_restarted_under_writers(zeo_server, make_portal):
     portal = make_portal(zeo_server.settings())
     caseload = add_writers(portal)
@@ -267,6 +294,16 @@ def test_zeo_killed_and_restarted_under_writers(zeo_server, make_portal):
             reader.join(timeout=RECOVERY)
             cold_server.stop()
             close_databases(cold.registry)
+        writers.stop()
+        # The journal database's client may connect again after the main
+        # one's: a note acknowledged meanwhile has its creation entry waiting
+        # in the outbox, committed with it
+        markers, creations, names = notes_and_creations(portal, caseload.values())
+        assert names <= set(creations) | waiting_creations(portal), \
+            'a note with its journal entry neither in the journal nor in the outbox'
+        # and the writer's next batch moves it: the entry of the page a
+        # writer opens next, or any other
+        writers.open_dossiers()
     finally:
         writers.stop()
         server.stop()

@@ -1,0 +1,132 @@
+"""Rows of the listings that several pages show: a dossier's notes, a CLI
+folder's worklist, journal entries.  A helper module: no view here (the
+view modules never import one another)."""
+import datetime
+
+from portail.acl import permissions as P
+from portail.acl.policy import permissions_on
+from portail.i18n import _
+from portail.paging import listing, requested_page
+from portail.urls import child_url_maker
+from portail.views.labels import (
+    DECISION_LABELS,
+    KIND_LABELS,
+    OPINION_LABELS,
+    ROLE_LABELS,
+    user_name,
+)
+from portail.workflow.contract import CONTRACT_WORKFLOW
+
+# -- a dossier's working notes ------------------------------------------------------
+
+
+def visible_notes(request, dossier):
+    """Notes the user may read, and notes whose existence only they may know."""
+    rows = []
+    url = child_url_maker(request, dossier.notes)
+    for note in sorted(dossier.notes.values(), key=lambda n: n.created_at, reverse=True):
+        can = permissions_on(request, note, (P.VIEW_NOTE, P.VIEW_NOTE_EXISTENCE))
+        if can[P.VIEW_NOTE]:
+            rows.append({'note': note, 'url': url(note.__name__), 'readable': True,
+                         'author': user_name(request, note.author)})
+        elif can[P.VIEW_NOTE_EXISTENCE]:
+            rows.append({'note': note, 'url': None, 'readable': False,
+                         'author': user_name(request, note.author)})
+    return rows
+
+
+# -- the CLI worklist ------------------------------------------------------------
+
+#: what the navigation between pages of the worklist is called (aria-label)
+WORKLIST_PAGER_LABEL = _('Pages of the CLI worklist')
+
+
+def worklist(request, folder, param, page_url):
+    """The :class:`~portail.paging.Listing` of the page of ``folder``'s
+    summaries asked for in ``param``, newest share first, read from the
+    folder's ordered index; ``page_url(number)`` addresses another page."""
+    page = requested_page(request, param, len(folder))
+    url = child_url_maker(request, folder)
+    rows = [{'summary': s, 'url': url(s.__name__),
+             'opinion': OPINION_LABELS.get((s.opinion or {}).get('opinion'))}
+            for s in folder.page(page.start, page.size)]
+    return listing(rows, page, page_url)
+
+
+# -- journal entries --------------------------------------------------------------
+
+ACTION_LABELS = {
+    'read': _('read'),
+    'lookup': _('identity lookup'),
+    'create': _('creation'),
+    'reassign': _('change of référent'),
+    'delegate': _('delegation'),
+    'revoke-delegation': _('end of a delegation'),
+    'grant': _('note shared with a colleague'),
+    'revoke': _('note no longer shared'),
+}
+
+
+def action_label(request, action):
+    translate = request.localizer.translate
+    base = action.split(':', 1)[0]
+    if base in ACTION_LABELS:
+        return translate(ACTION_LABELS[base])
+    if base == 'transition':
+        name = action.split(':', 1)[1]
+        transition = CONTRACT_WORKFLOW.transitions.get(name)
+        step = translate(transition.title) if transition else translate(_('new draft'))
+        return translate(_('contract: ${step}', mapping={'step': step}))
+    if base == 'consent':
+        kind, decision = (action.split(':') + ['', ''])[1:3]
+        label = translate(KIND_LABELS.get(kind, kind))
+        what = f'{label} ({translate(DECISION_LABELS.get(decision, decision))})'
+        return translate(_('consent: ${what}', mapping={'what': what}))
+    return translate(_('change'))
+
+
+OBJECT_LABELS = {
+    'dossier': _('dossier'), 'contract': _('contract'), 'note': _('working note'),
+    'identity': _('identity'), 'home': _('home page'), 'cli-summary': _('CLI summary'),
+    'user': _('account'),
+}
+
+
+def object_label(request, obj):
+    """``contract:ab12…`` → "contrat ab12…": the kind in words, the opaque id kept."""
+    kind, _sep, ident = obj.partition(':')
+    label = request.localizer.translate(OBJECT_LABELS.get(kind, kind))
+    return f'{label} {ident[:8]}'.strip()
+
+
+def entry_rows(request, entries):
+    """Display rows of journal entries.  A chain holds hundreds of entries by
+    a handful of people about a handful of objects, so who, action and object
+    labels are worked out once per distinct value."""
+    users = request.root.users
+    translate = request.localizer.translate
+    people, actions, objects = {}, {}, {}
+    rows = []
+    for entry in entries:
+        person = people.get(entry.user)
+        if person is None:
+            user = users.get(entry.user)
+            person = people[entry.user] = (
+                user.fullname if user is not None else translate(_('the portal')),
+                ', '.join(translate(ROLE_LABELS[r]) for r in user.roles) if user else '')
+        action = actions.get(entry.action)
+        if action is None:
+            action = actions[entry.action] = action_label(request, entry.action)
+        obj = objects.get(entry.object)
+        if obj is None:
+            obj = objects[entry.object] = object_label(request, entry.object)
+        rows.append({
+            'entry': entry,
+            'at': datetime.datetime.fromisoformat(entry.at),
+            'who': person[0],
+            'role': person[1],
+            'action': action,
+            'object': obj,
+        })
+    return rows
+

@@ -1,0 +1,122 @@
+"""A social worker's "À traiter": the pending work of their caseload and
+delegations, by deadline, on the home page, with its count in the menu.
+
+The rows come from the référents' pending-work index
+(:mod:`portail.models.worklist`) and from the delegations index, never from
+a scan of the caseload.  Each row links to the place where the work is done;
+doing it (answering the request, entering the contract, reading the
+opinion, moving the review date, renewing the contract) removes the row.
+"""
+from datetime import date, timedelta
+
+from portail.acl import permissions as P
+from portail.clock import utcnow
+from portail.i18n import _
+from portail.models import worklist
+from portail.models.request import KINDS as REQUEST_KINDS
+from portail.timefmt import format_date
+
+#: what each kind of row asks, and the name of the link to where it is done
+KIND_LABELS = {
+    worklist.REQUEST: (_('Rights request to answer'), _('Answer the request')),
+    worklist.ENTRY: (_('Signed contract to enter'), _('Enter')),
+    worklist.OPINION: (_('New opinion of the CLI'), _('Read the opinion')),
+    worklist.REVIEW: (_('Contract review'), _('Open the contract')),
+    worklist.ENDING: (_('Contract ending'), _('Renew')),
+}
+#: the kinds whose date is a deadline (the others say since when the work waits)
+DEADLINES = frozenset({worklist.REQUEST, worklist.REVIEW, worklist.ENDING})
+#: how long a delegation received, or about to end, shows in the list
+DELEGATION_NOTICE = timedelta(days=7)
+
+
+def pending_items(request, identity):
+    """``(due, kind, dossier id, item id)`` of the account's pending work today."""
+    dossiers = request.root.dossiers
+    now = utcnow(request.registry)
+    delegated = [d.__name__ for d in dossiers.delegated_to(identity.uid, now)]
+    return worklist.pending(dossiers, identity.uid, now.date(), delegated)
+
+
+def pending_count(request, identity):
+    """How many rows the account's "À traiter" holds (the menu's count)."""
+    return len(pending_items(request, identity)) + len(delegation_rows(request, identity))
+
+
+def pending_work(request, identity):
+    """The rows of the account's "À traiter", by deadline."""
+    dossiers = request.root.dossiers
+    today = utcnow(request.registry).date()
+    rows = []
+    for due, kind, dossier_id, item in pending_items(request, identity):
+        dossier = dossiers.get(dossier_id)
+        if dossier is None or not request.has_permission(P.VIEW_DOSSIER, dossier):
+            continue
+        what, action = KIND_LABELS[kind]
+        container = dossier.requests if kind == worklist.REQUEST else dossier.contracts
+        target = container.get(item)
+        if target is None:
+            continue
+        url = request.resource_url(target)
+        if kind == worklist.ENDING:
+            url = request.resource_url(dossier, 'add-contract', query={'from': item})
+        rows.append(row(today, due, what, dossier.display_name, action, url,
+                        detail_of(kind, target), deadline=kind in DEADLINES))
+    rows.extend(delegation_rows(request, identity))
+    rows.sort(key=lambda r: r['sort'])
+    return rows
+
+
+def row(today, due, what, name, action, url, detail=None, deadline=True):
+    """One row; ``due`` is a deadline, or (``deadline`` false) the day the
+    work began to wait."""
+    due_day = _day(due)
+    days = (due_day - today).days if due_day is not None else None
+    if days is None:
+        when = ''
+    elif not deadline:
+        when = _('since ${day}', mapping={'day': format_date(due_day)})
+        days, due_day = None, None
+    elif days < 0:
+        when = _('overdue by ${n} days', mapping={'n': -days})
+    elif days == 0:
+        when = _('today')
+    else:
+        when = _('in ${n} days', mapping={'n': days})
+    return {'sort': (due, name), 'what': what, 'name': name, 'detail': detail,
+            'due': format_date(due_day), 'when': when, 'overdue': days is not None and days < 0,
+            'action': action, 'url': url}
+
+
+def detail_of(kind, target):
+    if kind == worklist.REQUEST:
+        return REQUEST_KINDS.get(target.kind)
+    if target.start_date is None:
+        return None
+    return _('contract of ${start}', mapping={'start': format_date(target.start_date)})
+
+
+def delegation_rows(request, identity):
+    """Delegations this account received in the last days, or whose end is near."""
+    dossiers = request.root.dossiers
+    now = utcnow(request.registry)
+    today = now.date()
+    rows = []
+    for dossier in dossiers.delegated_to(identity.uid, now):
+        delegation = dossier.delegations[identity.uid]
+        url = request.resource_url(dossier)
+        if delegation.until is not None and delegation.until - today <= DELEGATION_NOTICE:
+            rows.append(row(today, delegation.until.isoformat(), _('Delegation ending'),
+                            dossier.display_name, _('Open the dossier'), url))
+        elif now - delegation.granted_at <= DELEGATION_NOTICE:
+            rows.append(row(today, delegation.granted_at.date().isoformat(),
+                            _('Delegation received'), dossier.display_name,
+                            _('Open the dossier'), url, deadline=False))
+    return rows
+
+
+def _day(iso):
+    try:
+        return date.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return None
