@@ -42,7 +42,7 @@ TEST_SETUP := source .ci/setup-browser.sh && source .ci/setup-backends.sh
 
 test: install lint
 	$(TEST_SETUP) && \
-	$(BIN)/pytest --cov=portail --cov-report=term-missing:skip-covered --cov-fail-under=90 $(PYTEST_ARGS)
+	$(BIN)/pytest --cov=portail --cov-report=term-missing:skip-covered --cov-fail-under=95 $(PYTEST_ARGS)
 
 # The whole suite again with the tests' clock a year ahead (tests/conftest.py
 # reads PORTAIL_TEST_CLOCK_SHIFT_DAYS): it passes whatever today's date is.
@@ -68,14 +68,14 @@ clean:
 test-browser: install
 	source .ci/setup-browser.sh && $(BIN)/pytest tests/browser $(PYTEST_ARGS)
 
-# Storage (README, "Storage"): the ZEO server of zeo.ini, from zeo.conf
+# Storage (docs/operations.md, "Storage"): the ZEO server of zeo.ini, from zeo.conf
 # (var/zeo/{Data,Sessions,Journal}.fs on 127.0.0.1:8100); stop it with Ctrl-C.
 .PHONY: zeo
 zeo: install
 	mkdir -p var/zeo
 	$(BIN)/runzeo -C zeo.conf
 
-# Backups (README, "Backups"): repozo backups of the three FileStorage files of
+# Backups (docs/operations.md, "Backups"): repozo backups of the three FileStorage files of
 # STORAGE_DIR (var with development.ini, var/zeo with ZEO) into BACKUP_DIR;
 # full the first time and after a pack, incremental otherwise.  A full backup
 # removes the older files of its repository (-k): after an erasure (a pack),
@@ -96,7 +96,7 @@ backup: install
 	  $(BIN)/repozo -B -z -k -v -r $(BACKUP_DIR)/$$db -f $(STORAGE_DIR)/$$db.fs || exit 1; \
 	done
 
-# The benchmark (README "Benchmark"): TIER=S|L|both, STORAGE=file|zeo|postgres.
+# The benchmark (bench/README.md): TIER=S|L|both, STORAGE=file|zeo|postgres.
 # Never part of `make test`; writes bench/results/<tier>-<storage>.json.
 TIER ?= S
 STORAGE ?= file

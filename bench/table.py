@@ -1,4 +1,4 @@
-"""Markdown tables of results files, as the README shows them.
+"""Markdown tables of results files, as bench/README.md shows them.
 
 ``python -m bench.table bench/results/S-file.json bench/results/L-file.json``
 """

@@ -1,4 +1,5 @@
-"""Back off before a retried request (SPEC §8: correct under concurrent writes).
+"""Back off before a retried request (docs/domain.md, *Storage and scale*:
+correct under concurrent writes).
 
 ``pyramid_retry`` runs a request again at once after a ConflictError.  Under
 load, the requests that collided would then race each other again; a short

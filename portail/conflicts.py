@@ -1,5 +1,5 @@
-"""No lost update (SPEC §6): a form carries the version of the object it was
-drawn from; submitting it over a newer version is refused with a 409 page
+"""No lost update (docs/domain.md, *No lost update*): a form carries the version of the object it
+was drawn from; submitting it over a newer version is refused with a 409 page
 naming who changed the object and when, and nothing is written."""
 from ZODB.utils import p64, u64
 

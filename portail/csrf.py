@@ -1,4 +1,5 @@
-"""CSRF token storage (SPEC §6: ``require_csrf`` on every state-changing request).
+"""CSRF token storage (docs/domain.md, *Pages and requests*: ``require_csrf`` on every
+state-changing request).
 
 An authenticated request keeps its token in its server-side session, so the
 token changes with the session id.  Before login (the login form itself,

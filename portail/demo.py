@@ -1,5 +1,5 @@
 """The demo département: two districts, one account per role, and dossiers
-with contracts in every state (README).
+with contracts in every state (README, "Demo accounts").
 
 Every demo account has the password :data:`DEMO_PASSWORD`, which never
 expires.  The contracts are moved through the real workflow, as the people

@@ -3,8 +3,8 @@
 Every thread's ZODB connection caches tens of thousands of objects, and a
 full collection walks every tracked object while holding the GIL: with
 Python's default thresholds the benchmark measured full collections of up
-to a second at tier S, stalling every request under way (README
-"Benchmark").  Two settings, applied once the application is built:
+to a second at tier S, stalling every request under way (bench/README.md).
+Two settings, applied once the application is built:
 
 ``portail.gc_freeze`` (default false; true in the ini files)
     ``gc.freeze()`` after start-up: the code, templates and configuration

@@ -1,4 +1,4 @@
-"""Security headers on every response (SPEC §6).
+"""Security headers on every response (docs/domain.md, *Pages and requests*).
 
 ``Cache-Control: no-store`` is sent on every page except static files, so
 no page holding personal data is ever kept by a browser or a proxy.

@@ -1,4 +1,4 @@
-"""Translations: French by default, English available (SPEC §9).
+"""Translations: French by default, English available (docs/domain.md, *Interface*).
 
 Messages are English msgids marked with :data:`_`; the catalogs live in
 ``portail/locale`` (``make i18n`` extracts and compiles them).  Deform's and

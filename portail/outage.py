@@ -1,4 +1,4 @@
-"""A storage outage: answer at once, never apply a change twice (README,
+"""A storage outage: answer at once, never apply a change twice (docs/operations.md,
 "Storage outages").
 
 With ZEO the databases live in another process, which can stop: a crash, a

@@ -2,8 +2,8 @@
 
 A listing shows at most :data:`PAGE_SIZE` rows.  The page is chosen by a
 number in the query string (``?page=2``): a position in the list, never an
-id or a name, so no personal data reaches a URL (SPEC §6).  A number that is
-missing, not a number, below 1 or beyond the last page is brought back to
+id or a name, so no personal data reaches a URL (docs/domain.md, *Security rules*).  A number that
+is missing, not a number, below 1 or beyond the last page is brought back to
 the nearest page that exists, so a stale link (the queue shrank meanwhile)
 still lands on a page.
 """

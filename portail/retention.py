@@ -1,4 +1,4 @@
-"""Retention and real erasure (SPEC §5; issue 5).
+"""Retention and real erasure (docs/domain.md, *Rights of the person*; issue 5).
 
 A dossier with no open contract and no contact for
 ``portail.retention_years`` (2, the CNIL's reference for social services),

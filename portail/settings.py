@@ -21,19 +21,19 @@ def positive_int(raw):
 
 
 DEFAULTS = {
-    # Accounts (SPEC §6)
+    # Accounts (docs/domain.md, *Accounts and passwords*)
     'portail.password_min_length': (int, 12),
     'portail.password_max_age_days': (int, 90),  # 0 disables expiry
     'portail.max_failed_logins': (int, 3),
     'portail.argon2_profile': (str, 'default'),  # 'fast' only in tests
-    # Sessions (SPEC §6)
+    # Sessions (docs/domain.md, *Sessions*)
     'portail.session_idle_minutes': (int, 15),
     'portail.session_max_hours': (int, 10),
     'portail.session_touch_seconds': (int, 60),
     'portail.secure_cookies': (asbool, True),
-    # Retention of dossiers (SPEC §5): years after the last contact
+    # Retention of dossiers (docs/domain.md, *Rights of the person*): years after the last contact
     'portail.retention_years': (int, 2),
-    # Access journal (SPEC §6): 6 to 12 months per the CNIL
+    # Access journal (docs/domain.md, *Access journal*): 6 to 12 months per the CNIL
     'portail.journal_retention_months': (int, 12),
     # its key (portail/journal/key.py): a file outside the databases and their backups
     'portail.journal_key_file': (str, ''),
@@ -47,7 +47,8 @@ DEFAULTS = {
     # within ten minutes
     'portail.unusual_lookups_per_day': (positive_int, 20),
     'portail.unusual_burst_reads': (positive_int, 30),
-    # Statistics (SPEC §7): counts below this show as "< 5" (secret statistique)
+    # Statistics (docs/domain.md, *CLI and statistics*): counts below this show as
+    # "< 5" (secret statistique)
     'portail.statistics_threshold': (int, 5),
     # Storage outages (portail/outage.py): how long a ZEO client waits for its
     # server before the request gets the 503 page, in seconds (at least 1); the
@@ -56,7 +57,7 @@ DEFAULTS = {
     # Garbage collector of the server process (portail/gcpolicy.py)
     'portail.gc_freeze': (asbool, False),
     'portail.gc_thresholds': (str, ''),
-    # Workflow (SPEC §4)
+    # Workflow (docs/domain.md, *Workflow*)
     'portail.secretaries_enter_contracts': (asbool, True),
     # Tests and the benchmark only, never in production: an ISO 8601 date and
     # time (UTC without an offset) the portal's clock shows instead of the

@@ -184,8 +184,9 @@ CANARIES = {
     # the reason of a transfer request: its author, the référent, the qualified manager
     'transfer': (['CANARY-TRANSFER-QX'], {'referent', 'manager_social_worker',
                                           'worker_other_district'}),
-    # its author reads it no more; the copy made for the person (SPEC §5), by the
-    # person or by the référent or a delegate, holds it as any note they may read
+    # its author reads it no more; the copy made for the person
+    # (docs/domain.md, *Rights of the person*), by the person or by the référent
+    # or a delegate, holds it as any note they may read
     'note_secretary_delegate': (['CANARY-NOTE-SECDEL-QX'], {'beneficiary', 'referent',
                                                            'delegate'}),
 }

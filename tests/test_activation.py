@@ -1,4 +1,5 @@
-"""Beneficiary accounts by one-time activation code (SPEC §4; issue 5)."""
+"""Beneficiary accounts by one-time activation code (docs/domain.md, *People without internet*;
+issue 5)."""
 
 from tests.conftest import find_dossier, logged_in
 

@@ -1,4 +1,4 @@
-"""Account administration pages (SPEC §1 admin, §6)."""
+"""Account administration pages (docs/domain.md, *Roles* and *Security rules*)."""
 from zoneinfo import ZoneInfo
 
 from portail.evolve import _steps

@@ -1,4 +1,5 @@
-"""Every page of the beneficiary's space (SPEC §5), in plain French."""
+"""Every page of the beneficiary's space (docs/domain.md, *Rights of the person*), in plain
+French."""
 import re
 
 from tests.conftest import logged_in

@@ -1,5 +1,5 @@
 """The CLI receives only what was shared, gives its opinion, and loses the copy
-the moment consent is withdrawn (SPEC §4, §7)."""
+the moment consent is withdrawn (docs/domain.md, *Workflow* and *CLI and statistics*)."""
 from portail.models.user import User
 from tests.conftest import find_dossier, logged_in
 from tests.test_contracts import (

@@ -104,7 +104,8 @@ def test_the_worklist_filters_the_summaries_without_opinion(portal):
 
 
 def test_the_referents_name_is_not_shown(portal):
-    """Level 1 (the référent's name) is not for the CLI (SPEC §3)."""
+    """Level 1 (the référent's name) is not for the CLI (docs/domain.md,
+    *Confidentiality levels*)."""
     district = district_of(portal)
     cli = logged_in(portal, 'cli1')
     with portal.root() as root:

@@ -1,4 +1,4 @@
-"""The contract journeys of SPEC §4 through the web pages, as each role."""
+"""The contract journeys of docs/domain.md, *Workflow*, through the web pages, as each role."""
 import re
 from datetime import timedelta
 

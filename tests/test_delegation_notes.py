@@ -1,4 +1,5 @@
-"""Delegation and absence, reassignment, working notes and their grants (SPEC §3)."""
+"""Delegation and absence, reassignment, working notes and their grants
+(docs/domain.md, *Confidentiality levels*)."""
 from datetime import timedelta
 
 from tests.conftest import find_dossier, logged_in

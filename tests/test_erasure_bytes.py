@@ -90,7 +90,7 @@ def make_backup(var, backups):
 
 def next_second(since):
     """Wait until the clock's second has changed since ``since``: repozo names
-    its files by the second (README, "Backups")."""
+    its files by the second (docs/operations.md, "Backups")."""
     while int(time.time()) <= int(since):
         time.sleep(0.05)
 

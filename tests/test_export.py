@@ -1,4 +1,5 @@
-"""Portability and copy (SPEC §5): the JSON document and the printable page."""
+"""Portability and copy (docs/domain.md, *Rights of the person*): the JSON document and the
+printable page."""
 import json
 from datetime import date, datetime
 

@@ -1,4 +1,5 @@
-"""Login, lockout, last-login display and landing pages (SPEC §6, §9)."""
+"""Login, lockout, last-login display and landing pages
+(docs/domain.md, *Security rules* and *Interface*)."""
 import re
 from zoneinfo import ZoneInfo
 

@@ -1,4 +1,4 @@
-"""Password rules and password changes (SPEC §6)."""
+"""Password rules and password changes (docs/domain.md, *Accounts and passwords*)."""
 import pytest
 
 from portail.auth.passwords import hash_password, is_common, password_problems, verify

@@ -1,5 +1,5 @@
-"""Rights requests (SPEC §5): both channels, the deadline, the answer, the
-DPO's list without content, limitation freezing the contracts."""
+"""Rights requests (docs/domain.md, *Rights of the person*): both channels, the deadline, the
+answer, the DPO's list without content, limitation freezing the contracts."""
 from datetime import timedelta
 
 import pytest

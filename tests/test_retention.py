@@ -1,5 +1,5 @@
-"""Retention and real erasure (SPEC §5): after the retention command and its
-pack, no byte of an erased person's data remains in any storage file."""
+"""Retention and real erasure (docs/domain.md, *Rights of the person*): after the retention command
+and its pack, no byte of an erased person's data remains in any storage file."""
 import os
 from datetime import date, timedelta
 

@@ -11,7 +11,7 @@ from portail.models.root import PortalRoot
 from portail.models.user import User, Users
 from tests.conftest import find_dossier, logged_in
 
-#: the only views anyone may open without logging in (SPEC §6)
+#: the only views anyone may open without logging in (docs/domain.md, *Pages and requests*)
 OPEN_VIEWS = {('PortalRoot', 'login'), ('PortalRoot', 'notice'), ('PortalRoot', 'language'),
               ('PortalRoot', 'activate'), ('static', '')}
 

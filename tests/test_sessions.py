@@ -1,4 +1,5 @@
-"""Server-side sessions: timeouts, one session per user, logout, rotation (SPEC §6)."""
+"""Server-side sessions: timeouts, one session per user, logout, rotation
+(docs/domain.md, *Sessions*)."""
 import pytest
 
 from portail.auth import sessions

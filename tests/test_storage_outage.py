@@ -1,4 +1,4 @@
-"""A lost storage (README, "Storage outages"), on the in-memory portal: ZEO's
+"""A lost storage (docs/operations.md, "Storage outages"), on the in-memory portal: ZEO's
 ``ClientDisconnected`` is raised where a real outage raises it (a view
 loading an object, a commit's vote or second phase, the security policy
 before the view), and the request gets the French 503 page at once, with

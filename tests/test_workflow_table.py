@@ -112,7 +112,7 @@ def test_every_transition_for_every_role(setup, transition, state):
 
 
 def test_the_table_says_what_the_spec_says():
-    """A few rules of SPEC §4 written out by hand, against the table."""
+    """A few rules of docs/domain.md, *Workflow*, written out by hand, against the table."""
     def who_may(transition, state):
         t = CONTRACT_WORKFLOW.transitions[transition]
         return {login for login in USERS if t.permission in expected_permissions(state, login)}

@@ -1,4 +1,5 @@
-"""Local roles: the relation between a user and one object (SPEC §3), and
+"""Local roles: the relation between a user and one object (docs/domain.md,
+*Confidentiality levels*), and
 every rule that computes them (docs/security.md, "Local roles").
 
 They are computed at each permission check by the security policy (each
@@ -57,7 +58,7 @@ def local_principals(context, identity, now, settings):
     calls a rule of this module).
 
     None while the password must be changed, and none ever for an account
-    administrator (SPEC §1: they never reach dossier content, whatever the
+    administrator (docs/domain.md, *Roles*: they never reach dossier content, whatever the
     data says: référent, delegate, note author...).
     """
     if not identity.password_ok or holds_admin(identity.user):
@@ -85,7 +86,7 @@ def active_delegation(dossier, uid, now):
 
 
 def works_for_the_person(dossier, user, uid, now):
-    """The one rule of "works for the person" (SPEC §1, §3): a social worker
+    """The one rule of "works for the person" (docs/domain.md, *Roles*): a social worker
     (the account holds the ``worker`` role now) who is the dossier's référent
     or an active delegate on it.
 
@@ -103,8 +104,8 @@ def works_for_the_person(dossier, user, uid, now):
 
 def reads_granted_note(note, user, uid, now):
     """A colleague the author granted ``note`` to reads it while the grant
-    runs and while a social worker (SPEC §3: a note is never read by a
-    secretary, manager, CLI facilitator, administrator or DPO)."""
+    runs and while a social worker (docs/domain.md, *Confidentiality levels*: a note is never read
+    by a secretary, manager, CLI facilitator, administrator or DPO)."""
     return (WORKER in granted_roles(user) and uid in note.grants
             and active(note.grants[uid], now))
 
@@ -142,8 +143,8 @@ def note_principals(note, identity, now, settings):
     (those of its dossier come from the dossier, higher in the lineage).
 
     The author keeps the note while a social worker who is référent or active
-    delegate (SPEC §3: a former référent keeps nothing, a secretary never
-    reads notes); a colleague reads it while granted; an active delegate
+    delegate (docs/domain.md, *Confidentiality levels*: a former référent keeps nothing, a
+    secretary never reads notes); a colleague reads it while granted; an active delegate
     whose delegation covers the notes reads those of the référent.
     """
     user, uid = identity.user, identity.uid

@@ -30,7 +30,7 @@ from portail.acl import roles as R
 #: the state of a kind of object without states
 ANY = '*'
 
-#: the référent and their active delegates act alike (SPEC §3)
+#: the référent and their active delegates act alike (docs/domain.md, *Confidentiality levels*)
 _ACTING = (L.REFERENT, L.DELEGATE)
 _BENEFICIARY_ON_CONTRACT = {P.VIEW_CONTRACT, P.GIVE_CONSENT}
 _NOTE_READING = {P.VIEW_NOTE, P.VIEW_NOTE_EXISTENCE}
@@ -98,7 +98,7 @@ _DECLARED = {
         'accepted': {(L.REFERENT, L.MANAGER, L.TRANSFER_REQUESTER): {P.VIEW_TRANSFER}},
         'refused': {(L.REFERENT, L.MANAGER, L.TRANSFER_REQUESTER): {P.VIEW_TRANSFER}},
     },
-    # the insertion contract, by workflow state (SPEC §4)
+    # the insertion contract, by workflow state (docs/domain.md, *Workflow*)
     'contract': {
         'draft': {
             _ACTING: {P.VIEW_CONTRACT, P.EDIT_CONTRACT, P.RECORD_SIGNATURE, P.CLOSE,

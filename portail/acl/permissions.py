@@ -9,7 +9,7 @@ LOGOUT = 'logout'
 #: create, disable, unlock accounts and assign their roles (admin)
 MANAGE_ACCOUNTS = 'manage_accounts'
 
-# Dossiers (SPEC §2, §3)
+# Dossiers (docs/domain.md, *Object tree*, *Confidentiality levels*)
 #: the "already known?" lookup: level 1 fields only
 LOOKUP = 'lookup_identity'
 CREATE_DOSSIER = 'create_dossier'
@@ -31,7 +31,7 @@ VIEW_TRANSFER = 'view_transfer'
 #: accept or refuse a transfer request (the dossier's référent, a qualified manager)
 ANSWER_TRANSFER = 'answer_transfer'
 
-# Contracts (SPEC §4): granted per workflow state by workflow/contract.py
+# Contracts (docs/domain.md, *Workflow*): granted per workflow state by workflow/contract.py
 VIEW_CONTRACT = 'view_contract'
 EDIT_CONTRACT = 'edit_contract'
 SIGN = 'sign_contract'
@@ -50,7 +50,7 @@ RECORD_CONSENT = 'record_consent'
 #: granted to nobody: transitions only the portal itself runs (system=True)
 SYSTEM_ONLY = 'system_only'
 
-# Confidentiality (SPEC §3, issue 4)
+# Confidentiality (docs/domain.md, *Confidentiality levels*; issue 4)
 #: name or revoke a delegate on a dossier
 MANAGE_DELEGATION = 'manage_delegation'
 ADD_NOTE = 'add_note'
@@ -68,13 +68,13 @@ VIEW_ALL_JOURNALS = 'view_all_journals'
 #: the DPO's view of what account administrators did (issue 13)
 VIEW_ADMINISTRATION_JOURNAL = 'view_administration_journal'
 
-# CLI (SPEC §4, §7)
+# CLI (docs/domain.md, *CLI and statistics*)
 #: read the summaries shared with one's district's CLI
 VIEW_CLI_WORKLIST = 'view_cli_worklist'
 #: create the CLI's commission sessions and set their agendas (issue 16)
 MANAGE_CLI_SESSIONS = 'manage_cli_sessions'
 
-# Statistics (SPEC §7, issue 6)
+# Statistics (docs/domain.md, *CLI and statistics*; issue 6)
 #: open the statistics pages
 VIEW_STATISTICS = 'view_statistics'
 #: read one district's anonymous counts (its CLI facilitators and managers)
@@ -84,13 +84,14 @@ READ_STATISTICS = 'read_statistics'
 #: département figures give a small district's counts away
 READ_DEPARTMENT_STATISTICS = 'read_department_statistics'
 
-# Beneficiary accounts (SPEC §4, issue 5)
+# Beneficiary accounts (docs/domain.md, *People without internet*; issue 5)
 #: create a beneficiary's account and give them an activation code
 MANAGE_BENEFICIARY_ACCOUNT = 'manage_beneficiary_account'
-#: download everything held on the person (JSON) or print it (SPEC §5)
+#: download everything held on the person (JSON) or print it
+#: (docs/domain.md, *Rights of the person*)
 EXPORT_DOSSIER = 'export_dossier'
 
-# Rights requests (SPEC §5, issue 5)
+# Rights requests (docs/domain.md, *Rights of the person*; issue 5)
 #: see the dossier's rights requests and their answers
 VIEW_REQUESTS = 'view_requests'
 #: the beneficiary writes a request online

@@ -1,4 +1,4 @@
-"""The roles of an account (SPEC §1) and the rules on combining them.
+"""The roles of an account (docs/domain.md, *Roles*) and the rules on combining them.
 
 Data, read by the account model and its validator
 (:mod:`portail.models.user`, :mod:`portail.views.admin`) and by the
@@ -17,7 +17,7 @@ BENEFICIARY = 'beneficiary'
 CLI = 'cli'
 #: a district manager (a département manager without district)
 MANAGER = 'manager'
-#: the account administrator never reaches dossier content (SPEC §1)
+#: the account administrator never reaches dossier content (docs/domain.md, *Roles*)
 ADMIN = 'admin'
 #: the data protection officer: journals and request lists, never a file
 DPO = 'dpo'

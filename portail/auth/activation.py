@@ -1,4 +1,4 @@
-"""One-time activation codes for beneficiary accounts (SPEC §4 "people
+"""One-time activation codes for beneficiary accounts (docs/domain.md, *People without internet*
 without internet"; issue 5).
 
 The référent creates the account and prints a code to hand over in person;

@@ -1,4 +1,4 @@
-"""Login checks and lockout (SPEC §6).
+"""Login checks and lockout (docs/domain.md, *Accounts and passwords*).
 
 After ``portail.max_failed_logins`` (3) consecutive failures the account is
 locked until an administrator unlocks it.  The answer never reveals whether

@@ -1,4 +1,4 @@
-"""Password hashing (argon2id) and the password rules of SPEC §6.
+"""Password hashing (argon2id) and the password rules of docs/domain.md, *Accounts and passwords*.
 
 Rules: at least ``portail.password_min_length`` characters (12), not a
 common password (``data/common-passwords.txt``, also after stripping the

@@ -1,4 +1,4 @@
-"""Server-side session lifecycle (SPEC §6).
+"""Server-side session lifecycle (docs/domain.md, *Sessions*).
 
 The browser holds only a random token in an HttpOnly, SameSite cookie; the
 store keeps the session under the SHA-256 of that token, so a copy of the

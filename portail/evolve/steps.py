@@ -10,7 +10,7 @@ from portail.models.user import Users
 
 @step('0001-create-portal-root')
 def create_portal_root(zodb_root, conn):
-    """Create the portal root and its four folders (SPEC §2)."""
+    """Create the portal root and its four folders (docs/domain.md, *Object tree*)."""
     if ROOT_KEY in zodb_root:
         return
     root = PortalRoot()

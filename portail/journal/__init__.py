@@ -1,4 +1,4 @@
-"""The access journal (SPEC §6, issue 4): who read or changed what, when.
+"""The access journal (docs/domain.md, *Access journal*; issue 4): who read or changed what, when.
 
 It lives in its own ZODB database (``zodbconn.uri.journal``) so no undo or
 pack of the main database touches it.  Entries are appended to one

@@ -1,7 +1,7 @@
 """Group commit of the journal's entries, and the move of the outbox.
 
 Every page that shows level 2 or 3 data appends a *read* entry to the
-journal (SPEC §6).  Committed one request at a time, each of those entries
+journal (docs/domain.md, *Access journal*).  Committed one request at a time, each of those entries
 cost a transaction of the journal database with its ``fsync``, and
 FileStorage holds its locks during the ``fsync``: ``make bench`` found the
 server's threads waiting for one another on the journal's storage half of

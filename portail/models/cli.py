@@ -1,4 +1,5 @@
-"""The CLI space: summaries shared with each district's CLI (SPEC §4, §7).
+"""The CLI space: summaries shared with each district's CLI
+(docs/domain.md, *Workflow* and *CLI and statistics*).
 
 ``/cli/<district>/<id>`` holds a :class:`CliSummary`: a copy of only the
 fields the référent chose, under a pseudonymous reference, never the

@@ -1,6 +1,6 @@
 """A BTree-backed folder whose children are found by traversal.
 
-Containers in the portal may hold 100 000 children (SPEC §2), so the
+Containers in the portal may hold 100 000 children (docs/domain.md, *Object tree*), so the
 children live in an ``OOBTree`` and the count in a ``BTrees.Length`` that
 concurrent inserts do not conflict on.  Keys are opaque random ids
 (:func:`new_id`): never a name, never a sequence number.

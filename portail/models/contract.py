@@ -1,6 +1,7 @@
-"""The insertion contract and its consent records (SPEC §4).
+"""The insertion contract and its consent records (docs/domain.md, *Workflow*).
 
-The contract's fields are exactly those of SPEC §4 (:data:`CONTENT_FIELDS`);
+The contract's fields are exactly those of docs/domain.md, *The insertion contract*
+(:data:`CONTENT_FIELDS`);
 there is no other place to write about the person.  ``history`` and
 ``consents`` are append-only lists of frozen records; ``versions`` keeps the
 content of earlier versions after an amendment.  The contract's ``__acl__``
@@ -19,7 +20,7 @@ from portail.acl.matrix import ComputedACL
 from portail.i18n import _
 from portail.models.container import DossierItem
 
-#: the fixed list of themes (SPEC §4): code → label
+#: the fixed list of themes (docs/domain.md, *The insertion contract*): code → label
 THEMES = {
     'emploi': _('employment'),
     'formation': _('training'),
@@ -45,7 +46,7 @@ FIELD_LABELS = {
     'commitments': _('Commitments of the service'),
     'review_date': _('Next review date'),
 }
-#: what a contract kept on paper still holds (SPEC §4 "keep on paper")
+#: what a contract kept on paper still holds (docs/domain.md, *Workflow*, "keep on paper")
 PAPER_FIELDS = ('start_date', 'duration_months')
 
 CONSENT_KINDS = ('notice', 'processing', 'share_cli')

@@ -1,4 +1,4 @@
-"""Dossiers: each person's file (SPEC §2, §3).
+"""Dossiers: each person's file (docs/domain.md, *Object tree* and *Confidentiality levels*).
 
 A :class:`Dossier` holds the identity (level 1) and the administrative data
 (level 2) of one person, and a folder of contracts.  :class:`Dossiers` keeps
@@ -99,7 +99,8 @@ class Dossier(Persistent):
 
     @property
     def limited(self):
-        """An accepted limitation request freezes processing until lifted (SPEC §5)."""
+        """An accepted limitation request freezes processing until lifted
+        (docs/domain.md, *Rights of the person*)."""
         return any(r.freezes for r in self.requests.values())
 
     def local_principals(self, identity, now, settings):

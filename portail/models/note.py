@@ -1,4 +1,5 @@
-"""Working notes: the social worker's observations (level 3 of SPEC §3)."""
+"""Working notes: the social worker's observations (level 3 in
+docs/domain.md, *Confidentiality levels*)."""
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 

@@ -1,4 +1,5 @@
-"""Rights requests (SPEC §5): rectification, erasure, limitation, objection.
+"""Rights requests (docs/domain.md, *Rights of the person*): rectification, erasure,
+limitation, objection.
 
 A request goes to the référent, never to a manager, with the legal deadline
 of one month; the answer is recorded on it and shown to the beneficiary.

@@ -13,7 +13,7 @@ class DatabaseNotInitialised(Exception):
 
 
 class PortalRoot(Persistent):
-    """The root of the object tree (SPEC §2).
+    """The root of the object tree (docs/domain.md, *Object tree*).
 
     Its children (``districts``, ``dossiers``, ``cli``, ``users``, ``statistics``) are created
     by evolve steps (:mod:`portail.evolve`), never lazily during a request.

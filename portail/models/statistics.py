@@ -1,4 +1,5 @@
-"""Where the anonymous statistics live: ``/statistics/<district>`` (SPEC §7).
+"""Where the anonymous statistics live: ``/statistics/<district>``
+(docs/domain.md, *CLI and statistics*).
 
 Only counters are stored here, never a reference to a person or a contract.
 Who may read what is data: :class:`DistrictStatistics` computes the

@@ -1,4 +1,4 @@
-"""Accounts: the principals of the portal (SPEC §1, §6).
+"""Accounts: the principals of the portal (docs/domain.md, *Roles* and *Accounts and passwords*).
 
 A :class:`User` is stored under ``/users/<uid>`` where ``uid`` is an opaque
 random id: the login never appears in a URL, a log line or a transaction

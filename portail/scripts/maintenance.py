@@ -1,6 +1,6 @@
 """``portail-close-expired CONFIG.ini`` and ``portail-purge-sessions CONFIG.ini``.
 
-- close-expired closes every contract whose end date has passed (SPEC §4:
+- close-expired closes every contract whose end date has passed (docs/domain.md, *Workflow*:
   "close ... automatically after its end date"); run it daily from cron.
   On the first run of a month it then takes the statistics' published
   snapshot (:mod:`portail.statistics.snapshot`), so that no reader has to.

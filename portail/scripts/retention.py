@@ -6,7 +6,7 @@ With ``--erase`` each dossier is erased in its own transaction (its journal
 chain with it), then the main and journal databases are packed to now and
 FileStorage's leftovers are removed, so that no byte of the erased data
 remains in the storage files.  Run ``make backup`` right after: it makes a
-full backup of the packed files and removes the older ones (README,
+full backup of the packed files and removes the older ones (docs/operations.md,
 "Backups").
 """
 import argparse

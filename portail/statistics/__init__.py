@@ -1,4 +1,4 @@
-"""Anonymous territorial statistics (SPEC §7, issue 6).
+"""Anonymous territorial statistics (docs/domain.md, *CLI and statistics*; issue 6).
 
 - :mod:`.counters`: the counts of contracts, kept up to date on every write
   in conflict-free counters, and a full recount to check them against;

@@ -1,5 +1,5 @@
-"""Beneficiary accounts without e-mail (SPEC §4; issue 5): the référent
-creates the account and prints a one-time code; the beneficiary chooses
+"""Beneficiary accounts without e-mail (docs/domain.md, *People without internet*; issue 5): the
+référent creates the account and prints a one-time code; the beneficiary chooses
 their password with it on the open activation page."""
 import secrets
 

@@ -1,4 +1,4 @@
-"""Account administration (SPEC §1 ``admin``, §6).
+"""Account administration (docs/domain.md, *Roles* and *Security rules*).
 
 Administrators create and disable accounts, assign roles and district,
 unlock locked accounts and reset passwords.  They never see dossier

@@ -1,4 +1,4 @@
-"""Login, logout, password change and language switch (SPEC §6)."""
+"""Login, logout, password change and language switch (docs/domain.md, *Security rules*)."""
 import colander
 import deform
 from pyramid.httpexceptions import HTTPFound, HTTPSeeOther

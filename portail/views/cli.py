@@ -1,5 +1,5 @@
-"""The CLI facilitator's workspace (SPEC §4, §7): the summaries shared with
-their district's CLI, each with the CLI's opinion form.  The facilitator
+"""The CLI facilitator's workspace (docs/domain.md, *Workflow* and *CLI and statistics*): the
+summaries shared with their district's CLI, each with the CLI's opinion form.  The facilitator
 reads only these copies, never a dossier."""
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config

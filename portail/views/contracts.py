@@ -1,5 +1,5 @@
 """Contract pages: drafting, editing a draft, the contract page with its
-history and consents, transitions and consents (SPEC §4).
+history and consents, transitions and consents (docs/domain.md, *Workflow*).
 
 Views declare permissions only; which transitions a user sees and may run
 follows from the contract's ACL, which the access matrix computes from its

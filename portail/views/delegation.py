@@ -1,5 +1,5 @@
-"""Delegation and absence (SPEC §3): a colleague stands in for the référent
-until an end date; an expired delegation grants nothing, with no job."""
+"""Delegation and absence (docs/domain.md, *Confidentiality levels*): a colleague stands in for the
+référent until an end date; an expired delegation grants nothing, with no job."""
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 

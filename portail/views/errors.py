@@ -1,4 +1,5 @@
-"""Error pages: clear French pages, never a traceback (SPEC §6, §9).
+"""Error pages: clear French pages, never a traceback
+(docs/domain.md, *Security rules* and *Interface*).
 
 Forbidden pages also route people: an anonymous visitor goes to the login
 page (told why if a session just ended); an account that must change its

@@ -1,5 +1,5 @@
-"""Portability and copy (SPEC §5): everything held on the person, as one JSON
-document (structure documented in ``docs/export.md``) and as a printable page.
+"""Portability and copy (docs/domain.md, *Rights of the person*): everything held on the person, as
+one JSON document (structure documented in ``docs/export.md``) and as a printable page.
 The beneficiary downloads it; the référent produces the same copy for a person
 who asks on paper.  The copy is always what the person is entitled to, whoever
 makes it: a note holding third-party information appears by its date and

@@ -1,4 +1,4 @@
-"""Each role's home page (SPEC §9).
+"""Each role's home page (docs/domain.md, *Interface*).
 
 An administrator lands on the accounts; a worker sees their caseload, a
 secretary the entry queue, a beneficiary their contracts, a CLI facilitator

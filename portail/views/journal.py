@@ -1,5 +1,6 @@
 """Reading the access journal: the beneficiary's "who consulted my dossier",
-and the DPO's view of every journal with filters (SPEC §5, §6)."""
+and the DPO's view of every journal with filters
+(docs/domain.md, *Rights of the person* and *Access journal*)."""
 import datetime
 from itertools import islice
 

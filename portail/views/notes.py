@@ -1,4 +1,5 @@
-"""Working notes (level 3 of SPEC §3): writing, reading, granting."""
+"""Working notes (level 3 in docs/domain.md, *Confidentiality levels*): writing, reading,
+granting."""
 import colander
 import deform
 from pyramid.httpexceptions import HTTPSeeOther

@@ -1,4 +1,5 @@
-"""The public information notice on the processing (SPEC §4, §6)."""
+"""The public information notice on the processing
+(docs/domain.md, *Workflow* and *Pages and requests*)."""
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 

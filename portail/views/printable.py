@@ -1,4 +1,4 @@
-"""The printable contract: the paper document the beneficiary signs (SPEC §4).
+"""The printable contract: the paper document the beneficiary signs (docs/domain.md, *Workflow*).
 
 One page per contract (``contracts/<id>/print``) with the contract's fields,
 the information notice on the processing (the very text of the public

@@ -1,5 +1,5 @@
-"""Rights requests (SPEC §5): the beneficiary writes one online, the référent
-records one made on paper or in person; the référent answers within the legal
+"""Rights requests (docs/domain.md, *Rights of the person*): the beneficiary writes one online, the
+référent records one made on paper or in person; the référent answers within the legal
 month; the DPO follows the list and the overdue ones, without their content."""
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config

@@ -1,4 +1,4 @@
-"""The anonymous statistics pages (SPEC §7, issue 6).
+"""The anonymous statistics pages (docs/domain.md, *CLI and statistics*; issue 6).
 
 ``/statistics/<district>/`` shows one district's figures to its CLI
 facilitators and managers; ``/statistics/`` shows the département's figures

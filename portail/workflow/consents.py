@@ -1,4 +1,4 @@
-"""Recording consents, and what a refusal or a withdrawal sets off (SPEC §4).
+"""Recording consents, and what a refusal or a withdrawal sets off (docs/domain.md, *Workflow*).
 
 A consent record is never changed: each decision is a new record.
 Withdrawing (or refusing) the consent to share with the CLI unshares the

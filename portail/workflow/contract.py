@@ -1,4 +1,4 @@
-"""The insertion contract workflow of SPEC §4, as data.
+"""The insertion contract workflow of docs/domain.md, *Workflow*, as data.
 
 :data:`STATES` and :data:`TRANSITIONS` describe the machine;
 :data:`PERMISSIONS_BY_STATE` is the contract's part of the access matrix
@@ -208,7 +208,7 @@ TRANSITIONS = (
                ('draft', 'signed', 'entered', 'shared', 'paper'), 'closed', P.CLOSE,
                before=(withdraw_summary,),
                help=_('The contract is closed. A copy shared with the CLI is withdrawn.')),
-    # consequence of a withdrawn consent to processing (SPEC §4)
+    # consequence of a withdrawn consent to processing (docs/domain.md, *Workflow*)
     Transition('withdraw_processing', _('Keep on paper only'), ('entered', 'shared'), 'paper',
                P.SYSTEM_ONLY, after=(keep_only_paper_facts,), menu=False),
 )
@@ -219,7 +219,7 @@ CONTRACT_WORKFLOW = Workflow('contract', 'draft', STATES, TRANSITIONS, PERMISSIO
 
 
 def draft_contract(request, dossier, values, notice_channel):
-    """Create a contract in ``draft`` on ``dossier`` (SPEC §4 "draft").
+    """Create a contract in ``draft`` on ``dossier`` (docs/domain.md, *Workflow*, "draft").
 
     The delivery of the information notice is recorded with its channel.
     """

@@ -1,4 +1,4 @@
-"""Backup and restore with ``repozo`` (README, "Backups"), on the FileStorage
+"""Backup and restore with ``repozo`` (docs/operations.md, "Backups"), on the FileStorage
 files of a running portal:
 
 * a full backup, a change, an incremental backup, another change, then a

@@ -1,4 +1,4 @@
-"""A storage outage under writers (README, "Storage outages"): the ZEO server
+"""A storage outage under writers (docs/operations.md, "Storage outages"): the ZEO server
 is killed (SIGKILL) while people save notes, left down for a while or
 restarted at once, on the same port and files.
 

@@ -1,5 +1,5 @@
 """Each role logs in through the login page and reaches its home page; a
-screenshot of each home page is saved for the CI artifacts (and the README)."""
+screenshot of each home page is saved for the CI artifacts (and docs/testing.md)."""
 import pytest
 
 ROLES = [
