@@ -507,6 +507,8 @@ DOMAIN_RULES = [
      and all(L.TRANSFER_REQUESTER not in grants for grants in matrix.MATRIX['dossier'].values())),
     ('only a social worker asks for a transfer',
      lambda: who_may(P.REQUEST_TRANSFER, 'dossiers') == {R.WORKER}),
+    ('only a social worker entrusts their own dossiers to a colleague during an absence',
+     lambda: who_may(P.MANAGE_OWN_ABSENCE, 'root') == {R.WORKER}),
     ('only the person sees who consulted their dossier',
      lambda: who_may(P.VIEW_DOSSIER_JOURNAL, 'dossier') == {R.BENEFICIARY}),
     ("only a district's manager who is a qualified social worker moves its caseloads, "

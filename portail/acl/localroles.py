@@ -78,10 +78,27 @@ def active(until, now):
 
 def active_delegation(dossier, uid, now):
     """The :class:`~portail.models.dossier.Delegation` of ``uid`` on
-    ``dossier`` if it still runs at ``now``, else ``None``."""
+    ``dossier`` if it still runs at ``now``, else ``None``: one given on the
+    dossier, or the absence of its référent, who delegated all their
+    dossiers to ``uid`` (:func:`absence_of`)."""
     delegation = dossier.delegations.get(uid)
     if delegation is not None and active(delegation.until, now):
         return delegation
+    absence = absence_of(dossier, now)
+    if absence is not None and absence.delegate == uid:
+        return absence
+    return None
+
+
+def absence_of(dossier, now):
+    """The running absence delegation of ``dossier``'s référent, or ``None``."""
+    folder = getattr(dossier, '__parent__', None)
+    root = getattr(folder, '__parent__', None)
+    users = getattr(root, 'users', None)
+    referent = users.get(dossier.referent) if users is not None else None
+    absence = getattr(referent, 'absence', None)
+    if absence is not None and active(absence.until, now):
+        return absence
     return None
 
 

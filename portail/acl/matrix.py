@@ -42,6 +42,7 @@ _DECLARED = {
     # the portal root: what every active account may do, and the DPO's lists
     'root': {ANY: {
         pr.ACTIVE: {P.VIEW_HOME},
+        pr.role(R.WORKER): {P.MANAGE_OWN_ABSENCE},
         pr.role(R.DPO): {P.VIEW_ALL_JOURNALS, P.VIEW_ALL_REQUESTS,
                          P.VIEW_ADMINISTRATION_JOURNAL},
         Authenticated: {P.CHANGE_PASSWORD, P.LOGOUT},

@@ -53,6 +53,8 @@ SYSTEM_ONLY = 'system_only'
 # Confidentiality (docs/domain.md, *Confidentiality levels*; issue 4)
 #: name or revoke a delegate on a dossier
 MANAGE_DELEGATION = 'manage_delegation'
+#: a social worker entrusts all their dossiers to a colleague during an absence
+MANAGE_OWN_ABSENCE = 'manage_own_absence'
 ADD_NOTE = 'add_note'
 #: read a working note (level 3)
 VIEW_NOTE = 'view_note'

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
-from portail.acl.localroles import active_delegation, dossier_principals
+from portail.acl.localroles import active, active_delegation, dossier_principals
 from portail.acl.matrix import ComputedACL
 from portail.models import worklist
 from portail.models.container import Container
@@ -196,14 +196,30 @@ class Dossiers(Container):
         dossier.delegations.pop(uid, None)
         index_remove(self.by_delegate, uid, dossier.__name__)
 
-    def delegated_to(self, uid, now):
-        """Dossiers where ``uid`` is an active delegate at ``now``."""
+    def delegated_to(self, uid, now, absences=True):
+        """Dossiers where ``uid`` is an active delegate at ``now``: delegated
+        one by one, and (with ``absences``) all those of the social workers
+        whose absence ``uid`` covers."""
         found = []
+        seen = set()
         for name in self.by_delegate.get(uid, ()):
             dossier = self.data[name]
-            if active_delegation(dossier, uid, now) is not None:
+            if dossier.delegations.get(uid) is not None and active_delegation(
+                    dossier, uid, now) is not None:
                 found.append(dossier)
+                seen.add(name)
+        if absences:
+            for referent in self.absences_covered(uid, now):
+                found.extend(self.data[name] for name in self.by_referent.get(referent.uid, ())
+                             if name not in seen)
         return found
+
+    def absences_covered(self, uid, now):
+        """The social workers whose running absence ``uid`` covers."""
+        users = self.__parent__.users
+        return [user for user in users.absent_for(uid)
+                if user.absence is not None and user.absence.delegate == uid
+                and active(user.absence.until, now)]
 
     def add_request(self, dossier, request_obj):
         name = dossier.requests.add(request_obj)

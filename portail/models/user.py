@@ -28,6 +28,10 @@ class User(Persistent):
     #: ``(administrator uid, utc datetime)`` of each reset of the password by an
     #: administrator that the owner has not been told of yet (at their next login)
     password_resets = ()
+    #: a social worker's absence: the :class:`~portail.models.dossier.Delegation`
+    #: of all their dossiers to one colleague until an end date, or None
+    #: (checked when a dossier is opened, like any delegation: issue 16)
+    absence = None
 
     def __init__(self, login, fullname, roles=(), district=None, qualified=False):
         self.login = login
@@ -85,6 +89,26 @@ class Users(Container):
     """The ``/users`` folder, with a login → uid index."""
 
     __acl__ = ComputedACL('users')
+    #: colleague uid -> uids of the social workers whose absence they cover
+    #: (created with the first absence)
+    absence_delegates = None
+
+    def set_absence(self, user, delegation):
+        """Delegate all of ``user``'s dossiers (``delegation``, or ``None`` to
+        end it), keeping the colleague index in step."""
+        if self.absence_delegates is None:
+            self.absence_delegates = OOBTree()
+        if user.absence is not None:
+            index_remove(self.absence_delegates, user.absence.delegate, user.uid)
+        user.absence = delegation
+        if delegation is not None:
+            index_add(self.absence_delegates, delegation.delegate, user.uid)
+
+    def absent_for(self, uid):
+        """The social workers whose absence ``uid`` covers (their absence may
+        have ended: check it)."""
+        found = (self.absence_delegates or {}).get(uid, ())
+        return [self.data[ref] for ref in found if ref in self.data]
 
     def __init__(self):
         super().__init__()

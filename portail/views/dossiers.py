@@ -320,7 +320,7 @@ def access_reasons(request, dossier):
         if principal not in held:
             continue
         if message is None:
-            until = dossier.delegations[identity.uid].until
+            until = L.active_delegation(dossier, identity.uid, now).until
             message = _('You stand in for the référent until ${date}.',
                         mapping={'date': until.strftime('%d/%m/%Y')})
         reasons.append(message)

@@ -35,8 +35,12 @@ def pending_items(request, identity):
     """``(due, kind, dossier id, item id)`` of the account's pending work today."""
     dossiers = request.root.dossiers
     now = utcnow(request.registry)
-    delegated = [d.__name__ for d in dossiers.delegated_to(identity.uid, now)]
-    return worklist.pending(dossiers, identity.uid, now.date(), delegated)
+    delegated = [d.__name__ for d in dossiers.delegated_to(identity.uid, now, absences=False)]
+    found = worklist.pending(dossiers, identity.uid, now.date(), delegated)
+    # an absent colleague's pending work: one range of the index each
+    for colleague in dossiers.absences_covered(identity.uid, now):
+        found.extend(worklist.pending(dossiers, colleague.uid, now.date()))
+    return sorted(found)
 
 
 def pending_count(request, identity):
@@ -108,7 +112,13 @@ def delegation_rows(request, identity):
     now = utcnow(request.registry)
     today = now.date()
     rows = []
-    for dossier in dossiers.delegated_to(identity.uid, now):
+    for colleague in dossiers.absences_covered(identity.uid, now):
+        rows.append(row(today, colleague.absence.until.isoformat(),
+                        _('Absence of ${name}: their dossiers are in your care',
+                          mapping={'name': colleague.fullname}),
+                        colleague.fullname, _('See my dossiers'),
+                        request.resource_url(request.root, anchor='caseload-title')))
+    for dossier in dossiers.delegated_to(identity.uid, now, absences=False):
         delegation = dossier.delegations[identity.uid]
         url = request.resource_url(dossier)
         if delegation.until is not None and delegation.until - today <= DELEGATION_NOTICE:
