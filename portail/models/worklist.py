@@ -52,6 +52,7 @@ def create(dossiers):
     """Create the index and fill it from every dossier (evolve step)."""
     dossiers.worklist = OOBTree()
     for dossier in dossiers.values():
+        dossier.worklist_keys = ()  # the new tree holds none of them
         refresh(dossiers, dossier)
 
 
@@ -106,11 +107,15 @@ def refresh(dossiers, dossier):
     tree = dossiers.worklist
     if tree is None:  # a database not evolved yet: nothing to keep in step
         return
-    for key in dossier.worklist_keys:
-        tree.pop(key, None)
     keys = tuple((dossier.referent, shown, due, kind, dossier.__name__, item)
                  for shown, due, kind, item in items_of(dossier))
-    for key in keys:
+    old = dossier.worklist_keys
+    if keys == old:
+        return  # most changes leave the pending work as it was: write nothing
+    # only the keys that change: fewer writes to a tree every worker shares
+    for key in set(old) - set(keys):
+        tree.pop(key, None)
+    for key in set(keys) - set(old):
         tree[key] = None
     dossier.worklist_keys = keys
 
