@@ -31,6 +31,12 @@ class LiveServer:
         which then fails with EBADF.  With nothing left to watch, its loop ends.
         """
         server = self._server
-        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        try:
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        except OSError:
+            # the trigger is closed already (seen once after a ZEO server was
+            # killed under load, in tests/backends/test_outage.py): nothing
+            # can wake the loop any more, so close its sockets from here
+            wasyncore.close_all(server._map)
         self._thread.join(timeout=5)
         server.task_dispatcher.shutdown()
