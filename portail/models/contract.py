@@ -77,6 +77,14 @@ def contract_state(contract):
     return contract.state
 
 
+def signed_at(contract):
+    """When ``contract`` was signed: the last line of its history that signed it."""
+    for step in reversed(contract.history):
+        if step.target == 'signed':
+            return step.at
+    return contract.modified_at
+
+
 class Contract(DossierItem, Persistent):
     """One insertion contract of a dossier."""
 

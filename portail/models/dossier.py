@@ -17,6 +17,7 @@ from portail.acl.localroles import active, active_delegation, dossier_principals
 from portail.acl.matrix import ComputedACL
 from portail.models import worklist
 from portail.models.container import Container
+from portail.models.contract import signed_at  # noqa: F401 (also read from here)
 from portail.models.index import index_add, index_remove
 from portail.models.ordered import OrderedIndex, time_key, time_of
 from portail.statistics import counters
@@ -41,14 +42,6 @@ class Delegation:
     notes: bool
     granted_by: str
     granted_at: object
-
-
-def signed_at(contract):
-    """When ``contract`` was signed: the last line of its history that signed it."""
-    for step in reversed(contract.history):
-        if step.target == 'signed':
-            return step.at
-    return contract.modified_at
 
 
 def identity_key(last_name, first_names, birth_date):

@@ -28,6 +28,8 @@ from datetime import timedelta
 
 from BTrees.OOBTree import OOBTree
 
+from portail.models.contract import signed_at
+
 #: a rights request to answer: due on its deadline, shown at once
 REQUEST = 'request'
 #: a contract signed (online or on paper) and waiting to be entered
@@ -90,11 +92,9 @@ def items_of(dossier):
 
 
 def signed_on(contract):
-    """The day a contract was signed, from its history."""
-    for step in reversed(contract.history):
-        if step.target == 'signed':
-            return step.at.date().isoformat()
-    return contract.modified_at.date().isoformat() if contract.modified_at else ''
+    """The day a contract was signed (ISO text)."""
+    at = signed_at(contract)
+    return at.date().isoformat() if at is not None else ''
 
 
 def opinion_day(contract):
