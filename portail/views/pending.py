@@ -31,8 +31,21 @@ DEADLINES = frozenset({worklist.REQUEST, worklist.REVIEW, worklist.ENDING})
 DELEGATION_NOTICE = timedelta(days=7)
 
 
+#: where a request keeps its pending items once read (the menu's count and
+#: the home page's list both need them)
+_ITEMS = '_portail_pending_items'
+
+
 def pending_items(request, identity):
-    """``(due, kind, dossier id, item id)`` of the account's pending work today."""
+    """``(due, kind, dossier id, item id)`` of the account's pending work
+    today, read once per request."""
+    found = request.__dict__.get(_ITEMS)
+    if found is None:
+        found = request.__dict__[_ITEMS] = _read_pending_items(request, identity)
+    return found
+
+
+def _read_pending_items(request, identity):
     dossiers = request.root.dossiers
     now = utcnow(request.registry)
     delegated = [d.__name__ for d in dossiers.delegated_to(identity.uid, now, absences=False)]
