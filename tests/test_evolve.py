@@ -5,37 +5,28 @@ from portail import evolve as ev
 from portail.models.root import DatabaseNotInitialised, get_root
 from tests.conftest import Portal
 
+#: every step, in the order it runs (never renamed nor reordered once shipped)
+STEP_NAMES = ['0001-create-portal-root', '0002-create-session-store', '0003-create-journal',
+              '0004-create-statistics', '0005-create-listing-indexes',
+              '0006-create-activation-failures', '0007-create-journal-outbox',
+              '0008-create-form-keys', '0009-create-statistics-snapshot',
+              '0010-drop-stored-contract-acls', '0011-create-worklist',
+              '0013-create-cli-agenda-indexes', '0014-split-entry-queue',
+              '0016-transfer-requests-for-managers']
+
 
 def test_new_database_runs_every_step_once():
     portal = Portal()
     conn = portal.db.open()
-    assert ev.status(conn.root()) == (0, 13, ['0001-create-portal-root',
-                                             '0002-create-session-store',
-                                             '0003-create-journal',
-                                             '0004-create-statistics',
-                                             '0005-create-listing-indexes',
-                                             '0006-create-activation-failures',
-                                             '0007-create-journal-outbox',
-                                             '0008-create-form-keys',
-                                             '0009-create-statistics-snapshot',
-                                             '0010-drop-stored-contract-acls',
-                                             '0011-create-worklist',
-                                             '0013-create-cli-agenda-indexes',
-                                             '0014-split-entry-queue'])
+    assert ev.status(conn.root()) == (0, len(STEP_NAMES), STEP_NAMES)
     conn.close()
     ran = ev.evolve(portal.db, portal.clock.now(), log=lambda m: None)
-    assert ran == ['0001-create-portal-root', '0002-create-session-store',
-                   '0003-create-journal', '0004-create-statistics',
-                   '0005-create-listing-indexes', '0006-create-activation-failures',
-                   '0007-create-journal-outbox', '0008-create-form-keys',
-                   '0009-create-statistics-snapshot', '0010-drop-stored-contract-acls',
-                   '0011-create-worklist', '0013-create-cli-agenda-indexes',
-                   '0014-split-entry-queue']
+    assert ran == STEP_NAMES
     assert ev.evolve(portal.db, portal.clock.now(), log=lambda m: None) == []
     conn = portal.db.open()
     root = get_root(conn.root())
     assert len(root.users) == 0 and root['users'] is root.users
-    assert ev.status(conn.root()) == (13, 13, [])
+    assert ev.status(conn.root()) == (len(STEP_NAMES), len(STEP_NAMES), [])
     with pytest.raises(KeyError):
         root['evolve_done']
     conn.close()
@@ -45,7 +36,7 @@ def test_dry_run_writes_nothing():
     portal = Portal()
     messages = []
     ran = ev.evolve(portal.db, portal.clock.now(), dry_run=True, log=messages.append)
-    assert len(ran) == 13 and messages[0].startswith('[dry run]')
+    assert ran == STEP_NAMES and messages[0].startswith('[dry run]')
     conn = portal.db.open()
     with pytest.raises(DatabaseNotInitialised):
         get_root(conn.root())
@@ -58,17 +49,7 @@ def test_each_step_is_its_own_transaction():
     before = len(list(portal.db.storage.iterator()))
     ev.evolve(portal.db, portal.clock.now(), log=lambda m: None)
     notes = [t.description for t in portal.db.storage.iterator()][before:]
-    assert notes == [b'evolve 0001-create-portal-root', b'evolve 0002-create-session-store',
-                     b'evolve 0003-create-journal', b'evolve 0004-create-statistics',
-                     b'evolve 0005-create-listing-indexes',
-                     b'evolve 0006-create-activation-failures',
-                     b'evolve 0007-create-journal-outbox',
-                     b'evolve 0008-create-form-keys',
-                     b'evolve 0009-create-statistics-snapshot',
-                     b'evolve 0010-drop-stored-contract-acls',
-                     b'evolve 0011-create-worklist',
-                     b'evolve 0013-create-cli-agenda-indexes',
-                     b'evolve 0014-split-entry-queue']
+    assert notes == [f'evolve {name}'.encode() for name in STEP_NAMES]
 
 
 def test_duplicate_step_names_are_refused():
@@ -163,3 +144,29 @@ def test_step_0013_indexes_the_summaries_without_opinion_or_session():
         kept = folder.awaiting
         create_cli_agenda_indexes(root._p_jar.root(), root._p_jar)
         assert folder.awaiting is kept
+
+
+def test_step_0016_tells_the_managers_of_open_transfer_requests():
+    """An open transfer request indexed before the step (under its référent
+    only) is indexed under its district too, as a write would now do."""
+    from portail.evolve.steps import transfer_requests_for_managers
+    from portail.models import worklist
+    from tests.test_transfers import ask_transfer
+
+    portal = Portal().initialise()
+    ask_transfer(portal)
+    with portal.root() as root:
+        dossiers = root.dossiers
+        dossier = [d for d in dossiers.values() if d.transfers is not None][0]
+        expected = dossier.worklist_keys
+        owner = worklist.district_owner(dossier.district)
+        assert [k for k in expected if k[0] == owner]
+        for key in expected:  # as an older write left them: the référent's only
+            if key[0] == owner:
+                del dossiers.worklist[key]
+        dossier.worklist_keys = tuple(k for k in expected if k[0] != owner)
+    with portal.root() as root:
+        transfer_requests_for_managers(root._p_jar.root(), root._p_jar)
+        dossier = root.dossiers[dossier.__name__]
+        assert dossier.worklist_keys == expected
+        assert all(k in root.dossiers.worklist for k in expected)

@@ -161,7 +161,10 @@ def test_a_delegate_sees_the_delegated_work_and_the_delegation(portal):
 
 
 def test_only_social_workers_have_a_to_do_list(portal):
-    for login in ('secretary1', 'manager2', 'cli1', 'dpo1', 'admin1', 'beneficiary1'):
+    """... and the qualified manager of a district, for its transfer requests
+    (tests/test_transfers.py); manager1 is not a social worker."""
+    for login in ('secretary1', 'manager1', 'director1', 'cli1', 'dpo1', 'admin1',
+                  'beneficiary1'):
         page = logged_in(portal, login).get('/').maybe_follow()
         assert page.html.find(id='pending') is None
         assert 'À traiter' not in ' '.join(a.get_text() for a in page.html.select('nav a'))

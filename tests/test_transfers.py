@@ -150,11 +150,31 @@ def test_transfer_accepted_moves_the_dossier_with_its_history(portal):
     assert 'demande de transfert' in journal
 
 
+def pending_section(page):
+    """The text of the home page's "À traiter" section ('' when it has none)."""
+    found = page.html.find(id='pending')
+    return found.get_text(' ', strip=True) if found is not None else ''
+
+
+def menu_count(page):
+    links = [a.get_text() for a in page.html.find('nav').find_all('a')]
+    return [t for t in links if t.startswith('À traiter')]
+
+
 def test_transfer_refused_by_a_qualified_manager(portal):
     dossier_id = martin_id(portal)
+    manager = logged_in(portal, 'manager2')  # qualified manager of the district
+    home = manager.get('/')
+    assert menu_count(home) == ['À traiter (0)']
+    assert 'Rien ne vous attend' in pending_section(home)
     worker3, page = ask_transfer(portal)
     transfer_url = page.request.path
-    manager = logged_in(portal, 'manager2')  # qualified manager of the district
+    # the request reaches the manager's "À traiter", linked to where it is answered
+    home = manager.get('/')
+    assert menu_count(home) == ['À traiter (1)']
+    assert 'Demande de transfert à traiter MARTIN Bernard' in pending_section(home)
+    assert home.html.find(id='pending').find('a', href=lambda h: h and h.endswith(
+        transfer_url))
     assert transfer_url in manager.get(f'/dossiers/{dossier_id}/').text
     page = answer(manager, transfer_url, 'refused', status=400)
     assert 'refusez-le en donnant le motif' in page.text
@@ -170,8 +190,32 @@ def test_transfer_refused_by_a_qualified_manager(portal):
     last = [e for e in entries(portal, dossier_id) if e.action.startswith('transfer')][-1]
     assert (last.action, last.detail) == ('transfer:refused',
                                           'Suivi en cours, à revoir en janvier.')
-    # answered: no second answer
+    # answered: no second answer, and nothing left to do
     assert not has_form_to(manager.get(transfer_url), '/answer')
+    home = manager.get('/')
+    assert menu_count(home) == ['À traiter (0)'] and 'MARTIN' not in pending_section(home)
+
+
+def test_a_manager_who_is_not_a_social_worker_is_not_told_of_transfers(portal):
+    """manager1 manages the same district without being a qualified social
+    worker; the director has no district: neither has an "À traiter", and
+    neither learns the name of the person asked for."""
+    ask_transfer(portal)
+    for login in ('manager1', 'director1'):
+        home = logged_in(portal, login).get('/')
+        assert menu_count(home) == [] and pending_section(home) == ''
+        assert 'MARTIN' not in home.text
+
+
+def test_the_manager_of_another_district_is_not_told(portal):
+    """A qualified manager reads only their own district's requests."""
+    ask_transfer(portal)
+    with portal.root() as root:
+        manager = root.users.find_login('manager2')
+        worker3 = root.users.find_login('worker3')
+        manager.district = worker3.district  # now the requester's district
+    home = logged_in(portal, 'manager2').get('/')
+    assert menu_count(home) == ['À traiter (0)'] and 'MARTIN' not in home.text
 
 
 def test_who_may_not_answer_or_see_a_transfer(portal):

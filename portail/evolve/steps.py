@@ -153,3 +153,19 @@ def split_entry_queue(zodb_root, conn):
     entered."""
     dossiers = zodb_root[ROOT_KEY].dossiers
     dossiers.rebuild_signed_queue(list(zodb_root[ROOT_KEY].districts.keys()))
+
+
+@step('0016-transfer-requests-for-managers')
+def transfer_requests_for_managers(zodb_root, conn):
+    """Index the open transfer requests under their dossier's district too,
+    so that its qualified managers find them in their "À traiter" (issue 16,
+    :data:`portail.models.worklist.DISTRICT_KINDS`).  Only the dossiers that
+    hold transfer requests change; the step may run again."""
+    from portail.models import worklist
+
+    dossiers = zodb_root[ROOT_KEY].dossiers
+    if dossiers.worklist is None:
+        return
+    for dossier in dossiers.values():
+        if dossier.transfers is not None:
+            worklist.refresh(dossiers, dossier)

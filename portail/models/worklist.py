@@ -21,6 +21,11 @@ Delegates see the items of the dossiers delegated to them, read through the
 delegations index (:meth:`~portail.models.dossier.Dossiers.delegated_to`),
 which are few: :func:`pending` takes both.
 
+A transfer request may also be answered by a qualified manager of the
+dossier's district (the référent may be the one leaving): its item is kept a
+second time under the district (:func:`district_owner`), whose range the
+manager's home page reads.
+
 The index holds opaque ids and dates only: the page names the person from
 the dossier, which the reader may open.
 """
@@ -43,6 +48,9 @@ ENDING = 'ending'
 #: a request of a worker of another district to take the dossier over (issue 16)
 TRANSFER = 'transfer'
 KINDS = (REQUEST, ENTRY, OPINION, REVIEW, ENDING, TRANSFER)
+
+#: the kinds a qualified manager of the dossier's district also has to do
+DISTRICT_KINDS = frozenset({TRANSFER})
 
 REVIEW_NOTICE = timedelta(days=14)
 ENDING_NOTICE = timedelta(days=30)
@@ -102,13 +110,30 @@ def opinion_day(contract):
     return (contract.cli_opinion.get('at') or '')[:10]
 
 
+def district_owner(district):
+    """The owner, in the index, of the items the managers of ``district``
+    have to do (account ids never contain a colon)."""
+    return f'district:{district}'
+
+
+def keys_of(dossier):
+    """The index keys of ``dossier``'s pending work: each item under its
+    référent, and the :data:`DISTRICT_KINDS` under its district too."""
+    keys = []
+    for shown, due, kind, item in items_of(dossier):
+        keys.append((dossier.referent, shown, due, kind, dossier.__name__, item))
+        if kind in DISTRICT_KINDS:
+            keys.append((district_owner(dossier.district), shown, due, kind, dossier.__name__,
+                         item))
+    return tuple(keys)
+
+
 def refresh(dossiers, dossier):
     """Replace ``dossier``'s items in the index by what it holds now."""
     tree = dossiers.worklist
     if tree is None:  # a database not evolved yet: nothing to keep in step
         return
-    keys = tuple((dossier.referent, shown, due, kind, dossier.__name__, item)
-                 for shown, due, kind, item in items_of(dossier))
+    keys = keys_of(dossier)
     old = dossier.worklist_keys
     if keys == old:
         return  # most changes leave the pending work as it was: write nothing
@@ -143,6 +168,7 @@ def pending(dossiers, uid, today, delegated=()):
         dossier = dossiers.get(name)
         if dossier is None:
             continue
-        found.extend((due, kind, name, item) for (_r, shown, due, kind, _d, item)
-                     in dossier.worklist_keys if shown <= shown_until)
+        found.extend((due, kind, name, item) for (owner, shown, due, kind, _d, item)
+                     in dossier.worklist_keys
+                     if shown <= shown_until and owner == dossier.referent)
     return sorted(found)

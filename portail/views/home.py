@@ -22,7 +22,7 @@ from portail.views.contract_display import contract_details
 from portail.views.entry_queue import READY_PAGE, WAITING_PAGE, entry_queues
 from portail.views.labels import DIRECTOR, ROLE_LABELS
 from portail.views.listings import WORKLIST_PAGER_LABEL, worklist
-from portail.views.pending import pending_work
+from portail.views.pending import has_pending_work, pending_work
 from portail.workflow.contract import STATES
 
 #: the home section of each role, in the order they are shown
@@ -62,7 +62,8 @@ def home_view(request):
         'sections': sections,
         'is_admin': R.ADMIN in roles,
         'caseloads_url': caseloads_url(request, identity) if R.MANAGER in roles else None,
-        'pending': pending_work(request, identity) if R.WORKER in roles else None,
+        'pending': pending_work(request, identity) if has_pending_work(request, identity)
+        else None,
         'caseload': caseload(request, dossiers, identity) if R.WORKER in roles else None,
         'queue': entry_queue(request, identity) if R.SECRETARY in roles else None,
         'own': own_contracts(request, dossiers, identity) if R.BENEFICIARY in roles else None,

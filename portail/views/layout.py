@@ -4,14 +4,12 @@ from pyramid.events import BeforeRender
 from pyramid.renderers import get_renderer
 
 from portail.acl import permissions as P
-from portail.acl import roles as R
 from portail.acl.policy import permissions_on
-from portail.acl.roles import granted_roles
 from portail.auth.sessions import current_identity
 from portail.flash import pop_flash
 from portail.i18n import LANGUAGES, _
 from portail.timefmt import format_datetime
-from portail.views.pending import pending_count
+from portail.views.pending import has_pending_work, pending_count
 
 
 def navigation(request):
@@ -24,7 +22,7 @@ def navigation(request):
     on_root = permissions_on(request, root, (P.VIEW_ALL_JOURNALS, P.VIEW_ALL_REQUESTS,
                                              P.VIEW_ADMINISTRATION_JOURNAL))
     items = [(home, _('Home'))]
-    if R.WORKER in granted_roles(identity.user):
+    if has_pending_work(request, identity):
         count = pending_count(request, identity)
         items.append((home + '#pending', _('To do (${n})', mapping={'n': count})))
     if request.has_permission(P.MANAGE_ACCOUNTS, root.users):

@@ -6,10 +6,16 @@ The rows come from the référents' pending-work index
 a scan of the caseload.  Each row links to the place where the work is done;
 doing it (answering the request, entering the contract, reading the
 opinion, moving the review date, renewing the contract) removes the row.
+
+A qualified manager of a district (the one who may move its caseloads) has
+an "À traiter" too: the transfer requests addressed to the district's
+référents, which the manager may answer when a référent is away or leaving.
 """
 from datetime import date, timedelta
 
 from portail.acl import permissions as P
+from portail.acl import roles as R
+from portail.acl.roles import granted_roles
 from portail.clock import utcnow
 from portail.i18n import _
 from portail.models import worklist
@@ -36,6 +42,23 @@ DELEGATION_NOTICE = timedelta(days=7)
 _ITEMS = '_portail_pending_items'
 
 
+def managed_district(request, identity):
+    """The district whose transfer requests the account answers as its
+    qualified manager (the holder of :data:`~portail.acl.permissions.MANAGE_CASELOADS`
+    on it), or ``None``."""
+    district = request.root.districts.get(identity.user.district or '')
+    if district is None or not request.has_permission(P.MANAGE_CASELOADS, district):
+        return None
+    return district
+
+
+def has_pending_work(request, identity):
+    """Whether the account has an "À traiter": a social worker, or a
+    qualified manager of a district."""
+    return (R.WORKER in granted_roles(identity.user)
+            or managed_district(request, identity) is not None)
+
+
 def pending_items(request, identity):
     """``(due, kind, dossier id, item id)`` of the account's pending work
     today, read once per request."""
@@ -53,7 +76,11 @@ def _read_pending_items(request, identity):
     # an absent colleague's pending work: one range of the index each
     for colleague in dossiers.absences_covered(identity.uid, now):
         found.extend(worklist.pending(dossiers, colleague.uid, now.date()))
-    return sorted(found)
+    district = managed_district(request, identity)
+    if district is not None:
+        found.extend(worklist.pending(dossiers, worklist.district_owner(district.__name__),
+                                      now.date()))
+    return sorted(set(found))
 
 
 def pending_count(request, identity):

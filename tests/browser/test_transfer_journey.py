@@ -28,6 +28,20 @@ def test_a_transfer_from_the_lookup_to_the_new_referent(open_browser, live):
     assert 'Votre demande de transfert est envoyée' in requester.flash()
     assert 'La famille vit désormais à Marseille.' in page.content()
 
+    # the qualified manager of the district is told too (the référent may be
+    # away); a manager who is not a social worker is not
+    manager = open_browser()
+    page = manager.login('manager2')
+    menu = page.get_by_role('navigation').get_by_role('link', name='À traiter (', exact=False)
+    assert menu.inner_text() == 'À traiter (1)'
+    row = page.locator('#pending tbody tr').filter(has_text='Demande de transfert à traiter')
+    assert 'MARTIN Bernard' in row.inner_text()
+    page = manager.follow(row.get_by_role('link'))
+    assert 'La famille vit désormais à Marseille.' in page.content()
+    manager.logout()
+    page = manager.login('manager1')
+    assert page.locator('#pending').count() == 0 and 'MARTIN' not in page.content()
+
     referent = open_browser()
     page = referent.login('worker1')
     row = page.locator('#pending tbody tr').filter(has_text='Demande de transfert à traiter')
