@@ -36,7 +36,7 @@ from portail.models.user import User
 from portail.workflow.contract import CONTRACT_WORKFLOW
 
 #: bump whenever what the generator writes changes (invalidates kept databases)
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 6
 SEED = 20261102
 BENCH_NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 #: password of every generated account (never expires)
@@ -187,7 +187,7 @@ class Generator:
                 self.add_user(root, f'cli{d}-{k}', f'Animatrice {d}-{k}', 'cli', district)
             for k in range(1, tier.managers + 1):
                 self.add_user(root, f'manager{d}-{k}', f'Responsable {d}-{k}', 'manager',
-                              district, qualified=k % 2 == 0)
+                              district, qualified=k % 2 == 1)
             uids = []
             # workers spread evenly over districts (the first ones take the remainder)
             count = tier.workers // tier.districts + (d <= tier.workers % tier.districts)

@@ -2,13 +2,18 @@
 their targets, the JSON document and the one-line summary."""
 import math
 
+#: ratio of the p50 at tier L to the p50 at tier S -> the operation it times
+TIER_RATIOS = {
+    'caseload_L_vs_S': 'caseload',
+    'stats_L_vs_S': 'statistics',
+    'unusual_access_L_vs_S': 'unusual_access',
+    'district_caseloads_L_vs_S': 'district_caseloads',
+}
 #: ratio -> (comparison, target)
 TARGETS = {
     'open_dossier_vs_acl_anchor': ('>=', 0.5),
     'mixed_vs_hello': ('>=', 0.25),
-    'caseload_L_vs_S': ('<=', 1.2),
-    'stats_L_vs_S': ('<=', 1.2),
-    'unusual_access_L_vs_S': ('<=', 1.2),
+    **{key: ('<=', 1.2) for key in TIER_RATIOS},
     'p99_over_p50_max': ('<=', 4.0),
     'rss_mib': ('<=', 1024.0),
 }
@@ -53,8 +58,7 @@ def compute_ratios(operations, anchors, mixed, rss_mib, other_tier=None):
     ``operations`` maps operation name -> figures (missing operations are
     absent or ``None``); ``anchors`` has ``hello`` and ``acl``; ``other_tier``
     is ``(tier name, its operations)`` of the other tier on the same storage,
-    when it was run: then ``caseload_L_vs_S``, ``stats_L_vs_S`` and
-    ``unusual_access_L_vs_S`` are added.
+    when it was run: then the :data:`TIER_RATIOS` are added.
     """
     ratios = {
         'open_dossier_vs_acl_anchor': _ratio(
@@ -63,10 +67,8 @@ def compute_ratios(operations, anchors, mixed, rss_mib, other_tier=None):
     }
     if other_tier is not None:
         large, small = other_tier
-        ratios['caseload_L_vs_S'] = _ratio(_p50(large, 'caseload'), _p50(small, 'caseload'))
-        ratios['stats_L_vs_S'] = _ratio(_p50(large, 'statistics'), _p50(small, 'statistics'))
-        ratios['unusual_access_L_vs_S'] = _ratio(_p50(large, 'unusual_access'),
-                                                 _p50(small, 'unusual_access'))
+        for key, operation in TIER_RATIOS.items():
+            ratios[key] = _ratio(_p50(large, operation), _p50(small, operation))
     spreads = [_ratio(f['p99_ms'], f['p50_ms'], 2) for f in operations.values()
                if f and f.get('p50_ms')]
     ratios['p99_over_p50_max'] = max(spreads) if spreads else None

@@ -44,9 +44,9 @@ KEY_FILE = 'journal.key'
 #: the operations of issue 7, in the order they run
 OPERATIONS = ('caseload', 'open_dossier', 'contract_transition', 'secretary_queue',
               'cli_worklist', 'statistics', 'beneficiary_home', 'export_json',
-              'forbidden_probe', 'unusual_access')
+              'forbidden_probe', 'unusual_access', 'district_caseloads')
 #: the roles whose clients the operations use; the DPO has one account, so one client
-ROLES = ('worker', 'secretary', 'cli', 'beneficiary', 'dpo')
+ROLES = ('worker', 'secretary', 'cli', 'beneficiary', 'dpo', 'manager')
 
 PORTAL_INI = """\
 [app:main]
@@ -187,10 +187,22 @@ def pick_targets(db, logins, clients=16):
             'cli': [{'login': x} for x in spread(logins['cli'], clients)],
             'beneficiary': [{'login': x} for x in spread(logins['beneficiary'], clients)],
             'dpo': [{'login': x} for x in logins['dpo'][:1]],
+            'manager': [district_caseload_target(users, dossiers, x)
+                        for x in spread(logins['manager'], clients)],
         }
     finally:
         tm.abort()
         conn.close()
+
+
+def district_caseload_target(users, dossiers, login):
+    """A district manager, and the page of their district's dossiers by
+    référent showing the first page of its first worker's caseload."""
+    manager = users.find_login(login)
+    worker = min(u.uid for u in users.with_role(manager.district, 'worker')
+                 if dossiers.by_referent.get(u.uid))
+    return {'login': login,
+            'caseloads': f'/districts/{manager.district}/caseloads?referent={worker}'}
 
 
 # -- servers ----------------------------------------------------------------
@@ -318,9 +330,16 @@ class Operations:
         """The DPO's unusual-access report of the last seven days."""
         return client.get('/unusual-access')[0]
 
+    def district_caseloads(self, client, index):
+        """A qualified manager's page of the district's dossiers by référent,
+        one référent's caseload shown."""
+        return client.get(self.targets['manager'][index]['caseloads'])[0]
+
     def table(self):
         unusual = self.role_op('dpo', self.unusual_access)
         unusual.in_mixed = False  # a DPO's occasional page, with one account
+        district = self.role_op('manager', self.district_caseloads)
+        district.in_mixed = False  # a manager's occasional page
         return {
             'caseload': self.role_op('worker', self.home),
             'open_dossier': self.role_op('worker', self.open_dossier),
@@ -332,6 +351,7 @@ class Operations:
             'export_json': self.role_op('worker', self.export_json),
             'forbidden_probe': self.role_op('worker', self.forbidden_probe, (403, 404)),
             'unusual_access': unusual,
+            'district_caseloads': district,
         }
 
 
@@ -528,7 +548,7 @@ def share_tier_ratios(store_name):
         large = json.loads((RESULTS / f'L-{store_name}.json').read_text())
     except OSError:
         return
-    tier_ratios = ('caseload_L_vs_S', 'stats_L_vs_S', 'unusual_access_L_vs_S')
+    tier_ratios = tuple(report.TIER_RATIOS)
     for key in tier_ratios:
         small['ratios'][key] = large['ratios'].get(key)
     # keep the key order of the issue: the tier ratios before p99 and rss

@@ -147,6 +147,25 @@ def test_generated_accounts_log_in_and_see_their_caseload(toy):
     assert secretary.login(stamp['logins']['secretary'][0], BENCH_PASSWORD).status_int == 200
 
 
+def test_the_managers_target_is_their_districts_caseloads_page(toy):
+    """The bench's district_caseloads operation: each district's manager is
+    a qualified social worker and opens the page it is given."""
+    from bench.generate import BENCH_PASSWORD
+    from bench.run import district_caseload_target
+
+    portal, stamp = toy
+    login = stamp['logins']['manager'][0]
+    with portal.root() as root:
+        target = district_caseload_target(root.users, root.dossiers, login)
+        district = root.users.find_login(login).district
+    assert target['caseloads'].startswith(f'/districts/{district}/caseloads?referent=')
+    manager = portal.browser()
+    manager.login(login, BENCH_PASSWORD)
+    page = manager.get(target['caseloads'])
+    assert page.html.find('h1').get_text().startswith('Dossiers par référent')
+    assert len(page.html.select('table')[1].select('tbody tr')) == 15  # a caseload of 60 / 4
+
+
 def test_tiers_of_the_issue():
     assert (TIERS['S'].dossiers, TIERS['S'].workers, TIERS['S'].districts) == (10_000, 50, 10)
     assert (TIERS['L'].dossiers, TIERS['L'].workers, TIERS['L'].districts) == (100_000, 500, 40)
@@ -194,8 +213,8 @@ def test_ratios_between_tiers():
     ratios = report.compute_ratios(large, anchors, figures(600, 10, 30), 900,
                                    other_tier=(large, small))
     assert list(ratios) == ['open_dossier_vs_acl_anchor', 'mixed_vs_hello', 'caseload_L_vs_S',
-                            'stats_L_vs_S', 'unusual_access_L_vs_S', 'p99_over_p50_max',
-                            'rss_mib']
+                            'stats_L_vs_S', 'unusual_access_L_vs_S',
+                            'district_caseloads_L_vs_S', 'p99_over_p50_max', 'rss_mib']
     assert ratios['caseload_L_vs_S'] == 1.1
     assert ratios['stats_L_vs_S'] is None  # not measured at L: reported missing, never met
     verdicts = report.verdicts(ratios, 'L')
