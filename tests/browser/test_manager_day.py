@@ -23,3 +23,23 @@ def test_the_manager_moves_a_leaving_workers_caseload(open_browser):
     other = open_browser()
     page = other.login('manager1')
     assert page.get_by_role('link', name='Dossiers de la circonscription par référent').count() == 0
+
+
+def test_another_districts_caseloads_stay_closed_and_the_director_speaks_of_the_departement(
+        open_browser, live):
+    with live.root() as root:
+        own = root.users.find_login('manager2').district
+        other = next(name for name in root.districts.keys() if name != own)
+    manager = open_browser()
+    manager.login('manager2')
+    page = manager.goto(f'/districts/{other}/caseloads')
+    assert page.get_by_role('heading', level=1).inner_text() == 'Accès refusé'
+    # the browser reports the 403 answer in its console: that one is expected
+    assert len(manager.errors) == 1 and '403 (Forbidden)' in manager.errors[0], manager.errors
+    manager.errors.clear()
+
+    director = open_browser()
+    page = director.login('director1')
+    assert page.get_by_role('heading', name='Le département', exact=True).count() == 1
+    assert page.get_by_role('heading', name='Ma circonscription').count() == 0
+    assert page.locator('#pending').count() == 0  # not a social worker: no file, no "À traiter"
