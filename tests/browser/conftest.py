@@ -6,6 +6,7 @@ message saying what is missing, unless ``PORTAIL_REQUIRE_BROWSER=1`` (set by
 ``.ci/setup-browser.sh``, which ``make test`` sources after installing both):
 then a missing piece fails the run.
 """
+import contextlib
 import os
 from pathlib import Path
 
@@ -74,6 +75,19 @@ def live():
     portal.registry.settings['portail.public_url'] = server.url
     yield portal
     server.stop()
+
+
+@contextlib.contextmanager
+def behind_the_scenes(live):
+    """What other people do meanwhile, through webtest on the ``live``
+    portal (whose links must then point to webtest's host, not the server)."""
+    settings = live.registry.settings
+    public_url = settings['portail.public_url']
+    settings['portail.public_url'] = 'http://localhost'
+    try:
+        yield
+    finally:
+        settings['portail.public_url'] = public_url
 
 
 class UserAgent:

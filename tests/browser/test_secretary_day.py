@@ -3,24 +3,10 @@ only what can be entered, the contracts waiting for the person's consent
 are apart with the référent to ask, the list is filtered by référent, the
 entry page shows the text and its fingerprint beside the button, and a
 département that switched secretaries' entry off is told so."""
-import contextlib
-
+from tests.browser.conftest import behind_the_scenes
 from tests.conftest import logged_in
 from tests.test_contracts import consent_online
 from tests.test_entry_queue import signed_without_consent
-
-
-@contextlib.contextmanager
-def behind_the_scenes(live):
-    """What other people do meanwhile, through webtest on the same portal
-    (whose links must then point to webtest's host, not the live server)."""
-    settings = live.registry.settings
-    public_url = settings['portail.public_url']
-    settings['portail.public_url'] = 'http://localhost'
-    try:
-        yield
-    finally:
-        settings['portail.public_url'] = public_url
 
 
 def test_the_secretary_enters_what_can_be_entered_and_knows_whom_to_ask(open_browser, live):
