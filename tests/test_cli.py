@@ -106,3 +106,41 @@ def test_identity_only_when_picked_and_amendment_withdraws_the_copy(portal):
     run_transition(worker, url, 'amend', comment='Rectification').follow()
     cli.get(f'/cli/{district}/{summary}/', status=404)
     assert summary not in cli.get(f'/cli/{district}/').text
+
+
+def worklist_rows(cli, district):
+    page = cli.get(f'/cli/{district}/')
+    return {tr.select('td')[0].get_text(strip=True): [td.get_text(' ', strip=True)
+                                                      for td in tr.select('td')]
+            for tr in page.html.select('tbody tr')}
+
+
+def test_the_referents_name_only_when_the_referent_shares_it(portal):
+    """The référent's name is a level 1 field: the CLI's worklist, agenda and
+    summary show it only if the référent ticked it, as it was on the day of
+    sharing; the person reads it among what the CLI holds."""
+    worker = logged_in(portal, 'worker1')
+    with portal.root() as root:
+        leroy = find_dossier(root, 'Leroy')
+        contract = next(iter(leroy.contracts.values()))
+        url = f'/dossiers/{leroy.__name__}/contracts/{contract.__name__}/'
+        district = leroy.district
+        referent = root.users[leroy.referent].fullname
+    cli = logged_in(portal, 'cli1')
+    before = worklist_rows(cli, district)
+    assert before and all(row[2] == 'nom non communiqué' for row in before.values())
+    assert referent not in cli.get(f'/cli/{district}/').text
+
+    record_on_paper(worker, url, 'share_cli', 'given', 'in_person')
+    page = run_transition(worker, url, 'share',
+                          fields=['referent', 'themes']).follow()
+    assert 'Nom du référent' in page.text
+    with portal.root() as root:
+        summary = root.dossiers.contract((leroy.__name__, contract.__name__)).cli_summary
+        pseudonym = root.cli[district][summary].pseudonym
+    rows = worklist_rows(cli, district)
+    assert rows[pseudonym][2] == referent
+    assert all(row[2] == 'nom non communiqué' for name, row in rows.items() if name != pseudonym)
+    page = cli.get(f'/cli/{district}/{summary}/')
+    assert 'Nom du référent' in page.text and referent in page.text
+    assert 'LEROY' not in page.text  # the person's name was not ticked

@@ -164,8 +164,9 @@ def worklist_key(summary):
     return (time_key(summary.shared_at, newest_first=True), summary.__name__)
 
 
-def summary_fields(contract):
-    """The values of the chosen fields, as the CLI will read them."""
+def summary_fields(root, contract):
+    """The values of the chosen fields, as the CLI will read them (the
+    référent's name as it is on the day of sharing)."""
     content = contract.content()
     values = {}
     for name in contract.cli_fields:
@@ -173,6 +174,9 @@ def summary_fields(contract):
             dossier = contract.dossier
             values['identity'] = {'last_name': dossier.last_name,
                                   'first_names': dossier.first_names}
+        elif name == 'referent':
+            referent = root.users.get(contract.dossier.referent)
+            values['referent'] = referent.fullname if referent is not None else ''
         else:
             values[name] = content[name]
     return values
@@ -193,7 +197,7 @@ def share_summary(root, contract):
     dossier = contract.dossier
     folder = root.cli[dossier.district]
     summary = CliSummary(dossier.district, 'R-' + secrets.token_hex(4).upper(),
-                         summary_fields(contract), contract.history[-1].at,
+                         summary_fields(root, contract), contract.history[-1].at,
                          (dossier.__name__, contract.__name__))
     contract.cli_summary = folder.add(summary)
 

@@ -35,10 +35,12 @@ THEMES = {
 #: every field entered about a contract
 CONTENT_FIELDS = ('start_date', 'duration_months', 'themes', 'actions', 'commitments',
                   'review_date')
-#: the label of each field of a contract, and of the identity it may share
-#: with the CLI, as forms, pages and the CLI's copy show them
+#: the label of each field of a contract, and of the identity and the
+#: référent's name it may share with the CLI, as forms, pages and the CLI's
+#: copy show them
 FIELD_LABELS = {
     'identity': _('Name and first names'),
+    'referent': _('Name of the référent'),
     'start_date': _('Start date'),
     'duration_months': _('Duration (months)'),
     'themes': _('Themes'),

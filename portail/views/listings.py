@@ -61,12 +61,13 @@ def worklist(request, folder, param, page_url, without_opinion=False):
 
 
 def summary_row(request, summary, url):
-    """What a list of summaries shows of one: its link, its themes if they
-    were shared (else ``None``), its opinion's label."""
+    """What a list of summaries shows of one: its link, its themes and the
+    référent's name if they were shared (else ``None``), its opinion's label."""
     translate = request.localizer.translate
     themes = summary.fields.get('themes')
     return {'summary': summary, 'url': url,
             'themes': ', '.join(translate(THEMES[t]) for t in themes) if themes else None,
+            'referent': summary.fields.get('referent') or None,
             'opinion': OPINION_LABELS.get((summary.opinion or {}).get('opinion'))}
 
 

@@ -84,7 +84,7 @@ def share_consent(contract, request, **options):
 
 
 #: fields the référent may choose to share with the CLI
-SHAREABLE_FIELDS = ('identity', 'start_date', 'duration_months', 'themes', 'actions',
+SHAREABLE_FIELDS = ('identity', 'referent', 'start_date', 'duration_months', 'themes', 'actions',
                     'commitments', 'review_date')
 
 

@@ -46,6 +46,10 @@ def test_a_commission_session_from_agenda_to_minutes(open_browser, live):
     page = cli.link('Sans avis')
     listed = page.locator('tbody td:first-child a').all_inner_texts()
     assert listed == [pseudonyms[1]]
+    # themes, share date; the référent's name only when the référent shared it
+    cells = page.locator('tbody tr').first.locator('td').all_inner_texts()
+    assert cells[1] and cells[2] == 'nom non communiqué'
+    assert re.fullmatch(r'\d\d/\d\d/\d{4} \d\d:\d\d', cells[3]), cells
 
     page = cli.link('Séances de la commission')
     page = cli.link(day.strftime('%d/%m/%Y'))
