@@ -170,6 +170,59 @@ def test_the_beneficiary_reads_who_consulted_the_dossier(portal):
         assert logged_in(portal, login).get(f'/dossiers/{dossier}/journal', status=403)
 
 
+def journal_rows(page):
+    """``(who, role, action, item)`` of each row of "who consulted my dossier"."""
+    return [tuple(td.get_text(' ', strip=True) for td in tr.select('td')[1:])
+            for tr in page.html.select('tbody tr')]
+
+
+def test_the_persons_journal_speaks_their_words(portal):
+    """Who: "vous" for the person, name and role of a professional; what:
+    the action in words (copy, request, opinion, never "modification" for
+    them); which item: the contract by its date, the request by its date and
+    kind, never an opaque id; no confidentiality level; own reads hidden on
+    demand."""
+    import re
+
+    from tests.test_requests import make_request
+
+    dossier = martin(portal)
+    with portal.root() as root:
+        contract = next(c for c in root.dossiers[dossier].contracts.values()
+                        if c.start_date is not None)
+        contract_id, start = contract.__name__, contract.start_date
+    worker = logged_in(portal, 'worker1')
+    worker.get(f'/dossiers/{dossier}/contracts/{contract_id}/')
+    beneficiary = logged_in(portal, 'beneficiary1')
+    beneficiary.get(f'/dossiers/{dossier}/')
+    beneficiary.get(f'/dossiers/{dossier}/copy')
+    make_request(beneficiary, f'/dossiers/{dossier}/', 'rectification', 'Mon adresse a changé.')
+    page = beneficiary.get(f'/dossiers/{dossier}/journal')
+    rows = journal_rows(page)
+    assert ('Wanda Travailleuse', 'travailleur social / travailleuse sociale', 'consultation',
+            f'contrat du {start:%d/%m/%Y}') in rows
+    assert ('vous', '', 'consultation', "demandes d'exercice des droits") in rows
+    today = portal.clock.now().strftime('%d/%m/%Y')
+    assert ('vous', '', 'copie du dossier', 'dossier') in rows
+    assert ('vous', '', "demande d'exercice des droits",
+            f'demande du {today} (rectification)') in rows
+    assert not [r for r in rows if r[0] == 'vous' and r[2] == 'modification']
+    table = page.html.find('table').get_text(' ')
+    assert contract_id[:8] not in table and 'Niveau' not in table
+    assert not re.search(r'\b[0-9a-f]{8}\b', table)
+    own_reads = [r for r in rows if r[0] == 'vous' and r[2] == 'consultation']
+    assert own_reads
+
+    form = [f for f in page.forms.values() if f.action.endswith('/journal')][0]
+    form['hide_own_reads'] = True
+    hidden = form.submit()
+    rows = journal_rows(hidden)
+    assert not [r for r in rows if r[0] == 'vous' and r[2] == 'consultation']
+    assert ('vous', '', 'copie du dossier', 'dossier') in rows
+    assert any(r[0] == 'Wanda Travailleuse' for r in rows)
+    assert hidden.html.find(id='hide_own_reads').has_attr('checked')
+
+
 def test_the_dpo_filters_every_journal(portal):
     dossier = martin(portal)
     logged_in(portal, 'secretary1').get(f'/dossiers/{dossier}/')

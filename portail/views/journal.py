@@ -19,16 +19,31 @@ from portail.views.listings import entry_rows
 DOSSIER_PAGE = 500
 
 
+#: the query-string parameter by which the reader hides their own reads
+HIDE_OWN_READS = 'hide_own_reads'
+
+
 @view_config(context=Dossier, name='journal', renderer='portail:templates/journal/dossier.pt',
              permission=P.VIEW_DOSSIER_JOURNAL, journal=False)
 def dossier_journal_view(request):
-    chain = journal_of(request).chains.get(request.context.__name__)
+    """"Who consulted my dossier": the newest entries of the dossier's chain,
+    each item named as the person knows it; the reader may hide their own
+    reads (``?hide_own_reads=1``, a GET form: nothing changes)."""
+    dossier = request.context
+    hide = request.GET.get(HIDE_OWN_READS) == '1'
+    page = {'rows': [], 'count': 0, 'hide_own_reads': hide, 'hidden': 0}
+    chain = journal_of(request).chains.get(dossier.__name__)
     if chain is None:
-        return {'rows': [], 'count': 0}
+        return page
     # only the entries shown are decoded; the count of the entries held (purged ones
     # excluded) comes from the chain's numbering
-    newest = list(islice(chain.values(reverse=True), DOSSIER_PAGE))
-    return {'rows': entry_rows(request, newest), 'count': chain.length - chain.base_seq}
+    entries = chain.values(reverse=True)
+    if hide:
+        own = request.authenticated_userid
+        entries = (e for e in entries if not (e.user == own and e.action == 'read'))
+    newest = list(islice(entries, DOSSIER_PAGE))
+    return dict(page, rows=entry_rows(request, newest, dossier),
+                count=chain.length - chain.base_seq)
 
 
 PAGE = 200

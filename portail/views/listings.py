@@ -7,7 +7,9 @@ from portail.acl import permissions as P
 from portail.acl.policy import permissions_on
 from portail.i18n import _
 from portail.models.contract import THEMES
+from portail.models.request import KINDS as REQUEST_KINDS
 from portail.paging import listing, requested_page
+from portail.timefmt import format_date
 from portail.urls import child_url_maker
 from portail.views.labels import (
     DECISION_LABELS,
@@ -83,6 +85,14 @@ ACTION_LABELS = {
     'grant': _('note shared with a colleague'),
     'revoke': _('note no longer shared'),
     'transfer': _('transfer to another district'),
+    'copy': _('copy of the dossier'),
+    'export': _('download of the data'),
+    'opinion': _('opinion of the CLI'),
+    'request': _('rights request'),
+    'answer': _('answer to a rights request'),
+    'activation-code': _('account activation code'),
+    'absence-delegation': _('dossier entrusted during an absence'),
+    'absence-ended': _('end of an absence'),
 }
 
 
@@ -108,6 +118,7 @@ OBJECT_LABELS = {
     'dossier': _('dossier'), 'contract': _('contract'), 'note': _('working note'),
     'identity': _('identity'), 'home': _('home page'), 'cli-summary': _('CLI summary'),
     'user': _('account'), 'transfer': _('transfer request'),
+    'requests': _('rights requests'),
 }
 
 
@@ -118,27 +129,60 @@ def object_label(request, obj):
     return f'{label} {ident[:8]}'.strip()
 
 
-def entry_rows(request, entries):
+def item_label(request, dossier, obj):
+    """The item ``obj`` of ``dossier`` named as its person knows it: "contrat
+    du 15/11/2026", "demande du 02/11/2026 (rectification)"; an item no
+    longer held is named by its kind only (never by an opaque id)."""
+    translate = request.localizer.translate
+    kind, _sep, ident = obj.partition(':')
+    if kind == 'contract':
+        contract = dossier.contracts.get(ident)
+        if contract is None:
+            return translate(_('a contract no longer held'))
+        day = contract.start_date or contract.created_at
+        return translate(_('contract of ${start}', mapping={'start': format_date(day)}))
+    if kind == 'request':
+        rq = dossier.requests.get(ident)
+        if rq is None:
+            return translate(_('a rights request'))
+        return translate(_('request of ${day} (${kind})', mapping={
+            'day': format_date(rq.created_at), 'kind': translate(REQUEST_KINDS[rq.kind])}))
+    return translate(OBJECT_LABELS.get(kind, kind))
+
+
+def entry_rows(request, entries, dossier=None):
     """Display rows of journal entries.  A chain holds hundreds of entries by
     a handful of people about a handful of objects, so who, action and object
-    labels are worked out once per distinct value."""
+    labels are worked out once per distinct value.
+
+    With ``dossier`` (the pages of one dossier: its journal, its copy), the
+    items are named as the person knows them (:func:`item_label`) and the
+    reader's own entries say "vous"; without it (the DPO's journals), by
+    their kind and opaque id."""
     users = request.root.users
     translate = request.localizer.translate
+    viewer = request.authenticated_userid if dossier is not None else None
     people, actions, objects = {}, {}, {}
     rows = []
     for entry in entries:
         person = people.get(entry.user)
         if person is None:
             user = users.get(entry.user)
-            person = people[entry.user] = (
-                user.fullname if user is not None else translate(_('the portal')),
-                ', '.join(translate(ROLE_LABELS[r]) for r in user.roles) if user else '')
+            if viewer is not None and entry.user == viewer:
+                person = (translate(_('you')), '')
+            else:
+                person = (
+                    user.fullname if user is not None else translate(_('the portal')),
+                    ', '.join(translate(ROLE_LABELS[r]) for r in user.roles) if user else '')
+            people[entry.user] = person
         action = actions.get(entry.action)
         if action is None:
             action = actions[entry.action] = action_label(request, entry.action)
         obj = objects.get(entry.object)
         if obj is None:
-            obj = objects[entry.object] = object_label(request, entry.object)
+            obj = objects[entry.object] = (
+                item_label(request, dossier, entry.object) if dossier is not None
+                else object_label(request, entry.object))
         rows.append({
             'entry': entry,
             'at': datetime.datetime.fromisoformat(entry.at),
@@ -148,4 +192,3 @@ def entry_rows(request, entries):
             'object': obj,
         })
     return rows
-
