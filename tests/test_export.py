@@ -1,9 +1,12 @@
 """Portability and copy (docs/domain.md, *Rights of the person*): the JSON document and the
 printable page."""
 import json
+import re
 from datetime import date, datetime
 
+from portail.timefmt import format_datetime
 from tests.conftest import find_dossier, logged_in
+from tests.test_journal import entries
 
 TOP = {'format': str, 'version': int, 'generated_at': str, 'dossier': str, 'identity': dict,
        'administrative': dict, 'district': str, 'referent': str, 'contracts': list,
@@ -66,6 +69,22 @@ def test_the_printable_copy(portal):
     page = logged_in(portal, 'beneficiary1').get(url + 'copy')
     assert 'rue des Lilas' in page.text and 'Motivé pour reprendre' in page.text
     assert 'sœur' not in page.text
+    # in words, never the codes of the JSON document; dates as the rest of the portal
+    text = ' '.join(page.html.find('main').get_text(' ').split())
+    for code in ('shared', 'given', 'paper', 'share_cli', 'processing', 'entered', 'in_person'):
+        assert not re.search(rf'\b{code}\b', text), code
+    assert not re.search(r'\d{4}-\d\d-\d\d', text)  # no ISO date
+    assert not re.search(r'T\d\d:\d\d', text)  # no ISO time
+    assert 'Date de naissance 14/03/1979' in text
+    assert 'saisie informatique — donné — sur papier — Wanda Travailleuse' in text
+    assert 'Contrat débutant le 03/10/2026 — partagé avec la CLI' in text
+    assert 'Partagé avec la CLI Durée (mois) 6 Thèmes emploi' in text  # what the CLI holds
+    # the journal in the person's words, the times in local time
+    assert 'vous' in text and 'contrat du' in text
+    copy_entry = [e for e in entries(portal, url.strip('/').split('/')[1])
+                  if e.action == 'copy'][-1]
+    at = datetime.fromisoformat(copy_entry.at)
+    assert format_datetime(at) in text
     for login in ('secretary1', 'manager2', 'cli1', 'admin1', 'dpo1', 'worker2'):
         browser = logged_in(portal, login)
         assert browser.get(url + 'copy', status=403)

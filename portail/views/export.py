@@ -15,8 +15,18 @@ from portail.journal.record import journal_of, record
 from portail.models.cli import summary_of
 from portail.models.contract import THEMES
 from portail.models.dossier import Dossier
-from portail.views.labels import district_name, user_name
+from portail.timefmt import format_date, format_datetime
+from portail.views.contract_display import shown_fields
+from portail.views.labels import (
+    CHANNEL_LABELS,
+    DECISION_LABELS,
+    KIND_LABELS,
+    OPINION_LABELS,
+    district_name,
+    user_name,
+)
 from portail.views.listings import entry_rows
+from portail.workflow.contract import STATES
 
 FORMAT = 'portail-export'
 VERSION = 1
@@ -97,7 +107,63 @@ def export_json_view(request):
 @view_config(context=Dossier, name='copy', renderer='portail:templates/dossiers/copy.pt',
              permission=P.EXPORT_DOSSIER, journal=False)
 def copy_view(request):
-    """The same copy as a printable page."""
+    """The same copy as a printable page, in words: every code of the JSON
+    document (state, consent, decision, channel) by its label, dates as
+    dd/mm/yyyy and times in local time (issue 17)."""
     dossier = request.context
     record(request, dossier.__name__, 'dossier', 'copy', 2)
-    return {'data': export_data(request, dossier), 'dossier': dossier}
+    return {'copy': printable_copy(request, dossier), 'dossier': dossier}
+
+
+def _label(request, labels, code):
+    """``code``'s label in ``labels``, translated; an unknown code as it is."""
+    return request.localizer.translate(labels[code]) if code in labels else (code or '')
+
+
+def printable_copy(request, dossier):
+    """Everything :func:`export_data` holds, ready to read."""
+    notes = [{'at': format_datetime(note.created_at), 'author': user_name(request, note.author),
+              'third_party': note.third_party, 'text': None if note.third_party else note.text}
+             for note in sorted(dossier.notes.values(), key=lambda n: n.created_at)]
+    chain = journal_of(request).chains.get(dossier.__name__)
+    journal = [dict(row, at=format_datetime(row['at']))
+               for row in (entry_rows(request, chain.values(), dossier) if chain else [])]
+    return {
+        'made_on': format_date(utcnow(request.registry)),
+        'identity': {'last_name': dossier.last_name, 'first_names': dossier.first_names,
+                     'birth_date': format_date(dossier.birth_date)},
+        'administrative': {'address': dossier.address, 'phone': dossier.phone,
+                           'email': dossier.email, 'household_size': dossier.household_size},
+        'district': district_name(request, dossier.district),
+        'referent': user_name(request, dossier.referent),
+        'contracts': [printable_contract(request, c) for c in
+                      sorted(dossier.contracts.values(), key=lambda c: c.created_at)],
+        'notes': notes,
+        'journal': journal,
+    }
+
+
+def printable_contract(request, contract):
+    summary = summary_of(request.root, contract)
+    opinion = contract.cli_opinion or {}
+    return {
+        'start_date': format_date(contract.start_date),
+        'end_date': format_date(contract.end_date),
+        'review_date': format_date(contract.review_date),
+        'state': _label(request, STATES, contract.state),
+        'duration_months': contract.duration_months or '',
+        'themes': ', '.join(request.localizer.translate(THEMES[t]) for t in contract.themes),
+        'actions': contract.actions,
+        'commitments': contract.commitments,
+        'consents': [{'at': format_datetime(c.at),
+                      'kind': _label(request, KIND_LABELS, c.kind),
+                      'decision': _label(request, DECISION_LABELS, c.decision),
+                      'channel': _label(request, CHANNEL_LABELS, c.channel),
+                      'by': user_name(request, c.recorded_by)} for c in contract.consents],
+        'history': [{'at': format_datetime(r.at), 'by': user_name(request, r.actor),
+                     'to': _label(request, STATES, r.target), 'comment': r.comment}
+                    for r in contract.history],
+        'cli': shown_fields(request, summary) if summary is not None else None,
+        'opinion': _label(request, OPINION_LABELS, opinion.get('opinion')),
+        'opinion_comment': opinion.get('comment', ''),
+    }
