@@ -9,7 +9,7 @@ from tests.conftest import Portal
 def test_new_database_runs_every_step_once():
     portal = Portal()
     conn = portal.db.open()
-    assert ev.status(conn.root()) == (0, 13, ['0001-create-portal-root',
+    assert ev.status(conn.root()) == (0, 14, ['0001-create-portal-root',
                                              '0002-create-session-store',
                                              '0003-create-journal',
                                              '0004-create-statistics',
@@ -21,7 +21,8 @@ def test_new_database_runs_every_step_once():
                                              '0010-drop-stored-contract-acls',
                                              '0011-create-worklist',
                                              '0013-create-cli-agenda-indexes',
-                                             '0014-split-entry-queue'])
+                                             '0014-split-entry-queue',
+                                             '0015-create-caseload-summaries'])
     conn.close()
     ran = ev.evolve(portal.db, portal.clock.now(), log=lambda m: None)
     assert ran == ['0001-create-portal-root', '0002-create-session-store',
@@ -30,12 +31,12 @@ def test_new_database_runs_every_step_once():
                    '0007-create-journal-outbox', '0008-create-form-keys',
                    '0009-create-statistics-snapshot', '0010-drop-stored-contract-acls',
                    '0011-create-worklist', '0013-create-cli-agenda-indexes',
-                   '0014-split-entry-queue']
+                   '0014-split-entry-queue', '0015-create-caseload-summaries']
     assert ev.evolve(portal.db, portal.clock.now(), log=lambda m: None) == []
     conn = portal.db.open()
     root = get_root(conn.root())
     assert len(root.users) == 0 and root['users'] is root.users
-    assert ev.status(conn.root()) == (13, 13, [])
+    assert ev.status(conn.root()) == (14, 14, [])
     with pytest.raises(KeyError):
         root['evolve_done']
     conn.close()
@@ -45,7 +46,7 @@ def test_dry_run_writes_nothing():
     portal = Portal()
     messages = []
     ran = ev.evolve(portal.db, portal.clock.now(), dry_run=True, log=messages.append)
-    assert len(ran) == 13 and messages[0].startswith('[dry run]')
+    assert len(ran) == 14 and messages[0].startswith('[dry run]')
     conn = portal.db.open()
     with pytest.raises(DatabaseNotInitialised):
         get_root(conn.root())
@@ -68,7 +69,8 @@ def test_each_step_is_its_own_transaction():
                      b'evolve 0010-drop-stored-contract-acls',
                      b'evolve 0011-create-worklist',
                      b'evolve 0013-create-cli-agenda-indexes',
-                     b'evolve 0014-split-entry-queue']
+                     b'evolve 0014-split-entry-queue',
+                     b'evolve 0015-create-caseload-summaries']
 
 
 def test_duplicate_step_names_are_refused():

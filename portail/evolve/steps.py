@@ -153,3 +153,18 @@ def split_entry_queue(zodb_root, conn):
     entered."""
     dossiers = zodb_root[ROOT_KEY].dossiers
     dossiers.rebuild_signed_queue(list(zodb_root[ROOT_KEY].districts.keys()))
+
+
+@step('0015-create-caseload-summaries')
+def create_caseload_summaries(zodb_root, conn):
+    """Create each dossier's summary and the référent → name index of the
+    caseload page (issue 16, :mod:`portail.models.caseload`), filled from
+    every dossier; a savepoint every thousand dossiers keeps the memory
+    bounded."""
+    from portail.models import caseload
+
+    def checkpoint():
+        conn.transaction_manager.savepoint(optimistic=True)
+        conn.cacheGC()
+
+    caseload.create(zodb_root[ROOT_KEY].dossiers, checkpoint)
