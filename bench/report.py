@@ -7,6 +7,7 @@ TARGETS = {
     'open_dossier_vs_acl_anchor': ('>=', 0.5),
     'mixed_vs_hello': ('>=', 0.25),
     'caseload_L_vs_S': ('<=', 1.2),
+    'caseload_search_L_vs_S': ('<=', 1.2),
     'stats_L_vs_S': ('<=', 1.2),
     'unusual_access_L_vs_S': ('<=', 1.2),
     'p99_over_p50_max': ('<=', 4.0),
@@ -53,8 +54,8 @@ def compute_ratios(operations, anchors, mixed, rss_mib, other_tier=None):
     ``operations`` maps operation name -> figures (missing operations are
     absent or ``None``); ``anchors`` has ``hello`` and ``acl``; ``other_tier``
     is ``(tier name, its operations)`` of the other tier on the same storage,
-    when it was run: then ``caseload_L_vs_S``, ``stats_L_vs_S`` and
-    ``unusual_access_L_vs_S`` are added.
+    when it was run: then ``caseload_L_vs_S``, ``caseload_search_L_vs_S``,
+    ``stats_L_vs_S`` and ``unusual_access_L_vs_S`` are added.
     """
     ratios = {
         'open_dossier_vs_acl_anchor': _ratio(
@@ -64,6 +65,8 @@ def compute_ratios(operations, anchors, mixed, rss_mib, other_tier=None):
     if other_tier is not None:
         large, small = other_tier
         ratios['caseload_L_vs_S'] = _ratio(_p50(large, 'caseload'), _p50(small, 'caseload'))
+        ratios['caseload_search_L_vs_S'] = _ratio(_p50(large, 'caseload_search'),
+                                                  _p50(small, 'caseload_search'))
         ratios['stats_L_vs_S'] = _ratio(_p50(large, 'statistics'), _p50(small, 'statistics'))
         ratios['unusual_access_L_vs_S'] = _ratio(_p50(large, 'unusual_access'),
                                                  _p50(small, 'unusual_access'))
