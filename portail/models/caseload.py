@@ -52,6 +52,10 @@ from BTrees.OOBTree import OOBTree
 
 #: the contract states in which a contract runs
 RUNNING = frozenset({'entered', 'shared', 'paper'})
+#: how :func:`entries` marks the dossiers delegated one by one, and those of
+#: an absent colleague
+DELEGATION = 'delegation'
+ABSENCE = 'absence'
 #: the highest character: ``prefix + LAST`` closes a prefix range
 LAST = '\uffff'
 
@@ -165,3 +169,25 @@ def summary_of(dossiers, name):
     """The summary of dossier ``name``, or ``None``."""
     summaries = dossiers.summaries
     return None if summaries is None else summaries.get(name)
+
+
+def entries(dossiers, uid, now, prefix=''):
+    """``[(dossier id, Summary, mark)]`` of ``uid``'s caseload at ``now``
+    whose folded name starts with ``prefix``: their own dossiers (mark
+    ``None``), in name order, then those delegated to them one by one
+    (:data:`DELEGATION`) and those of the colleagues whose absence they cover
+    (:data:`ABSENCE`).  Reads index ranges and summaries only."""
+    found = [(name, summary, None) for name, summary in of_referent(dossiers, uid, prefix)]
+    seen = {name for name, _summary, _mark in found}
+    delegated, covered = dossiers.delegated_names(uid, now)
+    for name in delegated:
+        summary = summary_of(dossiers, name)
+        if name not in seen and summary is not None and summary.key.startswith(prefix):
+            found.append((name, summary, DELEGATION))
+            seen.add(name)
+    for referent in covered:
+        for name, summary in of_referent(dossiers, referent, prefix):
+            if name not in seen:
+                found.append((name, summary, ABSENCE))
+                seen.add(name)
+    return found

@@ -46,8 +46,8 @@ SORTS = {'name': _('Name'), 'review': _('Next review date')}
 #: what the navigation between the pages is called (aria-label)
 PAGER_LABEL = _('Pages of the caseload')
 #: how a delegated row is marked
-DELEGATED = _('delegated to you')
-ABSENCE = _('absence of a colleague')
+MARKS = {caseload.DELEGATION: _('delegated to you'),
+         caseload.ABSENCE: _('absence of a colleague')}
 
 
 def read_query(request):
@@ -79,26 +79,6 @@ def read_query(request):
     return query, messages
 
 
-def caseload_entries(dossiers, uid, now, prefix):
-    """``[(dossier id, Summary, mark)]`` of ``uid``'s caseload whose folded
-    name starts with ``prefix``: their own dossiers (mark ``None``), those
-    delegated to them and those of the colleagues whose absence they cover."""
-    entries = [(name, summary, None) for name, summary in dossiers.caseload_of(uid, prefix)]
-    seen = {name for name, _summary, _mark in entries}
-    delegated, covered = dossiers.delegated_names(uid, now)
-    for name in delegated:
-        summary = caseload.summary_of(dossiers, name)
-        if name not in seen and summary is not None and summary.key.startswith(prefix):
-            entries.append((name, summary, DELEGATED))
-            seen.add(name)
-    for referent in covered:
-        for name, summary in dossiers.caseload_of(referent, prefix):
-            if name not in seen:
-                entries.append((name, summary, ABSENCE))
-                seen.add(name)
-    return entries
-
-
 def select(entries, query, today):
     """The entries kept by the filters of ``query``, in its order."""
     state, overdue = query['state'], query['overdue']
@@ -126,7 +106,7 @@ def caseload_view(request):
     today = now.date()
     query, messages = read_query(request)
     prefix = normalise_name(query['name'])
-    kept = select(caseload_entries(dossiers, identity.uid, now, prefix), query, today)
+    kept = select(caseload.entries(dossiers, identity.uid, now, prefix), query, today)
     last = Page(1, len(kept)).pages
     page = Page(min(max(query['page'], 1), last), len(kept))
     url = child_url_maker(request, dossiers)
@@ -143,7 +123,7 @@ def caseload_view(request):
             'review': format_date(summary.review) if summary.review else '',
             'overdue': summary.review is not None and summary.review < today,
             'end': format_date(summary.end) if summary.end else '',
-            'mark': translate(mark) if mark else '',
+            'mark': translate(MARKS[mark]) if mark else '',
         })
     return {
         'query': query,
