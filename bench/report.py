@@ -5,6 +5,7 @@ import math
 #: ratio of the p50 at tier L to the p50 at tier S -> the operation it times
 TIER_RATIOS = {
     'caseload_L_vs_S': 'caseload',
+    'caseload_search_L_vs_S': 'caseload_search',
     'stats_L_vs_S': 'statistics',
     'unusual_access_L_vs_S': 'unusual_access',
     'district_caseloads_L_vs_S': 'district_caseloads',

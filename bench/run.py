@@ -25,6 +25,7 @@ from bench import report, storage
 from bench.generate import (
     BENCH_NOW,
     BENCH_PASSWORD,
+    LAST_NAMES,
     TIERS,
     generate,
     read_stamp,
@@ -42,9 +43,16 @@ STAMP = 'stamp.json'
 KEY_FILE = 'journal.key'
 
 #: the operations of issue 7, in the order they run
-OPERATIONS = ('caseload', 'open_dossier', 'contract_transition', 'secretary_queue',
-              'cli_worklist', 'statistics', 'beneficiary_home', 'export_json',
+OPERATIONS = ('caseload', 'caseload_search', 'open_dossier', 'contract_transition',
+              'secretary_queue', 'cli_worklist', 'statistics', 'beneficiary_home', 'export_json',
               'forbidden_probe', 'unusual_access', 'district_caseloads')
+#: what ``caseload_search`` types: the first 2 or 3 letters of the generator's
+#: last names, as a worker looks for someone
+SEARCH_PREFIXES = tuple(sorted({name[:2 + number % 2]
+                                for number, name in enumerate(LAST_NAMES)}))
+#: and the filter it adds, in turn
+SEARCH_FILTERS = ({'state': 'entered'}, {'overdue': '1'}, {'state': 'shared', 'sort': 'review'},
+                  {'state': 'signed'})
 #: the roles whose clients the operations use; the DPO has one account, so one client
 ROLES = ('worker', 'secretary', 'cli', 'beneficiary', 'dpo', 'manager')
 
@@ -326,6 +334,15 @@ class Operations:
             self.next_transition[index] = 'share' if name == 'unshare' else 'unshare'
         return status
 
+    def caseload_search(self, client, index):
+        """The caseload page searched by a name prefix of 2 or 3 letters and
+        a filter (a state, the overdue reviews, a sort): issue 16."""
+        self.counters[index] += 1
+        step = self.counters[index]
+        form = dict(SEARCH_FILTERS[step % len(SEARCH_FILTERS)],
+                    name=SEARCH_PREFIXES[step % len(SEARCH_PREFIXES)])
+        return client.post('/dossiers/caseload', form)[0]
+
     def unusual_access(self, client, index):
         """The DPO's unusual-access report of the last seven days."""
         return client.get('/unusual-access')[0]
@@ -342,6 +359,7 @@ class Operations:
         district.in_mixed = False  # a manager's occasional page
         return {
             'caseload': self.role_op('worker', self.home),
+            'caseload_search': self.role_op('worker', self.caseload_search),
             'open_dossier': self.role_op('worker', self.open_dossier),
             'contract_transition': self.role_op('worker', self.contract_transition, (303,)),
             'secretary_queue': self.role_op('secretary', self.home),

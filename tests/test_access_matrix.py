@@ -507,6 +507,9 @@ DOMAIN_RULES = [
      and all(L.TRANSFER_REQUESTER not in grants for grants in matrix.MATRIX['dossier'].values())),
     ('only a social worker asks for a transfer',
      lambda: who_may(P.REQUEST_TRANSFER, 'dossiers') == {R.WORKER}),
+    ('only a social worker has a caseload to search (issue 16); its rows are their own '
+     'dossiers and those delegated to them',
+     lambda: who_may(P.VIEW_CASELOAD, 'dossiers') == {R.WORKER}),
     ('only a social worker entrusts their own dossiers to a colleague during an absence',
      lambda: who_may(P.MANAGE_OWN_ABSENCE, 'root') == {R.WORKER}),
     ('only the person sees who consulted their dossier',

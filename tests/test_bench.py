@@ -7,6 +7,7 @@ import pytest
 from bench import report
 from bench.generate import TIERS, Tier, generate
 from portail.journal.key import journal_key_of
+from portail.models import caseload
 from portail.workflow.contract import CONTRACT_WORKFLOW
 from tests.conftest import Portal
 
@@ -92,6 +93,13 @@ def test_the_indexes_match_the_objects(toy):
         summaries = sum(len(folder) for folder in root.cli.values())
         assert summaries == sum(len(refs) for (_d, state), refs in by_state.items()
                                 if state == 'shared')
+        # the caseload page's summaries (evolve step 0015), kept by add_dossier
+        # and reindex_contract while generating: equal a recomputation
+        expected = {name: caseload.summarise(d) for name, d in dossiers.items()}
+        assert dict(dossiers.summaries.items()) == expected
+        assert dict(dossiers.caseload_index.items()) == {
+            (s.referent, s.key, name): s for name, s in expected.items()}
+        assert {s.state for s in expected.values()} >= {'entered', 'shared', 'closed'}
         for (district, role), uids in root.users.by_district_role.items():
             for uid in uids:
                 assert root.users[uid].district in (district, None)
@@ -143,6 +151,16 @@ def test_generated_accounts_log_in_and_see_their_caseload(toy):
         user = root.users.find_login(stamp['logins']['worker'][0])
         first = root.dossiers.of_referent(user.uid)[0]
     assert first.last_name.upper() in page.text
+    # the caseload search of the benchmark (issue 16): a prefix and a filter
+    from bench.run import SEARCH_FILTERS, SEARCH_PREFIXES
+
+    prefix = first.last_name[:2]
+    assert prefix in SEARCH_PREFIXES or prefix + first.last_name[2] in SEARCH_PREFIXES
+    for extra in SEARCH_FILTERS:
+        found = worker.post_csrf('/dossiers/caseload', dict(extra, name=prefix))
+        assert found.status_int == 200 and 'caseload-errors' not in found.text
+    found = worker.post_csrf('/dossiers/caseload', {'name': prefix})
+    assert first.display_name in found.text
     secretary = portal.browser()
     assert secretary.login(stamp['logins']['secretary'][0], BENCH_PASSWORD).status_int == 200
 
@@ -213,7 +231,7 @@ def test_ratios_between_tiers():
     ratios = report.compute_ratios(large, anchors, figures(600, 10, 30), 900,
                                    other_tier=(large, small))
     assert list(ratios) == ['open_dossier_vs_acl_anchor', 'mixed_vs_hello', 'caseload_L_vs_S',
-                            'stats_L_vs_S', 'unusual_access_L_vs_S',
+                            'caseload_search_L_vs_S', 'stats_L_vs_S', 'unusual_access_L_vs_S',
                             'district_caseloads_L_vs_S', 'p99_over_p50_max', 'rss_mib']
     assert ratios['caseload_L_vs_S'] == 1.1
     assert ratios['stats_L_vs_S'] is None  # not measured at L: reported missing, never met

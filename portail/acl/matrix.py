@@ -57,7 +57,8 @@ _DECLARED = {
     'district': {ANY: {L.MANAGER: {P.MANAGE_CASELOADS}}},
     # /dossiers: workers look up and create; secretaries look up
     'dossiers': {ANY: {
-        pr.role(R.WORKER): {P.LOOKUP, P.CREATE_DOSSIER, P.REQUEST_TRANSFER},
+        pr.role(R.WORKER): {P.LOOKUP, P.CREATE_DOSSIER, P.REQUEST_TRANSFER,
+                            P.VIEW_CASELOAD},
         pr.role(R.SECRETARY): {P.LOOKUP},
     }},
     # one person's file (level 2), its rights requests included

@@ -13,6 +13,9 @@ MANAGE_ACCOUNTS = 'manage_accounts'
 #: the "already known?" lookup: level 1 fields only
 LOOKUP = 'lookup_identity'
 CREATE_DOSSIER = 'create_dossier'
+#: search, filter and sort one's own caseload and the dossiers delegated to
+#: one (issue 16); the rows come from one's own indexes only
+VIEW_CASELOAD = 'view_caseload'
 #: read level 2 data of a dossier
 VIEW_DOSSIER = 'view_dossier'
 #: change identity (level 1) and administrative data (level 2)

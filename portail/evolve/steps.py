@@ -155,6 +155,21 @@ def split_entry_queue(zodb_root, conn):
     dossiers.rebuild_signed_queue(list(zodb_root[ROOT_KEY].districts.keys()))
 
 
+@step('0015-create-caseload-summaries')
+def create_caseload_summaries(zodb_root, conn):
+    """Create each dossier's summary and the référent → name index of the
+    caseload page (issue 16, :mod:`portail.models.caseload`), filled from
+    every dossier; a savepoint every thousand dossiers keeps the memory
+    bounded."""
+    from portail.models import caseload
+
+    def checkpoint():
+        conn.transaction_manager.savepoint(optimistic=True)
+        conn.cacheGC()
+
+    caseload.create(zodb_root[ROOT_KEY].dossiers, checkpoint)
+
+
 @step('0016-transfer-requests-for-managers')
 def transfer_requests_for_managers(zodb_root, conn):
     """Index the open transfer requests under their dossier's district too,

@@ -5,7 +5,9 @@ A :class:`Dossier` holds the identity (level 1) and the administrative data
 the indexes that every listing reads (never a scan of all dossiers):
 référent → dossiers, beneficiary account → dossier, exact identity →
 dossiers, (district, state) and end date → contracts, and each district's
-signed contracts in the order they were signed (the secretary's queue).
+signed contracts in the order they were signed (the secretary's queue),
+and each dossier's summary with the référent → name index of the caseload
+page (:mod:`portail.models.caseload`).
 """
 import unicodedata
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from persistent import Persistent
 
 from portail.acl.localroles import active, active_delegation, dossier_principals
 from portail.acl.matrix import ComputedACL
-from portail.models import worklist
+from portail.models import caseload, worklist
 from portail.models.container import Container
 from portail.models.contract import signed_at  # noqa: F401 (also read from here)
 from portail.models.index import index_add, index_remove
@@ -121,6 +123,10 @@ class Dossiers(Container):
     #: requester uid -> (dossier id, transfer id) of their transfer requests
     #: (created with the first request: issue 16)
     transfers_by_requester = None
+    #: dossier id -> caseload Summary, and (référent, folded name, dossier id)
+    #: -> the same Summary (:mod:`portail.models.caseload`; evolve step 0015)
+    summaries = None
+    caseload_index = None
 
     def __init__(self):
         super().__init__()
@@ -145,6 +151,7 @@ class Dossiers(Container):
         index_add(self.by_identity, self.identity_of(dossier), name)
         if dossier.beneficiary:
             self.by_beneficiary[dossier.beneficiary] = name
+        caseload.refresh(self, dossier)
         return name
 
     @staticmethod
@@ -154,18 +161,21 @@ class Dossiers(Container):
     def reindex_identity(self, dossier, old_key):
         index_remove(self.by_identity, old_key, dossier.__name__)
         index_add(self.by_identity, self.identity_of(dossier), dossier.__name__)
+        caseload.refresh(self, dossier)
 
     def set_referent(self, dossier, uid):
         index_remove(self.by_referent, dossier.referent, dossier.__name__)
         dossier.referent = uid
         index_add(self.by_referent, uid, dossier.__name__)
         worklist.refresh(self, dossier)
+        caseload.refresh(self, dossier)
 
     def remove_dossier(self, dossier):
         """Take ``dossier`` out of the folder and of the référent and identity indexes."""
         index_remove(self.by_referent, dossier.referent, dossier.__name__)
         index_remove(self.by_identity, self.identity_of(dossier), dossier.__name__)
         worklist.forget(self, dossier)
+        caseload.forget(self, dossier)
         self.remove(dossier.__name__)
 
     def unindex_contract(self, contract):
@@ -277,6 +287,23 @@ class Dossiers(Container):
             users.reindex(account)
         worklist.refresh(self, dossier)
 
+    def caseload_of(self, uid, prefix=''):
+        """``[(dossier id, Summary)]`` of ``uid``'s dossiers whose folded
+        name starts with ``prefix``, in name order (one range of an index)."""
+        return caseload.of_referent(self, uid, prefix)
+
+    def delegated_names(self, uid, now):
+        """``(dossier ids delegated one by one, référents whose absence
+        ``uid`` covers)`` at ``now``: what :meth:`delegated_to` reads, without
+        opening the dossiers of the absent colleagues."""
+        names = []
+        for name in self.by_delegate.get(uid, ()):
+            dossier = self.data[name]
+            if dossier.delegations.get(uid) is not None and active_delegation(
+                    dossier, uid, now) is not None:
+                names.append(name)
+        return names, [user.uid for user in self.absences_covered(uid, now)]
+
     def refresh_worklist(self, dossier):
         """Keep the référents' pending work in step after a change that
         ``reindex_contract`` does not see (a request answered, an opinion read)."""
@@ -333,6 +360,7 @@ class Dossiers(Container):
         contract.index_keys = (state_key, end_key)
         counters.update(self.__parent__.statistics, contract)
         worklist.refresh(self, dossier)
+        caseload.refresh(self, dossier)
 
     def contract(self, ref):
         dossier_name, contract_name = ref

@@ -3,7 +3,8 @@ a leaving worker's whole caseload in one action (issue 16).
 
 ``/districts/<id>/caseloads`` lists the district's social workers with the
 size of their caseload, and one référent's dossiers (level 2 fields only:
-never a note), 50 a page, read from the référent index.
+never a note), 50 a page, read from the dossiers' summaries in name order
+(:mod:`portail.models.caseload`).
 ``/districts/<id>/reassign-caseload`` moves every dossier of one référent to
 another worker of the district, after a confirmation, and journals the
 change on each dossier.  Only a manager of the district who is a qualified
@@ -24,6 +25,7 @@ from portail.journal.record import record
 from portail.models.district import District
 from portail.paging import listing, requested_page
 from portail.timefmt import format_date
+from portail.urls import child_url_maker
 from portail.views.forms import CSRFSchema, make_form, validate
 from portail.views.labels import user_name
 from portail.workflow.contract import STATES
@@ -42,24 +44,22 @@ def district_workers(request, district_id):
 
 
 def caseload_rows(request, uid, page):
-    """One page of the dossiers of référent ``uid``, by name."""
+    """One page of the dossiers of référent ``uid``, by name: one range of
+    the référent → name index of the dossiers' summaries
+    (:mod:`portail.models.caseload`), no dossier or contract opened."""
     dossiers = request.root.dossiers
-    names = sorted(dossiers.by_referent.get(uid, ()),
-                   key=lambda name: (dossiers[name].last_name, dossiers[name].first_names))
+    url = child_url_maker(request, dossiers)
     rows = []
-    for name in names[page.start:page.start + page.size]:
-        dossier = dossiers[name]
-        current = max(dossier.contracts.values(), default=None,
-                      key=lambda c: (c.start_date is not None, c.start_date or 0, c.created_at))
+    for name, summary in dossiers.caseload_of(uid)[page.start:page.start + page.size]:
         rows.append({
-            'name': dossier.display_name,
-            'birth_date': format_date(dossier.birth_date),
-            'state': STATES.get(current.state) if current is not None else None,
-            'review': format_date(current.review_date) if current is not None else '',
-            'url': request.resource_url(dossier),
-            'reassign_url': request.resource_url(dossier, 'reassign'),
+            'name': summary.name,
+            'birth_date': format_date(summary.birth_date),
+            'state': STATES.get(summary.state) if summary.state is not None else None,
+            'review': format_date(summary.review),
+            'url': url(name),
+            'reassign_url': url(name) + 'reassign',
             'reassign_label': _('Reassign the dossier of ${name}',
-                                mapping={'name': dossier.display_name}),
+                                mapping={'name': summary.name}),
         })
     return rows
 
