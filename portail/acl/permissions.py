@@ -101,6 +101,9 @@ EXPORT_DOSSIER = 'export_dossier'
 VIEW_REQUESTS = 'view_requests'
 #: the beneficiary writes a request online
 MAKE_REQUEST = 'make_request'
+#: the beneficiary updates their own contact details (phone, e-mail, postal
+#: address; issue 17): applied at once, journaled, told to the référent
+UPDATE_OWN_CONTACT = 'update_own_contact'
 #: the référent records a request made on paper or in person, and answers
 ANSWER_REQUEST = 'answer_request'
 #: the DPO's list of every request, without content

@@ -26,6 +26,8 @@ from portail.statistics import counters
 
 IDENTITY_FIELDS = ('last_name', 'first_names', 'birth_date')
 ADMIN_FIELDS = ('address', 'phone', 'email', 'household_size')
+#: the administrative fields the person updates themselves (issue 17)
+CONTACT_FIELDS = ('address', 'phone', 'email')
 
 
 def normalise_name(name):
@@ -58,6 +60,9 @@ class Dossier(Persistent):
     worklist_keys = ()
     #: its transfer requests (a Container, created with the first: issue 16)
     transfers = None
+    #: the person's last update of their contact details that the référent
+    #: has not seen yet: ``(ISO day, names of the fields changed)`` (issue 17)
+    contact_change = None
 
     def __init__(self, district, referent):
         self.district = district

@@ -3,11 +3,12 @@
 A référent's pending work lives in their dossiers: a rights request to
 answer within its legal month, a contract signed and waiting to be entered,
 an opinion of the CLI not read yet, a review coming or overdue, a contract
-ending soon.  Finding it by opening every dossier of a caseload on each
-home page would grow with the caseload; so each dossier's pending items are
-kept, on every write that can change them, in one index of the dossiers
-folder (``Dossiers.worklist``, an ``OOBTree``) under the référent's account
-id, and a home page reads one range of it (:func:`pending`).
+ending soon, contact details the person updated.  Finding it by opening
+every dossier of a caseload on each home page would grow with the caseload;
+so each dossier's pending items are kept, on every write that can change
+them, in one index of the dossiers folder (``Dossiers.worklist``, an
+``OOBTree``) under the référent's account id, and a home page reads one
+range of it (:func:`pending`).
 
 A key is ``(référent, shown from, due, kind, dossier id, item id)``: an item
 is shown from its ``shown from`` day (a review 14 days before its date, a
@@ -47,7 +48,9 @@ REVIEW = 'review'
 ENDING = 'ending'
 #: a request of a worker of another district to take the dossier over (issue 16)
 TRANSFER = 'transfer'
-KINDS = (REQUEST, ENTRY, OPINION, REVIEW, ENDING, TRANSFER)
+#: contact details the person updated, not seen yet by the référent (issue 17)
+CONTACT = 'contact'
+KINDS = (REQUEST, ENTRY, OPINION, REVIEW, ENDING, TRANSFER, CONTACT)
 
 #: the kinds a qualified manager of the dossier's district also has to do
 DISTRICT_KINDS = frozenset({TRANSFER})
@@ -78,6 +81,9 @@ def items_of(dossier):
         if transfer.status == 'open':
             day = transfer.created_at.date().isoformat()
             found.append((day, day, TRANSFER, name))
+    if dossier.contact_change is not None:
+        day = dossier.contact_change[0]
+        found.append((day, day, CONTACT, CONTACT))
     contracts = list(dossier.contracts.values())
     latest_start = max((c.start_date for c in contracts
                         if c.start_date is not None and c.state != 'closed'), default=None)

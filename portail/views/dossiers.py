@@ -17,7 +17,13 @@ from portail.conflicts import serial_of
 from portail.flash import flash
 from portail.i18n import _
 from portail.journal.record import CHANGE, record
-from portail.models.dossier import ADMIN_FIELDS, IDENTITY_FIELDS, Dossier, Dossiers
+from portail.models.dossier import (
+    ADMIN_FIELDS,
+    CONTACT_FIELDS,
+    IDENTITY_FIELDS,
+    Dossier,
+    Dossiers,
+)
 from portail.models.transfer import open_transfer, open_transfers
 from portail.urls import child_url_maker
 from portail.validators import AsciiInt, line, text
@@ -43,7 +49,9 @@ class IdentityFields(colander.MappingSchema):
                                      description=_('Day/month/year, e.g. 31/12/1980.'))
 
 
-class AdminFields(colander.MappingSchema):
+class ContactFields(colander.MappingSchema):
+    """The contact details, which the person may also update themselves."""
+
     address = colander.SchemaNode(
         colander.String(), title=_('Address'), missing='',
         widget=deform.widget.TextAreaWidget(rows=3), validator=text(300))
@@ -54,6 +62,9 @@ class AdminFields(colander.MappingSchema):
     email = colander.SchemaNode(
         colander.String(), title=_('E-mail (optional)'), missing='',
         validator=line(254, then=colander.Email(_('This e-mail address is not valid.'))))
+
+
+class AdminFields(ContactFields):
     household_size = colander.SchemaNode(
         AsciiInt(), title=_('Household size'), missing=None,
         validator=colander.Range(1, 20, _('Between 1 and 20.'), _('Between 1 and 20.')))
@@ -75,6 +86,10 @@ class IdentitySchema(CSRFSchema, IdentityFields):
 
 
 class AdminSchema(CSRFSchema, AdminFields):
+    serial = colander.SchemaNode(colander.String(), widget=deform.widget.HiddenWidget())
+
+
+class ContactSchema(CSRFSchema, ContactFields):
     serial = colander.SchemaNode(colander.String(), widget=deform.widget.HiddenWidget())
 
 
@@ -201,6 +216,9 @@ def contract_rows(request, dossier):
              permission=P.VIEW_DOSSIER, journal='read')
 def dossier_view(request):
     dossier = request.context
+    contact_change = contact_change_labels(request, dossier)
+    if contact_change is not None:
+        mark_contact_change_seen(request, dossier)
     return {
         'why': access_reasons(request, dossier),
         'notes': visible_notes(request, dossier),
@@ -218,8 +236,31 @@ def dossier_view(request):
         'can': permissions_on(request, dossier, (
             P.EDIT_IDENTITY, P.EDIT_ADMIN, P.ADD_CONTRACT, P.REASSIGN, P.MANAGE_DELEGATION,
             P.ADD_NOTE, P.VIEW_DOSSIER_JOURNAL, P.MANAGE_BENEFICIARY_ACCOUNT,
-            P.EXPORT_DOSSIER, P.VIEW_REQUESTS)),
+            P.EXPORT_DOSSIER, P.VIEW_REQUESTS, P.UPDATE_OWN_CONTACT)),
+        'contact_change': contact_change,
     }
+
+
+def contact_change_labels(request, dossier):
+    """What the person changed in their contact details, not seen yet."""
+    if dossier.contact_change is None:
+        return None
+    labels = {'address': _('Address'), 'phone': _('Phone'), 'email': _('E-mail (optional)')}
+    translate = request.localizer.translate
+    return ', '.join(translate(labels[name]) for name in dossier.contact_change[1]
+                     if name in labels)
+
+
+def mark_contact_change_seen(request, dossier):
+    """The référent, or a delegate, opened the dossier after the person
+    updated their contact details: the update leaves their "À traiter"
+    (the page says what changed, this once).  Nobody else's reading counts."""
+    identity = current_identity(request)
+    if identity is None or not L.works_for_the_person(dossier, identity.user, identity.uid,
+                                                    utcnow(request.registry)):
+        return
+    dossier.contact_change = None
+    request.root.dossiers.refresh_worklist(dossier)
 
 
 def _edit(request, schema, fields, title):
@@ -253,6 +294,43 @@ def edit_identity_view(request):
              permission=P.EDIT_ADMIN, journal='read')
 def edit_admin_view(request):
     return _edit(request, AdminSchema(), ADMIN_FIELDS, _('Administrative data'))
+
+
+@view_config(context=Dossier, name='contact-details', renderer='portail:templates/form.pt',
+             permission=P.UPDATE_OWN_CONTACT, journal='read')
+def contact_details_view(request):
+    """The person updates their phone, e-mail and postal address: applied at
+    once, journaled, and shown in the référent's "À traiter" until the
+    référent opens the dossier.  Identity fields are not here: they change
+    through a rectification request."""
+    dossier = request.context
+    form = make_form(request, ContactSchema(), _('Save my contact details'))
+
+    def save(appstruct):
+        changed = tuple(name for name in CONTACT_FIELDS
+                        if appstruct[name] != getattr(dossier, name))
+        if not changed:
+            flash(request, _('Nothing changed.'))
+            return HTTPSeeOther(request.resource_url(dossier))
+        now = utcnow(request.registry)
+        for name in changed:
+            setattr(dossier, name, appstruct[name])
+        dossier.touch(request.authenticated_userid, now)
+        earlier = dossier.contact_change[1] if dossier.contact_change else ()
+        dossier.contact_change = (now.date().isoformat(),
+                                  tuple(n for n in CONTACT_FIELDS if n in changed + earlier))
+        request.root.dossiers.refresh_worklist(dossier)
+        record(request, dossier.__name__, 'dossier', f'{CHANGE}:contact', 2)
+        flash(request, _('Your contact details are saved. Your référent is told.'))
+        return HTTPSeeOther(request.resource_url(dossier))
+
+    values = {name: getattr(dossier, name) for name in CONTACT_FIELDS}
+    values['serial'] = serial_of(dossier)
+    return form_page(request, form, {
+        'title': _('My contact details'),
+        'intro': _('Your phone, e-mail and address help your référent reach you. To change '
+                   'your name or birth date, make a rectification request.')},
+        save, values, versioned=dossier)
 
 
 @colander.deferred

@@ -30,6 +30,7 @@ KIND_LABELS = {
     worklist.REVIEW: (_('Contract review'), _('Open the contract')),
     worklist.ENDING: (_('Contract ending'), _('Renew')),
     worklist.TRANSFER: (_('Transfer request to answer'), _('Answer the request')),
+    worklist.CONTACT: (_('Contact details updated by the person'), _('Open the dossier')),
 }
 #: the kinds whose date is a deadline (the others say since when the work waits)
 DEADLINES = frozenset({worklist.REQUEST, worklist.REVIEW, worklist.ENDING})
@@ -99,9 +100,12 @@ def pending_work(request, identity):
         if dossier is None or not request.has_permission(P.VIEW_DOSSIER, dossier):
             continue
         what, action = KIND_LABELS[kind]
-        container = {worklist.REQUEST: dossier.requests,
-                     worklist.TRANSFER: dossier.transfers}.get(kind, dossier.contracts)
-        target = container.get(item) if container is not None else None
+        if kind == worklist.CONTACT:
+            target = dossier
+        else:
+            container = {worklist.REQUEST: dossier.requests,
+                         worklist.TRANSFER: dossier.transfers}.get(kind, dossier.contracts)
+            target = container.get(item) if container is not None else None
         if target is None:
             continue
         url = request.resource_url(target)
@@ -139,7 +143,7 @@ def row(today, due, what, name, action, url, detail=None, deadline=True):
 def detail_of(kind, target):
     if kind == worklist.REQUEST:
         return REQUEST_KINDS.get(target.kind)
-    if kind == worklist.TRANSFER:
+    if kind in (worklist.TRANSFER, worklist.CONTACT):
         return None
     if target.start_date is None:
         return None
