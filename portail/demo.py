@@ -25,6 +25,11 @@ DISTRICTS = (
     ('Circonscription Nord', 'CLI du Nord'),
     ('Circonscription Sud', 'CLI du Sud'),
 )
+#: how the people each district follows reach its service (made up)
+DISTRICT_CONTACTS = (
+    ('Maison du Département, 2 place de la Gare, 59000 Lille', '03 20 00 00 01'),
+    ('Maison du Département, 8 cours Belsunce, 13001 Marseille', '04 91 00 00 02'),
+)
 
 #: (login, full name, roles, district number or None, qualified social worker)
 ACCOUNTS = (
@@ -53,6 +58,9 @@ def create_demo(root, registry, spread=False):
     now = utcnow(registry)
     profile = registry.settings['portail.argon2_profile']
     district_ids = [add_district(root, name, cli) for name, cli in DISTRICTS]
+    for district_id, (address, phone) in zip(district_ids, DISTRICT_CONTACTS, strict=True):
+        root.districts[district_id].address = address
+        root.districts[district_id].phone = phone
     password_hash = hash_password(DEMO_PASSWORD, profile)
     logins = []
     for login, fullname, roles, district, qualified in ACCOUNTS:

@@ -31,5 +31,5 @@ def test_every_page_of_the_space(portal):
     assert 'Motivé pour reprendre' in seen and 'sœur' not in seen
     journal = beneficiary.get(link['href'] + 'journal')
     assert 'Wanda Travailleuse' in journal.text
-    contract = beneficiary.get(home.html.select('article h3 a')[0]['href'])
+    contract = beneficiary.get(home.html.find('a', string='Ouvrir le contrat')['href'])
     assert 'Historique du contrat' in contract.text and 'Consentements' in contract.text

@@ -7,9 +7,14 @@ from portail.models.container import Container
 
 
 class District(Persistent):
-    """A circonscription: its name and the name of its CLI."""
+    """A circonscription: its name, the name of its CLI, and how the people
+    it follows reach its service (shown on their home page, issue 17)."""
 
     __acl__ = ComputedACL('district')
+    #: the service's postal address and phone (class defaults: older
+    #: databases need no evolve step)
+    address = ''
+    phone = ''
 
     def __init__(self, name, cli_name=''):
         self.name = name

@@ -14,16 +14,15 @@ from portail.acl.roles import granted_roles
 from portail.auth.sessions import current_identity
 from portail.clock import utcnow
 from portail.i18n import _
-from portail.journal.record import READ, record_once
 from portail.models import caseload as summaries
 from portail.models.root import PortalRoot
 from portail.paging import Listing, Page, page_number
 from portail.urls import child_url_maker
-from portail.views.contract_display import contract_details
 from portail.views.entry_queue import READY_PAGE, WAITING_PAGE, entry_queues
 from portail.views.labels import DIRECTOR, ROLE_LABELS
 from portail.views.listings import WORKLIST_PAGER_LABEL, worklist
 from portail.views.pending import has_pending_work, pending_work
+from portail.views.person_home import person_home
 from portail.workflow.contract import STATES
 
 #: the home section of each role, in the order they are shown
@@ -67,10 +66,9 @@ def home_view(request):
         else None,
         'caseload': caseload(request, dossiers, identity) if R.WORKER in roles else None,
         'queue': entry_queue(request, identity) if R.SECRETARY in roles else None,
-        'own': own_contracts(request, dossiers, identity) if R.BENEFICIARY in roles else None,
+        'person': person_home(request, identity) if R.BENEFICIARY in roles else None,
+        'is_beneficiary': R.BENEFICIARY in roles,
         'cli': cli_worklist(request, identity) if R.CLI in roles else None,
-        'own_dossier': own_dossier_url(request, dossiers, identity)
-        if R.BENEFICIARY in roles else None,
         'can_lookup': request.has_permission(P.LOOKUP, dossiers),
         'queue_pager_label': QUEUE_PAGER_LABEL,
         'waiting_pager_label': WAITING_PAGER_LABEL,
@@ -141,17 +139,6 @@ def entry_queue(request, identity):
                         lambda param, number, anchor: home_page_url(request, param, anchor)(number))
 
 
-def own_contracts(request, dossiers, identity):
-    """The beneficiary's contracts in every state, with history and consents."""
-    dossier = dossiers.of_beneficiary(identity.uid)
-    if dossier is None:
-        return []
-    record_once(request, dossier.__name__, 'home', READ, 2)
-    contracts = sorted(dossier.contracts.values(), key=lambda c: c.created_at, reverse=True)
-    return [contract_details(request, c) for c in contracts
-            if request.has_permission(P.VIEW_CONTRACT, c)]
-
-
 def cli_worklist(request, identity):
     """One page of the summaries shared with the facilitator's CLI (their
     district's folder), newest share first."""
@@ -161,10 +148,3 @@ def cli_worklist(request, identity):
         return Listing([], Page(1, 0))
     return worklist(request, folder, WORKLIST_PAGE,
                     home_page_url(request, WORKLIST_PAGE, 'cli-title'))
-
-
-def own_dossier_url(request, dossiers, identity):
-    dossier = dossiers.of_beneficiary(identity.uid)
-    if dossier is None or not request.has_permission(P.VIEW_DOSSIER, dossier):
-        return None
-    return request.resource_url(dossier)

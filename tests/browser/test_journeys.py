@@ -3,7 +3,6 @@ login page (issue 8).  Every page reached is audited (axe-core, reflow at
 320 and 640 CSS px) and the console must stay free of errors (CSP included):
 see ``conftest.UserAgent`` and ``audit.py``."""
 import json
-import re
 from datetime import timedelta
 
 from tests.conftest import START
@@ -19,8 +18,12 @@ SHOWN_START = CONTRACT_START.strftime('%d/%m/%Y')
 
 
 def open_contract_of_home(page, start):
-    """The beneficiary's home lists their contracts by start date."""
-    return page.get_by_role('link', name=f'Contrat débutant le {start}')
+    """The beneficiary's home lists their contracts by start date, each in a
+    section the person opens."""
+    section = page.locator('details').filter(
+        has=page.locator('summary', has_text=f'Contrat du {start}'))
+    section.locator('summary').click()
+    return section.get_by_role('link', name='Ouvrir le contrat')
 
 
 def test_a_contract_from_draft_to_the_opinion_of_the_cli(open_browser, live):
@@ -118,8 +121,9 @@ def test_a_contract_from_draft_to_the_opinion_of_the_cli(open_browser, live):
 def test_the_beneficiary_withdraws_consent_and_downloads_their_data(open_browser, artifacts):
     me = open_browser(phone=True)
     page = me.login('beneficiary1')
-    card = page.locator('article.card', has_text='partagé avec la CLI')
-    me.follow(card.get_by_role('link', name=re.compile('^Contrat débutant le')))
+    card = page.locator('details', has_text='partagé avec la CLI')
+    card.locator('summary').click()
+    me.follow(card.get_by_role('link', name='Ouvrir le contrat'))
     page = me.link('Retirer mon consentement : partage avec la CLI')
     assert 'la copie détenue par la CLI est supprimée' in page.locator('main').inner_text()
     page = me.button('Confirmer')
@@ -129,8 +133,7 @@ def test_the_beneficiary_withdraws_consent_and_downloads_their_data(open_browser
 
     # everything held on them, as a page and as a file
     me.link('Accueil')
-    me.link("Mon dossier : mes données, les notes, mes demandes, qui l'a consulté, "
-            "une copie de tout")
+    me.link("Mon dossier : mes données, mes demandes, qui l'a consulté, une copie de tout")
     page = me.link('Copie de tout ce qui est conservé (imprimer ou télécharger)')
     assert 'Martin' in page.locator('main').inner_text()
     with page.expect_download() as download:

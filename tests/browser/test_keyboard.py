@@ -88,12 +88,11 @@ def test_a_beneficiary_signs_and_consents_with_the_keyboard_only(open_browser):
     page = me.press('Enter')
     assert page.get_by_role('heading', level=1).inner_text() == 'Bonjour Béatrice Bénéficiaire'
 
-    # the draft among their contracts, reached by tabbing
-    draft = page.locator('article.card').filter(
-        has=page.locator('.state', has_text='brouillon')).get_by_role(
-        'link', name=re.compile('^Contrat débutant le'))
-    href = draft.get_attribute('href')
-    tab_to(page, lambda e: e['href'] == href)
+    # the draft among their contracts: its section opened from the keyboard
+    summary = page.locator('details > summary').filter(has_text='brouillon').inner_text()
+    tab_to(page, lambda e: e['tag'] == 'summary' and e['text'] == summary)
+    page.keyboard.press('Enter')
+    tab_to(page, named('Ouvrir le contrat'))
     page = me.press('Enter')
     tab_to(page, named('Signer le contrat'))
     page = me.press('Enter')

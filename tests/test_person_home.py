@@ -1,0 +1,74 @@
+"""The beneficiary's home, built for a phone (issue 17): "À faire" first (a
+contract to sign, a consent asked, an answer received), then who follows
+them and the next review, then the contracts in sections the person opens."""
+from tests.conftest import find_dossier, logged_in
+from tests.test_contracts import consent_online, new_contract, run_transition
+from tests.test_requests import answer, make_request
+
+
+def to_do(page):
+    section = page.html.find(id='todo')
+    return [(' '.join(li.get_text(' ').split()), li.find('a')['href'])
+            for li in section.select('li')]
+
+
+def martin_url(portal):
+    with portal.root() as root:
+        return f'/dossiers/{find_dossier(root, "Martin").__name__}/'
+
+
+def test_what_the_person_has_to_do_comes_first_and_leaves_once_done(portal):
+    url = martin_url(portal)
+    person = logged_in(portal, 'beneficiary1')
+    home = person.get('/')
+    assert 'Rien à faire pour le moment.' in home.html.find(id='todo').get_text()
+    worker = logged_in(portal, 'worker1')
+    contract = new_contract(worker, url).location.replace('http://localhost', '')
+    with portal.root() as root:
+        start = find_dossier(root, 'Martin').contracts[contract.strip('/').rsplit('/', 1)[1]] \
+            .start_date
+
+    items = to_do(person.get('/'))
+    assert items == [(f'Un contrat attend votre signature : Contrat du {start:%d/%m/%Y}. '
+                      'Lire et signer', f'http://localhost{contract}transition?name=sign')]
+    run_transition(person, contract, 'sign', read='yes')
+    items = to_do(person.get('/'))
+    assert items == [("On vous demande votre accord : le contrat peut-il être enregistré dans "
+                      f"l'ordinateur ? Contrat du {start:%d/%m/%Y}. Donner ma réponse",
+                      f'http://localhost{contract}')]
+    consent_online(person, contract, 'processing', 'given')
+    assert to_do(person.get('/')) == []
+
+    make_request(person, url, 'rectification', 'Mon adresse a changé.')
+    assert to_do(person.get('/')) == []  # waiting: nothing for the person to do
+    with portal.root() as root:
+        rq = next(iter(find_dossier(root, 'Martin').requests.values()))
+        rq_url = f'{url}requests/{rq.__name__}/'
+    answer(worker, rq_url, 'accepted', 'Adresse corrigée.')
+    today = portal.clock.now()
+    items = to_do(person.get('/'))
+    assert items == [(f'Votre demande du {today:%d/%m/%Y} a reçu une réponse. Lire la réponse',
+                      f'http://localhost{rq_url}')]
+    portal.clock.advance(days=31)
+    assert to_do(logged_in(portal, 'beneficiary1').get('/')) == []
+
+
+def test_who_follows_the_person_and_the_contracts_folded(portal):
+    home = logged_in(portal, 'beneficiary1').get('/')
+    facts = ' '.join(home.html.find(id='referent-title').find_parent('section')
+                     .get_text(' ').split())
+    assert 'Votre référent Wanda Travailleuse' in facts
+    assert 'Service Circonscription Nord' in facts
+    assert '2 place de la Gare, 59000 Lille' in facts and '03 20 00 00 01' in facts
+    assert home.html.find('a', href='tel:0320000001')
+    assert 'Prochain bilan 01/01/2027' in facts
+    folded = home.html.select('#own-title ~ details')
+    assert len(folded) == 2 and not any(d.has_attr('open') for d in folded)
+    assert [' '.join(d.summary.get_text(' ').split()) for d in folded] == [
+        'Contrat du 03/10/2026 — partagé avec la CLI', 'Contrat du 17/03/2026 — clos']
+
+
+def test_another_beneficiary_reads_only_their_own(portal):
+    home = logged_in(portal, 'beneficiary2').get('/')
+    assert 'MARTIN' not in home.text and 'Wanda Travailleuse' not in home.text
+    assert 'Circonscription Sud' in home.text
