@@ -283,7 +283,9 @@ def test_the_menu_follows_the_permissions(portal):
         url = f'/dossiers/{durand.__name__}/contracts/{next(iter(durand.contracts))}/'
     page = worker.get(url)
     names = set(re.findall(r'transition\?name=(\w+)', page.text))
-    assert names == {'sign_paper', 'close'}
+    assert names == {'close'}
+    # signing on paper has a page of its own (the date, the consents, the entry)
+    assert url + 'record-paper-signature' in page.text
     # a transition outside the menu is refused with a message, nothing changes
     page = worker.get(url + 'transition?name=enter').follow()
     assert "n'est pas possible" in page.text

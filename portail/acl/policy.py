@@ -68,3 +68,23 @@ def permissions_on(request, context, permissions):
     if isinstance(policy, PortalSecurityPolicy):
         return policy.permits_each(request, context, permissions)
     return {p: bool(request.has_permission(p, context)) for p in permissions}
+
+
+class _StandIn:
+    """The stand-in of an object whose ACL would be another (see :func:`permits_with_acl`)."""
+
+    def __init__(self, context, acl):
+        self.__acl__ = acl
+        self.__parent__ = getattr(context, '__parent__', None)
+
+
+def permits_with_acl(request, context, acl, permission):
+    """Whether the request's user would hold ``permission`` on ``context`` if
+    the ACL of ``context`` were ``acl`` -- the ACL of the state a transition
+    leads to, say -- with the same principals, local roles included: what a
+    page asks to offer a step that follows a transition it runs itself."""
+    policy = request.registry.queryUtility(ISecurityPolicy)
+    if not isinstance(policy, PortalSecurityPolicy):
+        return False
+    principals = policy.principals_for(request, context)
+    return bool(policy.helper.permits(_StandIn(context, acl), principals, permission))

@@ -101,6 +101,10 @@ class Contract(DossierItem, Persistent):
     queue_ready = True
     #: when the référent (or a delegate) first read the CLI's opinion ("À traiter")
     cli_opinion_seen_at = None
+    #: the date the beneficiary signed the printed contract, as the référent
+    #: recorded it (``None``: not recorded; the history line of the signature
+    #: says when it was recorded).  A class default: older contracts have none.
+    signed_on = None
 
     def __init__(self):
         self.state = None

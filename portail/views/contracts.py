@@ -9,7 +9,7 @@ and knows none by name.
 """
 import colander
 import deform
-from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.view import view_config
 
 from portail.acl import permissions as P
@@ -21,9 +21,21 @@ from portail.flash import flash
 from portail.i18n import _
 from portail.journal.deriver import journal_read
 from portail.journal.record import READ, record, record_once
-from portail.models.contract import CONTENT_FIELDS, FIELD_LABELS, THEMES, Contract
+from portail.models.contract import (
+    CONTENT_FIELDS,
+    FIELD_LABELS,
+    THEMES,
+    Contract,
+    add_months,
+)
 from portail.models.dossier import Dossier
-from portail.validators import AsciiInt, deferred_date_around_today, text, text_problem
+from portail.validators import (
+    AsciiInt,
+    deferred_date_around_today,
+    text,
+    text_problem,
+    today,
+)
 from portail.views.contract_display import consent_actions, contract_details
 from portail.views.forms import DATE_WIDGET, CSRFSchema, form_page, make_form
 from portail.views.labels import (
@@ -47,8 +59,6 @@ def deferred_themes_widget(node, kw):
 
 
 def validate_dates(form, value):
-    from portail.models.contract import add_months
-
     start, review = value['start_date'], value.get('review_date')
     if review is not None and start is not None:
         end = add_months(start, value['duration_months'])
@@ -117,10 +127,23 @@ def add_contract_view(request):
 
     previous = renewed_contract(request, dossier)
     if previous is None:
-        return form_page(request, form, {'title': _('New contract'), 'intro': None}, save)
+        return form_page(request, form, {'title': _('New contract'), 'intro': None}, save,
+                         new_contract_values(today(request)))
     return form_page(request, form, {'title': _('Renew the contract'), 'intro': _(
         'The new draft takes up the previous contract: it starts when that one ends. '
         'Check every field with the person before saving.')}, save, renewal_values(previous))
+
+
+#: the duration a new draft proposes (months)
+DEFAULT_DURATION = 6
+
+
+def new_contract_values(start):
+    """The fields a new draft proposes: it starts ``start`` (today), for
+    :data:`DEFAULT_DURATION` months, with its review half-way.  The notice
+    channel is not proposed: it records a fact the référent states each time."""
+    return {'start_date': start, 'duration_months': DEFAULT_DURATION,
+            'review_date': add_months(start, DEFAULT_DURATION // 2)}
 
 
 def renewed_contract(request, dossier):
@@ -335,3 +358,132 @@ def record_consent_view(request):
         flash(request, _('The consent is recorded.'))
         return HTTPSeeOther(request.resource_url(contract))
     return page
+
+
+#: what the person ticked on paper about each consent: the choices of the form
+PAPER_CHOICES = {
+    'processing': ('given', 'refused'),
+    'share_cli': ('given', 'refused', 'not_asked'),
+}
+
+
+def _paper_signature_page(request, contract, values, may_enter, error=None):
+    translate = request.localizer.translate
+    return {'contract': contract, 'serial': serial_of(contract), 'values': values,
+            'may_enter': may_enter, 'error': error,
+            'themes': [translate(THEMES[t]) for t in contract.themes],
+            'created': contract.created_at.date() if contract.created_at else None}
+
+
+def _paper_signature_problem(request, values, may_enter):
+    """The first problem of the values sent, or ``None``."""
+    from portail.validators import parse_date
+
+    signed_on = parse_date(values['signed_on'])
+    if not signed_on:
+        return _('Write the date of the signature (day, month, year).'), None
+    if values['processing'] not in PAPER_CHOICES['processing']:
+        return _('Say whether the person agreed to the computerised processing.'), None
+    if values['share_cli'] not in PAPER_CHOICES['share_cli']:
+        return _('Say whether the person agreed to the sharing with the CLI.'), None
+    if values['enter'] and not may_enter:
+        return _('You may not enter this contract.'), None
+    if values['enter'] and values['processing'] != 'given':
+        return _('The contract cannot be entered: the person refused the computerised '
+                 'processing.'), None
+    return None, signed_on
+
+
+@view_config(context=Contract, name='record-paper-signature',
+             renderer='portail:templates/contracts/paper_signature.pt',
+             permission=P.RECORD_CONSENT, journal=False)
+def paper_signature_view(request):
+    """Signing on paper in one screen (issue 16): after printing, one form
+    records the date the person signed, the consents they ticked on the
+    paper, and, when the user would be allowed to, enters the contract at
+    once -- instead of three pages (the transition, the consent, the entry).
+
+    The page records consents, so it declares ``record_consent``: the very
+    principals who may sign on paper in ``draft`` hold it, and they keep it
+    afterwards, so the same form sent again meets the "Déjà fait" page
+    (:mod:`portail.formkeys`) rather than a refusal.  The signature itself
+    is the ``sign_paper`` transition, run by the workflow (state, its own
+    permission, guards -- the signature date among them --, history,
+    journal); whether entering is offered is asked of the access matrix's
+    row of the state the signature leads to, never of a role.
+
+    One transaction: the signature, the consents (:func:`record_consent`,
+    channel ``paper``) and the entry commit together, or nothing does.
+
+    A refusal of the processing: the contract is signed, and the person
+    wants it kept on paper -- the portal must not hold its content any
+    longer.  A social worker expects the consequence at once, as the portal
+    draws it when the consent is withdrawn later: the ``keep_on_paper``
+    transition runs when the user may run it once signed; otherwise the
+    page says which step remains.
+    """
+    contract = request.context
+    sign = CONTRACT_WORKFLOW.transitions['sign_paper']
+    enter = CONTRACT_WORKFLOW.transitions['enter']
+    keep = CONTRACT_WORKFLOW.transitions['keep_on_paper']
+    if request.method == 'POST':
+        check_serial(request, contract)
+    if contract.state not in sign.sources:
+        flash(request, _('This action is not possible in the current state.'), 'error')
+        return HTTPSeeOther(request.resource_url(contract))
+    if not request.has_permission(sign.permission, contract):
+        raise HTTPForbidden()
+    record_once(request, contract.dossier.__name__, f'contract:{contract.__name__}', READ, 2)
+    may_enter = CONTRACT_WORKFLOW.permits_after(contract, request, sign.target,
+                                                enter.permission)
+    if request.method != 'POST':
+        values = {'signed_on': today(request).isoformat(), 'processing': '',
+                  'share_cli': 'not_asked', 'enter': False}
+        return _paper_signature_page(request, contract, values, may_enter)
+    post = request.POST
+    values = {'signed_on': post.get('signed_on', ''), 'processing': post.get('processing', ''),
+              'share_cli': post.get('share_cli', 'not_asked'),
+              'enter': post.get('enter') == 'yes'}
+    problem, signed_on = _paper_signature_problem(request, values, may_enter)
+    if problem is None:
+        try:
+            CONTRACT_WORKFLOW.check(contract, request, sign.name, signed_on=signed_on)
+        except WorkflowError as error:
+            problem = error.message
+    if problem is not None:
+        request.response.status_int = 400
+        return _paper_signature_page(request, contract, values, may_enter, problem)
+    try:
+        done = _sign_on_paper(request, contract, signed_on, values, keep)
+    except WorkflowError as error:
+        # a step after the first change refused: nothing of it is kept
+        request.tm.doom()
+        request.response.status_int = 400
+        return _paper_signature_page(request, contract, values, may_enter, error.message)
+    flash(request, done)
+    return HTTPSeeOther(request.resource_url(contract))
+
+
+def _sign_on_paper(request, contract, signed_on, values, keep):
+    """Run the signature, record the consents, enter or keep on paper;
+    return the message for the user."""
+    CONTRACT_WORKFLOW.execute(contract, request, 'sign_paper', channel='paper',
+                              signed_on=signed_on)
+    for kind in ('processing', 'share_cli'):
+        if values[kind] != 'not_asked':
+            record_consent(request, contract, kind, values[kind], 'paper')
+    if values['enter']:
+        CONTRACT_WORKFLOW.execute(contract, request, 'enter')
+        return _('The paper signature and the consents are recorded; the contract is '
+                 'entered.')
+    if values['processing'] == 'refused':
+        if request.has_permission(keep.permission, contract):
+            CONTRACT_WORKFLOW.execute(contract, request, keep.name, channel='paper')
+            return _('The paper signature and the consents are recorded. The person refused '
+                     'the computerised processing: the contract is kept on paper only, its '
+                     'content is erased from the portal.')
+        return _('The paper signature and the consents are recorded. The person refused the '
+                 'computerised processing: the next step is "${step}".', mapping={
+                     'step': request.localizer.translate(keep.title)})
+    return _('The paper signature and the consents are recorded; the contract awaits its '
+             'entry.')

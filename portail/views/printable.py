@@ -11,7 +11,7 @@ from pyramid.view import view_config
 from portail.acl import permissions as P
 from portail.models.contract import THEMES, Contract
 from portail.views.labels import district_name, user_name
-from portail.workflow.contract import STATES
+from portail.workflow.contract import CONTRACT_WORKFLOW, STATES
 
 
 @view_config(context=Contract, name='print', renderer='portail:templates/contracts/print.pt',
@@ -28,4 +28,12 @@ def print_contract_view(request):
         'district': district_name(request, dossier.district),
         'referent': user_name(request, dossier.referent),
         'contract_url': request.resource_url(contract),
+        'next_steps': next_steps(request, contract),
     }
+
+
+def next_steps(request, contract):
+    """``[(url, title)]``: the transitions of the contract's menu that have a
+    page of their own (after printing, recording the paper signature)."""
+    return [(request.resource_url(contract, t.page), t.title)
+            for t in CONTRACT_WORKFLOW.possible(contract, request) if t.page]

@@ -58,6 +58,20 @@ def content_complete(contract, request, **options):
     return None
 
 
+def plausible_signature_date(contract, request, signed_on=None, **options):
+    """The date of a paper signature, when one is given: not after today
+    (the portal's clock), not before the draft was created."""
+    if signed_on is None:
+        return None
+    if signed_on > utcnow(request.registry).date():
+        return _('The signature date cannot be after today.')
+    created = contract.created_at.date() if contract.created_at is not None else None
+    if created is not None and signed_on < created:
+        return _('The signature date cannot be before the draft was created '
+                 '(${date}).', mapping={'date': created.strftime('%d/%m/%Y')})
+    return None
+
+
 def processing_consent(contract, request, **options):
     if not contract.has_consent('processing'):
         return _("The beneficiary's consent to computerised processing is not recorded.")
@@ -107,8 +121,15 @@ def freeze_signed_text(contract, request, **options):
     contract.fingerprint = contract.compute_fingerprint()
 
 
+def keep_signature_date(contract, request, signed_on=None, **options):
+    """The date the beneficiary signed on paper, when the page asked it
+    (the history line of the transition says when it was recorded)."""
+    contract.signed_on = signed_on
+
+
 def forget_signature(contract, request, **options):
     """Amend: keep the current version in ``versions``, open a new draft."""
+    contract.signed_on = None
     contract.versions.append({
         'version': contract.version,
         'state': contract.state,
@@ -174,11 +195,12 @@ TRANSITIONS = (
                       'then frozen; a change needs a new version.'),
                options=SignOptions, channel='online', shows_content=True),
     Transition('sign_paper', _('Record the paper signature'), ('draft',), 'signed',
-               P.RECORD_SIGNATURE, guards=(notice_delivered, content_complete),
-               before=(freeze_signed_text,),
+               P.RECORD_SIGNATURE,
+               guards=(notice_delivered, content_complete, plausible_signature_date),
+               before=(freeze_signed_text, keep_signature_date),
                help=_('Record that the beneficiary signed the printed contract. Keep the '
                       'signed paper in the dossier.'),
-               channel='paper', shows_content=True),
+               channel='paper', shows_content=True, page='record-paper-signature'),
     Transition('enter', _('Enter the contract'), ('signed',), 'entered', P.ENTER,
                guards=(processing_consent, matches_signed_text),
                help=_('The contract is entered into the information system. Compare the '

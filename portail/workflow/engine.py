@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pyramid.httpexceptions import HTTPForbidden
 
 from portail.acl.matrix import build_acl
-from portail.acl.policy import permissions_on
+from portail.acl.policy import permissions_on, permits_with_acl
 from portail.clock import utcnow
 from portail.i18n import _
 
@@ -65,6 +65,9 @@ class Transition:
     channel: str = ''
     #: the confirmation page shows the object's content first (what is signed)
     shows_content: bool = False
+    #: the view name of the page that runs it, when it has one of its own
+    #: (``''``: the generic transition page)
+    page: str = ''
 
     def options_schema(self):
         """A new instance of the options schema, or ``None``."""
@@ -127,6 +130,12 @@ class Workflow:
         """The ACL of an object in ``state``: the table's grants, then deny all
         (what the object's computed ``__acl__`` answers in that state)."""
         return build_acl(self.table[state])
+
+    def permits_after(self, context, request, state, permission):
+        """Whether the user would hold ``permission`` on ``context`` once it
+        is in ``state`` (the matrix's row of that state, the same principals):
+        a page that runs a transition asks it before offering the next one."""
+        return permits_with_acl(request, context, self.acl_for(state), permission)
 
     def initialise(self, context, request, comment='', channel=''):
         """Put a new object in the initial state, with its first history record."""

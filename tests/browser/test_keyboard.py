@@ -134,7 +134,7 @@ def test_a_worker_drafts_a_contract_with_the_keyboard_only(open_browser):
     assert start['type'] == 'date' and start['outline']
     page.keyboard.type(date_keys(me.context, *CONTRACT_START.strftime('%d %m %Y').split()))
     tab_to(page, lambda e: e['tag'] == 'select')  # the duration
-    page.keyboard.press('ArrowDown')  # 3 → 4 months
+    page.keyboard.press('ArrowDown')  # the proposed 6 → 7 months
     checkbox = tab_to(page, lambda e: e['type'] == 'checkbox')  # the first theme
     assert not checkbox['checked']
     page.keyboard.press('Space')
@@ -150,4 +150,4 @@ def test_a_worker_drafts_a_contract_with_the_keyboard_only(open_browser):
     facts = page.locator('dl.facts').first.inner_text()
     assert CONTRACT_START.strftime('%d/%m/%Y') in facts and 'emploi' in facts
     assert "Atelier de recherche d'emploi." in facts
-    assert re.search(r'Durée \(mois\)\s+4', facts)
+    assert re.search(r'Durée \(mois\)\s+7', facts)
