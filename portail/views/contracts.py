@@ -40,6 +40,7 @@ from portail.views.contract_display import consent_actions, contract_details
 from portail.views.forms import DATE_WIDGET, CSRFSchema, form_page, make_form
 from portail.views.labels import (
     CHANNEL_LABELS,
+    CONSENT_EXPLANATIONS,
     DECISION_LABELS,
     KIND_LABELS,
     READ_BY_BENEFICIARY,
@@ -271,6 +272,8 @@ def transition_view(request):
         return HTTPSeeOther(request.resource_url(contract))
     record_once(request, contract.dossier.__name__, f'contract:{contract.__name__}', READ, 2)
     page = {'transition': transition, 'help': transition.help, 'error': None,
+            # the wording of the page, not a right: the person reads no note meant for staff
+            'for_person': contract.dossier.beneficiary == request.authenticated_userid,
             'serial': serial_of(contract), 'contract': contract,
             'options': option_fields(transition, params),
             'themes': [request.localizer.translate(THEMES[t]) for t in contract.themes]}
@@ -306,7 +309,8 @@ def _consent_page(request, contract, kind, decision, channel, note):
                            'at once.'),
         }.get(kind)
     return {'kind': KIND_LABELS.get(kind), 'decision': DECISION_LABELS.get(decision),
-            'consequences': consequences, 'serial': serial_of(contract),
+            'consequences': consequences, 'explained': CONSENT_EXPLANATIONS.get(kind, ()),
+            'serial': serial_of(contract),
             'params': {'kind': kind, 'decision': decision}, 'channel': channel, 'note': note,
             'error': None, 'recording': False}
 

@@ -30,6 +30,21 @@ DECISION_LABELS = {'given': _('given'), 'refused': _('refused'), 'withdrawn': _(
 OPINION_LABELS = {'favourable': _('favourable'), 'reserved': _('reserved'),
                   'adjourned': _('adjourned')}
 
+#: each consent explained to the person in two plain sentences (issue 17):
+#: what is shared and with whom; what happens if they refuse or withdraw it
+CONSENT_EXPLANATIONS = {
+    'processing': (
+        _('Your contract is recorded in the computer system of the Département. Only the '
+          'professionals who work with you can read it.'),
+        _('If you say no, or change your mind later, your contract stays on paper only. '
+          'You are helped in the same way.')),
+    'share_cli': (
+        _('Part of your contract is sent to the local commission for insertion. Your '
+          'référent chooses what is sent, and you can see it.'),
+        _('If you say no, the commission receives nothing. If you change your mind later, '
+          'its copy is deleted at once. You are helped in the same way.')),
+}
+
 #: under every text the beneficiary will read (contract fields, notes)
 READ_BY_BENEFICIARY = _(
     'The beneficiary reads this text: write only objective elements that the '

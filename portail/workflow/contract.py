@@ -191,8 +191,8 @@ class ShareOptions(colander.MappingSchema):
 TRANSITIONS = (
     Transition('sign', _('Sign the contract'), ('draft',), 'signed', P.SIGN,
                guards=(notice_delivered, content_complete), before=(freeze_signed_text,),
-               help=_('By signing, you agree to the contract as it reads above. Its text is '
-                      'then frozen; a change needs a new version.'),
+               help=_('By signing, you agree to the contract as it is written below. Then its '
+                      'text cannot change: to change it, a new version is needed.'),
                options=SignOptions, channel='online', shows_content=True),
     Transition('sign_paper', _('Record the paper signature'), ('draft',), 'signed',
                P.RECORD_SIGNATURE,

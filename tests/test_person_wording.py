@@ -1,0 +1,84 @@
+"""Wording by role (issue 17): every page the person can reach from their
+home, followed link by link as they would, speaks to them: no help text
+meant for staff, no point médian, each consent explained in plain sentences
+with a link to the information notice."""
+from collections import deque
+from urllib.parse import urlsplit
+
+from portail.views.labels import READ_BY_BENEFICIARY
+from tests.conftest import find_dossier, logged_in
+from tests.test_contracts import new_contract
+
+#: pages that are files, or that end the session
+SKIP = ('/logout', '.json')
+
+
+def crawl(browser, start='/', limit=80):
+    """``{path: text of <main>}`` of every page reachable by links from ``start``."""
+    seen, texts = set(), {}
+    queue = deque([start])
+    while queue and len(texts) < limit:
+        path = queue.popleft()
+        if path in seen or any(s in path for s in SKIP):
+            continue
+        seen.add(path)
+        page = browser.get(path)
+        if page.status_int != 200 or 'html' not in page.content_type:
+            continue
+        main = page.html.find('main')
+        texts[path] = ' '.join(main.get_text(' ').split()) if main else ''
+        for a in page.html.select('a[href]'):
+            url = urlsplit(a['href'])
+            if url.netloc in ('', 'localhost') and url.path.startswith('/'):
+                queue.append(url.path + (f'?{url.query}' if url.query else ''))
+    return texts
+
+
+def test_no_staff_help_text_reaches_the_person(portal):
+    with portal.root() as root:
+        url = f'/dossiers/{find_dossier(root, "Martin").__name__}/'
+    new_contract(logged_in(portal, 'worker1'), url)  # a draft to sign: its page too
+    person = logged_in(portal, 'beneficiary1')
+    texts = crawl(person)
+    assert len(texts) >= 15, sorted(texts)
+    assert any('transition' in p and 'name=sign' in p for p in texts)
+    assert any('consent?' in p for p in texts)
+    staff_only = [portal.fr(READ_BY_BENEFICIARY), "n'y écrivez que des éléments objectifs",
+                  'Le bénéficiaire lit ce texte']
+    for path, text in texts.items():
+        for phrase in staff_only:
+            assert phrase.lower() not in text.lower(), (path, phrase)
+        assert '·' not in text, (path, text[max(0, text.find('·') - 60):text.find('·') + 20])
+
+
+def test_each_consent_is_explained_with_a_link_to_the_notice(portal):
+    with portal.root() as root:
+        dossier = find_dossier(root, 'Martin')
+        contract = next(c for c in dossier.contracts.values() if c.state == 'shared')
+        url = f'/dossiers/{dossier.__name__}/contracts/{contract.__name__}/'
+    person = logged_in(portal, 'beneficiary1')
+    page = person.get(url + 'consent?kind=share_cli&decision=withdrawn')
+    text = ' '.join(page.html.find('main').get_text(' ').split())
+    assert ("Une partie de votre contrat est envoyée à la commission locale d'insertion."
+            in text)
+    assert 'sa copie est effacée tout de suite' in text
+    assert page.html.find('a', href='http://localhost/notice')
+    page = person.get(url + 'consent?kind=processing&decision=withdrawn')
+    text = ' '.join(page.html.find('main').get_text(' ').split())
+    assert "Votre contrat est enregistré dans l'ordinateur du Département." in text
+    assert 'votre contrat reste seulement sur papier' in text
+
+
+def test_the_sign_page_speaks_to_the_person(portal):
+    with portal.root() as root:
+        url = f'/dossiers/{find_dossier(root, "Martin").__name__}/'
+    contract = new_contract(logged_in(portal, 'worker1'), url).location.replace(
+        'http://localhost', '')
+    page = logged_in(portal, 'beneficiary1').get(contract + 'transition?name=sign')
+    text = ' '.join(page.html.find('main').get_text(' ').split())
+    assert "tel qu'il est écrit ci-dessous" in text
+    assert 'Votre référent lit ce commentaire.' in text
+    assert 'Le bénéficiaire lit ce texte' not in text
+    # the staff's pages keep their own help
+    page = logged_in(portal, 'worker1').get(contract + 'transition?name=close')
+    assert 'Le bénéficiaire lit ce texte' in page.text
