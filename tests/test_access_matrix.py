@@ -207,7 +207,7 @@ CONTEXT_OBJECTS = {
     'DistrictStatistics': ['statistics_district', 'statistics_district_other'],
     'District': ['district', 'district_other'],
 }
-OPEN = {'login', 'notice', 'language', 'activate', ''}
+OPEN = {'login', 'notice', 'notice-simple', 'language', 'activate', ''}
 
 
 def build(portal):

@@ -82,3 +82,56 @@ def test_the_sign_page_speaks_to_the_person(portal):
     # the staff's pages keep their own help
     page = logged_in(portal, 'worker1').get(contract + 'transition?name=close')
     assert 'Le bénéficiaire lit ce texte' in page.text
+
+
+def sentences_of(page):
+    main = page.html.find('main')
+    return [' '.join(p.get_text(' ').split()) for p in main.select('.easy-read p')]
+
+
+def falc(sentences):
+    """The easy-to-read rules the pages keep (checked, not assumed): short
+    sentences, no abbreviation, no point médian."""
+    for sentence in sentences:
+        words = sentence.split()
+        assert len(words) <= 20, sentence
+        for abbreviation in ('CLI', 'RSA', 'DPO', 'RGPD', 'etc.'):
+            assert abbreviation not in words and f'({abbreviation})' not in sentence, sentence
+        assert '·' not in sentence, sentence
+
+
+def test_the_notice_in_simple_words_is_linked_from_every_page(portal):
+    anonymous = portal.browser()
+    page = anonymous.get('/notice-simple')
+    sentences = sentences_of(page)
+    assert 'Personne d\'autre ne peut lire votre dossier.' in sentences
+    falc(sentences)
+    assert page.html.find('a', string='Lire le texte complet')
+    for browser, path in ((anonymous, '/login'), (logged_in(portal, 'beneficiary1'), '/'),
+                          (logged_in(portal, 'worker1'), '/')):
+        footer = browser.get(path).html.find('footer')
+        assert footer.find('a', string='En mots simples')['href'].endswith('/notice-simple')
+
+
+def test_the_contract_in_simple_words(portal):
+    with portal.root() as root:
+        dossier = find_dossier(root, 'Martin')
+        contract = next(c for c in dossier.contracts.values() if c.state == 'shared')
+        url = f'/dossiers/{dossier.__name__}/contracts/{contract.__name__}/'
+        end = contract.end_date
+    person = logged_in(portal, 'beneficiary1')
+    page = person.get(url)
+    page = person.get(page.html.find('a', string='Le contrat en mots simples')['href'])
+    sentences = sentences_of(page)
+    assert sentences[1:8] == [
+        'Vous avez signé ce contrat avec Wanda Travailleuse.',
+        'Il commence le 3 octobre 2026.', 'Il dure 6 mois.',
+        f'Il finit le {end.day} avril {end.year}.', 'Il parle de : emploi, mobilité.',
+        'Vous ferez le point avec votre référent le 1 janvier 2027.',
+        "La commission locale d'insertion a reçu une partie de ce contrat."]
+    falc(sentences[1:8])
+    text = page.html.find('main').get_text(' ')
+    assert 'Ce que vous allez faire' in text and "atelier de recherche d'emploi" in text
+    # read as the contract is: the same people, journaled
+    for login in ('worker3', 'cli1', 'admin1', 'dpo1', 'beneficiary2'):
+        logged_in(portal, login).get(url + 'simple', status=403)

@@ -12,7 +12,8 @@ from portail.models.user import User, Users
 from tests.conftest import find_dossier, logged_in
 
 #: the only views anyone may open without logging in (docs/domain.md, *Pages and requests*)
-OPEN_VIEWS = {('PortalRoot', 'login'), ('PortalRoot', 'notice'), ('PortalRoot', 'language'),
+OPEN_VIEWS = {('PortalRoot', 'login'), ('PortalRoot', 'notice'), ('PortalRoot', 'notice-simple'),
+              ('PortalRoot', 'language'),
               ('PortalRoot', 'activate'), ('static', '')}
 
 

@@ -29,6 +29,7 @@ from portail.models.contract import (
     add_months,
 )
 from portail.models.dossier import Dossier
+from portail.statistics.tables import MONTH_NAMES
 from portail.validators import (
     AsciiInt,
     deferred_date_around_today,
@@ -43,6 +44,7 @@ from portail.views.labels import (
     CONSENT_EXPLANATIONS,
     DECISION_LABELS,
     KIND_LABELS,
+    OPINION_LABELS,
     READ_BY_BENEFICIARY,
     district_name,
     user_name,
@@ -253,6 +255,54 @@ def option_values(transition, post):
         return schema.deserialize(sent), None
     except colander.Invalid as invalid:
         return None, invalid.children[0].msg if invalid.children else invalid.msg
+
+
+@view_config(context=Contract, name='simple', renderer='portail:templates/contracts/simple.pt',
+             permission=P.VIEW_CONTRACT, journal='read')
+def simple_view(request):
+    """The contract in easy-to-read French (FALC, issue 17): one idea per
+    sentence, dates in full, no abbreviation; the texts the référent wrote
+    are shown as written."""
+    contract = request.context
+    translate = request.localizer.translate
+    referent = user_name(request, contract.dossier.referent)
+    sentences = []
+    if contract.state in ('draft',):
+        sentences.append(_('This contract is not signed yet.'))
+    elif contract.state == 'closed':
+        sentences.append(_('This contract is finished.'))
+    else:
+        sentences.append(_('You signed this contract with ${name}.', mapping={'name': referent}))
+    if contract.start_date:
+        sentences.append(_('It starts on ${day}.',
+                           mapping={'day': long_date(contract.start_date, translate)}))
+    if contract.duration_months:
+        sentences.append(_('It lasts ${n} months.', mapping={'n': contract.duration_months}))
+    if contract.end_date:
+        sentences.append(_('It ends on ${day}.',
+                           mapping={'day': long_date(contract.end_date, translate)}))
+    if contract.themes:
+        sentences.append(_('It is about: ${themes}.', mapping={
+            'themes': ', '.join(translate(THEMES[t]) for t in contract.themes)}))
+    if contract.review_date and contract.state != 'closed':
+        sentences.append(_('You will take stock with your référent on ${day}.',
+                           mapping={'day': long_date(contract.review_date, translate)}))
+    if contract.state == 'paper':
+        sentences.append(_('This contract is kept on paper only.'))
+    if contract.cli_summary is not None:
+        sentences.append(_('The local commission for insertion received part of this contract.'))
+    opinion = (contract.cli_opinion or {}).get('opinion')
+    if opinion in OPINION_LABELS:
+        sentences.append(_('The commission gave its opinion: ${opinion}.',
+                           mapping={'opinion': translate(OPINION_LABELS[opinion])}))
+    return {'sentences': sentences, 'actions': contract.actions,
+            'commitments': contract.commitments}
+
+
+def long_date(day, translate):
+    """``15 novembre 2026``: a date as it is said."""
+    return translate(_('${d} ${month} ${y}', mapping={
+        'd': day.day, 'month': translate(MONTH_NAMES[day.month - 1]), 'y': day.year}))
 
 
 @view_config(context=Contract, name='transition',

@@ -10,3 +10,12 @@ from portail.models.root import PortalRoot
              permission=NO_PERMISSION_REQUIRED)
 def notice_view(request):
     return {}
+
+
+@view_config(context=PortalRoot, name='notice-simple',
+             renderer='portail:templates/notice_simple.pt', permission=NO_PERMISSION_REQUIRED)
+def notice_simple_view(request):
+    """The same notice in easy-to-read French (the "FALC" rules: short
+    sentences, one idea each, no abbreviation; issue 17), linked from the
+    footer of every page."""
+    return {}
