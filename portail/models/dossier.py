@@ -56,6 +56,8 @@ class Dossier(Persistent):
     worklist_keys = ()
     #: its transfer requests (a Container, created with the first: issue 16)
     transfers = None
+    #: its letters (a Container, created with the first: portail/letters, issue 17)
+    letters = None
 
     def __init__(self, district, referent):
         self.district = district
@@ -88,6 +90,8 @@ class Dossier(Persistent):
             return getattr(self, name)
         if name == 'transfers' and self.transfers is not None:
             return self.transfers
+        if name == 'letters' and self.letters is not None:
+            return self.letters
         raise KeyError(name)
 
     @property

@@ -17,6 +17,7 @@ from portail.conflicts import serial_of
 from portail.flash import flash
 from portail.i18n import _
 from portail.journal.record import CHANGE, record
+from portail.letters.listing import letter_rows
 from portail.models.dossier import ADMIN_FIELDS, IDENTITY_FIELDS, Dossier, Dossiers
 from portail.models.transfer import open_transfer, open_transfers
 from portail.urls import child_url_maker
@@ -201,6 +202,10 @@ def contract_rows(request, dossier):
              permission=P.VIEW_DOSSIER, journal='read')
 def dossier_view(request):
     dossier = request.context
+    can = permissions_on(request, dossier, (
+        P.EDIT_IDENTITY, P.EDIT_ADMIN, P.ADD_CONTRACT, P.REASSIGN, P.MANAGE_DELEGATION,
+        P.ADD_NOTE, P.VIEW_DOSSIER_JOURNAL, P.MANAGE_BENEFICIARY_ACCOUNT,
+        P.EXPORT_DOSSIER, P.VIEW_REQUESTS, P.VIEW_LETTER))
     return {
         'why': access_reasons(request, dossier),
         'notes': visible_notes(request, dossier),
@@ -215,10 +220,8 @@ def dossier_view(request):
                        'at': t.created_at}
                       for t in open_transfers(dossier)
                       if request.has_permission(P.VIEW_TRANSFER, t)],
-        'can': permissions_on(request, dossier, (
-            P.EDIT_IDENTITY, P.EDIT_ADMIN, P.ADD_CONTRACT, P.REASSIGN, P.MANAGE_DELEGATION,
-            P.ADD_NOTE, P.VIEW_DOSSIER_JOURNAL, P.MANAGE_BENEFICIARY_ACCOUNT,
-            P.EXPORT_DOSSIER, P.VIEW_REQUESTS)),
+        'can': can,
+        'letters': letter_rows(request, dossier)[:5] if can[P.VIEW_LETTER] else [],
     }
 
 
