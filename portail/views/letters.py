@@ -7,7 +7,9 @@ request of the dossier) and how it reaches the person (downloaded in their
 space, handed over on paper, posted; a person without an account gets it on
 paper only).  Each production is journaled as a change of the dossier; the
 list is a read of the dossier's letters; each download a read of the letter.
-The person (``P.VIEW_LETTER``) sees the list and downloads theirs.  A wrong
+The person (``P.VIEW_LETTER``) sees the list and downloads theirs.  The page
+is ``<dossier>/correspondence``: ``<dossier>/letters`` is the folder of the
+letters, ``<dossier>/letters/<id>/letter.pdf`` one of them.  A wrong
 kind, object or channel gets the page again with a French message (400).
 """
 import re
@@ -61,14 +63,14 @@ def letters_page(request, error=None):
             'has_account': bool(dossier.beneficiary)}
 
 
-@view_config(context=Dossier, name='letters', renderer=TEMPLATE, request_method='GET',
+@view_config(context=Dossier, name='correspondence', renderer=TEMPLATE, request_method='GET',
              permission=P.VIEW_LETTER, journal=False)
 def letters_view(request):
     """The dossier's letters, newest first; the form to produce one."""
     return letters_page(request)
 
 
-@view_config(context=Dossier, name='letters', renderer=TEMPLATE, request_method='POST',
+@view_config(context=Dossier, name='correspondence', renderer=TEMPLATE, request_method='POST',
              permission=P.PRODUCE_LETTER, journal=False)
 def produce_view(request):
     dossier = request.context
@@ -88,7 +90,7 @@ def produce_view(request):
         return letters_page(request, refused.message)
     flash(request, _('The letter is produced. Download it to print it, or the person '
                      'downloads it in their space.'))
-    return HTTPSeeOther(request.resource_url(dossier, 'letters'))
+    return HTTPSeeOther(request.resource_url(dossier, 'correspondence'))
 
 
 @view_config(context=Letter, name='letter.pdf', permission=P.VIEW_LETTER, journal='read')
