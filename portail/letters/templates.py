@@ -19,7 +19,6 @@ import os
 
 from chameleon import PageTemplateFile
 from pyramid.interfaces import ILocalizer
-from pyramid.path import AssetResolver
 
 PACKAGE_DIR = os.path.join(os.path.dirname(__file__), 'templates')
 #: the logo used when ``portail.departement_logo`` is empty
@@ -50,8 +49,6 @@ def load(settings, name):
 def logo_uri(settings):
     """The département's logo as a ``data:`` URI (WeasyPrint fetches nothing)."""
     path = settings.get('portail.departement_logo') or DEFAULT_LOGO
-    if ':' in path and not os.path.isabs(path):  # an asset spec: package:path
-        path = AssetResolver().resolve(path).abspath()
     mime = mimetypes.guess_type(path)[0] or 'image/png'
     with open(path, 'rb') as f:
         data = base64.b64encode(f.read()).decode('ascii')
