@@ -145,6 +145,9 @@ def test_the_person_lists_and_downloads_their_letters(portal, martin):
     assert any(e.object == f'letter:{letter.__name__}' and e.action == 'read' and e.user == uid
                for e in journal)
     assert any(e.object == 'letters' and e.action == 'read' and e.user == uid for e in journal)
+    # the person's "who consulted my dossier" says it in words
+    text = person.get(martin['url'] + 'journal').text
+    assert 'courrier produit' in text and 'liste des courriers' in text
 
 
 @pytest.mark.parametrize('login', ['worker3', 'secretary1', 'cli1', 'admin1', 'dpo1',
@@ -237,6 +240,7 @@ def test_the_departement_edits_its_letters(tmp_path):
     assert f'Texte du département : fin le {martin["end"]}.' in text
     assert 'Département du Nord' in text and 'Conseil départemental' not in text
     # the other letters are the portal's own
+    portal.clock.advance(minutes=1)  # the list is newest first
     produce(worker, martin['url'], 'signed_contract', martin['shared'])
     text = pdf_text(worker.get(newest_letter_url(worker, martin['url'])).body)
     assert "Votre contrat d'insertion signé" in text

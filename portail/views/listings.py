@@ -83,6 +83,7 @@ ACTION_LABELS = {
     'grant': _('note shared with a colleague'),
     'revoke': _('note no longer shared'),
     'transfer': _('transfer to another district'),
+    'letter': _('letter produced'),
 }
 
 
@@ -108,6 +109,7 @@ OBJECT_LABELS = {
     'dossier': _('dossier'), 'contract': _('contract'), 'note': _('working note'),
     'identity': _('identity'), 'home': _('home page'), 'cli-summary': _('CLI summary'),
     'user': _('account'), 'transfer': _('transfer request'),
+    'letter': _('letter'), 'letters': _('list of letters'),
 }
 
 
