@@ -21,7 +21,9 @@ $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml constraints.txt
 install: $(VENV)/.installed
 
 # Serve the portal; the first run creates the database and the demo département.
+# .ci/setup-letters.sh: the fonts and pango of the PDF letters (without the tests' pdftotext)
 run: install
+	PORTAIL_LETTERS_TEST_PACKAGES= source .ci/setup-letters.sh
 	mkdir -p var
 	$(BIN)/portail-init $(INI) --demo
 	$(BIN)/pserve $(INI)
@@ -38,7 +40,9 @@ lint: install
 PORTAIL_REQUIRE_BROWSER ?= 1
 PORTAIL_REQUIRE_BACKENDS ?= 1
 export PORTAIL_REQUIRE_BROWSER PORTAIL_REQUIRE_BACKENDS
-TEST_SETUP := source .ci/setup-browser.sh && source .ci/setup-backends.sh
+# .ci/setup-letters.sh: the fonts and pango of the PDF letters, pdftotext for their tests
+TEST_SETUP := source .ci/setup-browser.sh && source .ci/setup-backends.sh && \
+	source .ci/setup-letters.sh
 
 test: install lint
 	$(TEST_SETUP) && \
@@ -66,7 +70,8 @@ clean:
 # The browser suite alone (Chromium and axe-core as for `make test`).
 # Screenshots go to tests/browser/artifacts/.
 test-browser: install
-	source .ci/setup-browser.sh && $(BIN)/pytest tests/browser $(PYTEST_ARGS)
+	source .ci/setup-browser.sh && source .ci/setup-letters.sh && \
+	$(BIN)/pytest tests/browser $(PYTEST_ARGS)
 
 # Storage (docs/operations.md, "Storage"): the ZEO server of zeo.ini, from zeo.conf
 # (var/zeo/{Data,Sessions,Journal}.fs on 127.0.0.1:8100); stop it with Ctrl-C.

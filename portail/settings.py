@@ -57,6 +57,13 @@ DEFAULTS = {
     # Garbage collector of the server process (portail/gcpolicy.py)
     'portail.gc_freeze': (asbool, False),
     'portail.gc_thresholds': (str, ''),
+    # Letters (docs/letters.md): the département's name and logo (a file, PNG,
+    # JPEG or SVG; empty: the portal's plain emblem) on every letter, and the
+    # folder of the département's own letter templates (a file there named
+    # like one of portail/letters/templates/ replaces it; empty: none)
+    'portail.departement_name': (str, 'Conseil départemental'),
+    'portail.departement_logo': (str, ''),
+    'portail.letters_dir': (str, ''),
     # Workflow (docs/domain.md, *Workflow*)
     'portail.secretaries_enter_contracts': (asbool, True),
     # Tests and the benchmark only, never in production: an ISO 8601 date and

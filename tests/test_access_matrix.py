@@ -103,6 +103,8 @@ OBJECTS = {
     'dossier': ([('dossier', ANY), ('dossiers', ANY)] + _ROOT, ON_DOSSIER),
     'dossier_martin': ([('dossier', ANY), ('dossiers', ANY)] + _ROOT, ON_MARTIN),
     'request': ([('dossier', ANY), ('dossiers', ANY)] + _ROOT, ON_DOSSIER),
+    # a letter (issue 17): no ACL of its own, the dossier's answers
+    'letter': ([('dossier', ANY), ('dossiers', ANY)] + _ROOT, ON_DOSSIER),
     'transfer': ([('transfer', 'open'), ('dossier', ANY)], _joined(ON_DOSSIER, ON_TRANSFER)),
     'contract_closed': ([('contract', 'closed'), ('dossier', ANY)], ON_MARTIN),
     'note_plain': ([('note', 'plain'), ('dossier', ANY)],
@@ -181,6 +183,7 @@ CANARIES = {
     'note_granted': (['CANARY-NOTE-GRANTED-QX'], {'referent', 'delegate', 'beneficiary',
                                                   'note_reader'}),
     'request': (['CANARY-REQUEST-QX'], {'referent', 'delegate', 'beneficiary'}),
+    'letter': (['CANARY-LETTER-QX'], {'referent', 'delegate', 'beneficiary'}),
     # the reason of a transfer request: its author, the référent, the qualified manager
     'transfer': (['CANARY-TRANSFER-QX'], {'referent', 'manager_social_worker',
                                           'worker_other_district'}),
@@ -202,7 +205,7 @@ CONTEXT_OBJECTS = {
     'CliSpace': ['cli'], 'CliDistrict': ['cli_district', 'cli_district_other'],
     'CliSummary': ['cli_summary'], 'RightsRequest': ['request'],
     'CommissionSessions': ['cli_sessions'], 'CommissionSession': ['cli_session'],
-    'TransferRequest': ['transfer'],
+    'TransferRequest': ['transfer'], 'Letter': ['letter'],
     'StatisticsSpace': ['statistics'],
     'DistrictStatistics': ['statistics_district', 'statistics_district_other'],
     'District': ['district', 'district_other'],
@@ -289,6 +292,13 @@ def build(portal):
                            portal.clock.now())
         root.dossiers.add_request(dossier, rq)
         urls['request'] = f'{urls["dossier"]}requests/{rq.__name__}/'
+        from portail.letters.model import Letter, add_letter
+
+        letter = Letter('end_of_contract', ('contract', 'x'), 'download', uid['referent'],
+                        portal.clock.now(), b'%PDF-1.7 CANARY-LETTER-QX')
+        add_letter(dossier, letter)
+        urls['letter'] = f'{urls["dossier"]}letters/{letter.__name__}/'
+        urls['letter_pdf'] = urls['letter'] + 'letter.pdf'
         from portail.models.transfer import TransferRequest
 
         transfer = TransferRequest(uid['worker_other_district'], other, 'CANARY-TRANSFER-QX',
@@ -376,7 +386,8 @@ def test_the_canaries_do_reach_those_entitled(departement):
     """The proof would be empty if the canaries were nowhere to be seen."""
     portal, urls, browsers = departement
     for group, (strings, audience) in CANARIES.items():
-        page_of = {'identity': 'dossier', 'dossier_admin': 'dossier'}.get(group, group)
+        page_of = {'identity': 'dossier', 'dossier_admin': 'dossier',
+                   'letter': 'letter_pdf'}.get(group, group)
         for user in audience:
             page = 'cli_summary' if user == 'cli' else page_of  # the CLI reads its copy
             if user == 'worker_other_district' and group in ('identity', 'transfer'):

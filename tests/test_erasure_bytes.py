@@ -1,6 +1,7 @@
 """Erasure reaches every file the portal writes (issue 14, part 3).
 
-A person's dossier is filled with a canary string, looked up twice with
+A person's dossier is filled with a canary string (a letter produced among
+its content), looked up twice with
 the canary in the reasons typed, opened, anchored and backed up with
 ``make backup``; then ``portail-retention --erase``, ``portail-journal
 purge`` and ``anchor`` run and ``make backup`` runs again.  No file under
@@ -134,6 +135,11 @@ def test_no_byte_of_an_erased_person_is_left_in_any_file(site, capsys):
         lookup(worker, f'Demande de RSA de {CANARY} à Marseille')
         lookup(worker, f'Rendez-vous avec {CANARY} demain')
         assert CANARY in worker.get(f'/dossiers/{name}/').text
+        # a letter (issue 17): its PDF holds the person's name and contract
+        page = worker.get(f'/dossiers/{name}/correspondence')
+        form = next(f for f in page.forms.values() if f.action.endswith('/correspondence'))
+        form['kind'] = 'signed_contract'
+        assert form.submit().status_int == 303
     finally:
         transaction.abort()
         for db in app.registry._zodb_databases.values():

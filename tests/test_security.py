@@ -79,6 +79,11 @@ def url_for(portal, context, name):
         worker3 = root.users.find_login('worker3')
         transfer = root.dossiers.add_transfer(dossier, TransferRequest(
             worker3.uid, worker3.district, 'motif', portal.clock.now()))
+        from portail.letters.model import Letter, add_letter
+
+        letter = add_letter(dossier, Letter('end_of_contract', ('contract', contract),
+                                            'download', dossier.referent, portal.clock.now(),
+                                            b'%PDF-1.7'))
     base = {'PortalRoot': '/', 'Users': '/users/', 'User': f'/users/{uid}/',
             'Dossiers': '/dossiers/', 'Dossier': f'/dossiers/{dossier.__name__}/',
             'Contract': f'/dossiers/{dossier.__name__}/contracts/{contract}/',
@@ -88,6 +93,7 @@ def url_for(portal, context, name):
             'CommissionSession': f'{cli}sessions/{session}/',
             'RightsRequest': f'/dossiers/{dossier.__name__}/requests/{rq}/',
             'TransferRequest': f'/dossiers/{dossier.__name__}/transfers/{transfer}/',
+            'Letter': f'/dossiers/{dossier.__name__}/letters/{letter}/',
             'StatisticsSpace': '/statistics/',
             'DistrictStatistics': f'/statistics/{dossier.district}/',
             'District': f'/districts/{dossier.district}/',

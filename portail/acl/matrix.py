@@ -65,13 +65,17 @@ _DECLARED = {
     'dossier': {ANY: {
         L.REFERENT: {P.VIEW_DOSSIER, P.EDIT_IDENTITY, P.EDIT_ADMIN, P.ADD_CONTRACT,
                      P.MANAGE_DELEGATION, P.ADD_NOTE, P.MANAGE_BENEFICIARY_ACCOUNT,
-                     P.EXPORT_DOSSIER, P.VIEW_REQUESTS, P.ANSWER_REQUEST},
+                     P.EXPORT_DOSSIER, P.VIEW_REQUESTS, P.ANSWER_REQUEST,
+                     P.PRODUCE_LETTER, P.VIEW_LETTER},
         L.DELEGATE: {P.VIEW_DOSSIER, P.EDIT_IDENTITY, P.EDIT_ADMIN, P.ADD_CONTRACT,
                      P.MANAGE_BENEFICIARY_ACCOUNT, P.EXPORT_DOSSIER, P.VIEW_REQUESTS,
-                     P.ANSWER_REQUEST},
+                     P.ANSWER_REQUEST, P.PRODUCE_LETTER, P.VIEW_LETTER},
         L.NOTES_DELEGATE: {P.ADD_NOTE},
+        # the letters (issue 17): the référent and delegates produce them, the
+        # person reads theirs; nobody else
         L.BENEFICIARY: {P.VIEW_DOSSIER, P.VIEW_DOSSIER_JOURNAL, P.EXPORT_DOSSIER,
-                        P.VIEW_REQUESTS, P.MAKE_REQUEST, P.UPDATE_OWN_CONTACT},
+                        P.VIEW_REQUESTS, P.MAKE_REQUEST, P.UPDATE_OWN_CONTACT,
+                        P.VIEW_LETTER},
         L.SECRETARY: {P.VIEW_DOSSIER, P.EDIT_ADMIN},
         L.MANAGER: {P.VIEW_DOSSIER, P.REASSIGN, P.MANAGE_DELEGATION},
     }},

@@ -108,3 +108,9 @@ UPDATE_OWN_CONTACT = 'update_own_contact'
 ANSWER_REQUEST = 'answer_request'
 #: the DPO's list of every request, without content
 VIEW_ALL_REQUESTS = 'view_all_requests'
+
+# Letters (issue 17; portail/letters, docs/letters.md)
+#: produce one of the département's letters to the person (PDF, journaled)
+PRODUCE_LETTER = 'produce_letter'
+#: list the dossier's letters and download them
+VIEW_LETTER = 'view_letter'

@@ -20,6 +20,7 @@ leave a read out of the person's journal.
 from pyramid.exceptions import ConfigurationError
 
 from portail.journal.record import READ, record_once
+from portail.letters.model import Letter
 from portail.models.cli import CliSummary
 from portail.models.container import DossierItem
 from portail.models.contract import Contract
@@ -49,6 +50,8 @@ def journal_subject(context):
         return context.dossier.__name__, f'request:{context.__name__}', 2
     if isinstance(context, TransferRequest):
         return context.dossier.__name__, f'transfer:{context.__name__}', 1
+    if isinstance(context, Letter):
+        return context.dossier.__name__, f'letter:{context.__name__}', 2
     if isinstance(context, CliSummary):
         return context.contract_ref[0], f'cli-summary:{context.__name__}', 2
     raise TypeError(f'no journal subject for {type(context).__name__}')

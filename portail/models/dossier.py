@@ -63,6 +63,8 @@ class Dossier(Persistent):
     #: the person's last update of their contact details that the référent
     #: has not seen yet: ``(ISO day, names of the fields changed)`` (issue 17)
     contact_change = None
+    #: its letters (a Container, created with the first: portail/letters, issue 17)
+    letters = None
 
     def __init__(self, district, referent):
         self.district = district
@@ -95,6 +97,8 @@ class Dossier(Persistent):
             return getattr(self, name)
         if name == 'transfers' and self.transfers is not None:
             return self.transfers
+        if name == 'letters' and self.letters is not None:
+            return self.letters
         raise KeyError(name)
 
     @property

@@ -17,6 +17,7 @@ from portail.conflicts import serial_of
 from portail.flash import flash
 from portail.i18n import _
 from portail.journal.record import CHANGE, record
+from portail.letters.listing import letter_rows
 from portail.models.dossier import (
     ADMIN_FIELDS,
     CONTACT_FIELDS,
@@ -219,6 +220,10 @@ def dossier_view(request):
     contact_change = contact_change_labels(request, dossier)
     if contact_change is not None:
         mark_contact_change_seen(request, dossier)
+    can = permissions_on(request, dossier, (
+        P.EDIT_IDENTITY, P.EDIT_ADMIN, P.ADD_CONTRACT, P.REASSIGN, P.MANAGE_DELEGATION,
+        P.ADD_NOTE, P.VIEW_DOSSIER_JOURNAL, P.MANAGE_BENEFICIARY_ACCOUNT,
+        P.EXPORT_DOSSIER, P.VIEW_REQUESTS, P.VIEW_LETTER, P.UPDATE_OWN_CONTACT))
     return {
         'why': access_reasons(request, dossier),
         'notes': visible_notes(request, dossier),
@@ -233,11 +238,9 @@ def dossier_view(request):
                        'at': t.created_at}
                       for t in open_transfers(dossier)
                       if request.has_permission(P.VIEW_TRANSFER, t)],
-        'can': permissions_on(request, dossier, (
-            P.EDIT_IDENTITY, P.EDIT_ADMIN, P.ADD_CONTRACT, P.REASSIGN, P.MANAGE_DELEGATION,
-            P.ADD_NOTE, P.VIEW_DOSSIER_JOURNAL, P.MANAGE_BENEFICIARY_ACCOUNT,
-            P.EXPORT_DOSSIER, P.VIEW_REQUESTS, P.UPDATE_OWN_CONTACT)),
+        'can': can,
         'contact_change': contact_change,
+        'letters': letter_rows(request, dossier)[:5] if can[P.VIEW_LETTER] else [],
     }
 
 

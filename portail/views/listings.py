@@ -93,6 +93,7 @@ ACTION_LABELS = {
     'activation-code': _('account activation code'),
     'absence-delegation': _('dossier entrusted during an absence'),
     'absence-ended': _('end of an absence'),
+    'letter': _('letter produced'),
 }
 
 
@@ -119,6 +120,7 @@ OBJECT_LABELS = {
     'identity': _('identity'), 'home': _('home page'), 'cli-summary': _('CLI summary'),
     'user': _('account'), 'transfer': _('transfer request'),
     'requests': _('rights requests'),
+    'letter': _('letter'), 'letters': _('list of letters'),
 }
 
 
