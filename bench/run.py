@@ -107,7 +107,7 @@ def ensure_database(tier, store, vardir):
             and (vardir / KEY_FILE).exists()):
         log(f'reusing {vardir} (generator version and tier match)')
         began = time.perf_counter()
-        with portal_databases(store) as dbs:
+        with portal_databases(store, vardir / KEY_FILE) as dbs:
             # on the generator's clock, as the steps of the database it built
             ran = evolve(dbs[''], BENCH_NOW, log=lambda message: None)
         if ran:
@@ -125,7 +125,7 @@ def ensure_database(tier, store, vardir):
     began = time.perf_counter()
     key_file = vardir / KEY_FILE
     create_key(key_file)
-    with portal_databases(store) as dbs:
+    with portal_databases(store, key_file) as dbs:
         stamp = generate(tier, dbs[''], load_key(key_file), log=log)
         stamp['targets'] = pick_targets(dbs[''], stamp['logins'])
     stamp['generation_seconds'] = round(time.perf_counter() - began, 1)
@@ -140,11 +140,14 @@ def storage_sizes(store):
 
 
 @contextlib.contextmanager
-def portal_databases(store):
-    """The portal's databases on ``store`` (as the app opens them), closed at the end."""
+def portal_databases(store, key_file):
+    """The portal's databases on ``store`` (as the app opens them, with the
+    journal key of ``key_file``: the portal refuses a database with a journal
+    and no key), closed at the end."""
     from portail import main as portal_app
 
-    app = portal_app({}, **store.settings(), **{'portail.secure_cookies': 'false'})
+    app = portal_app({}, **store.settings(), **{'portail.secure_cookies': 'false',
+                                                'portail.journal_key_file': str(key_file)})
     dbs = app.registry._zodb_databases
     try:
         yield dbs
