@@ -221,3 +221,40 @@ def test_renew_opens_a_draft_taken_up_from_the_ending_contract(portal):
     # nobody else renews it
     logged_in(portal, 'worker3').get(rows[0][3], status=403)
 
+
+
+def test_a_long_backlog_shows_its_most_urgent_rows_and_the_rest_page_by_page(portal):
+    """The home page shows the 15 most urgent rows and links to "À traiter",
+    which shows all of them, 50 a page, by deadline; the menu counts them all."""
+    from portail.models.request import RightsRequest
+
+    with portal.root() as root:
+        dossiers = root.dossiers
+        martin = find_dossier(root, 'Martin')
+        uid = martin.referent
+        for n in range(60):  # one a day: their deadlines are a day apart
+            created = portal.clock.now() - timedelta(days=60 - n)
+            dossiers.add_request(martin, RightsRequest('rectification', f'Demande {n}', 'paper',
+                                                       uid, created))
+    worker = logged_in(portal, 'worker1')
+    home = worker.get('/')
+    rows, menu = pending(worker)
+    total = int(menu[0].split('(')[1].rstrip(')'))
+    assert total >= 61 and len(rows) == 15
+    assert f'Ce qui vous attend de plus urgent (15 sur {total})' in home.text
+    link = home.html.find('a', string=lambda s: s and 'Voir tout ce qui vous attend' in s)
+    assert link.get_text(' ', strip=True) == f'Voir tout ce qui vous attend ({total})'
+    # the most urgent first: the oldest request's deadline is the most overdue
+    assert 'en retard de' in rows[0][2]
+    page = worker.get(link['href'])
+    first = [tuple(td.get_text(' ', strip=True) for td in tr.select('td'))
+             for tr in page.html.select('tbody tr')]
+    assert len(first) == 50
+    assert [r[:3] for r in first[:15]] == [r[:3] for r in rows]
+    page = worker.get(page.html.find('a', rel='next')['href'])
+    second = page.html.select('tbody tr')
+    assert len(second) == total - 50
+    assert 'page 2 sur 2' in ' '.join(page.html.find('caption').get_text(' ').split())
+    # a secretary has no "À traiter"; nor a worker of another district these rows
+    assert 'Rien ne vous attend' in logged_in(portal, 'secretary1').get('/pending').text
+    assert 'MARTIN' not in logged_in(portal, 'worker3').get('/pending').text

@@ -21,7 +21,7 @@ from portail.urls import child_url_maker
 from portail.views.entry_queue import READY_PAGE, WAITING_PAGE, entry_queues
 from portail.views.labels import DIRECTOR, ROLE_LABELS
 from portail.views.listings import WORKLIST_PAGER_LABEL, worklist
-from portail.views.pending import has_pending_work, pending_work
+from portail.views.pending import has_pending_work, pending_count, pending_work
 from portail.views.person_home import person_home
 from portail.workflow.contract import STATES
 
@@ -62,9 +62,8 @@ def home_view(request):
         'sections': sections,
         'is_admin': R.ADMIN in roles,
         'caseloads_url': caseloads_url(request, identity) if R.MANAGER in roles else None,
-        'pending': pending_work(request, identity) if has_pending_work(request, identity)
-        else None,
-        'caseload': caseload(request, dossiers, identity) if R.WORKER in roles else None,
+        **pending_section(request, identity),
+        **caseload_section(request, dossiers, identity, R.WORKER in roles),
         'queue': entry_queue(request, identity) if R.SECRETARY in roles else None,
         'person': person_home(request, identity) if R.BENEFICIARY in roles else None,
         'is_beneficiary': R.BENEFICIARY in roles,
@@ -90,6 +89,28 @@ def section_of(role, user):
     if role == R.MANAGER and user.district is None:
         return DIRECTOR
     return role
+
+
+#: rows of "À traiter" on the home page (the most urgent; all of them on /pending)
+HOME_PENDING = 15
+#: rows of the caseload on the home page (all of them, searchable, on /dossiers/caseload)
+HOME_CASELOAD = 50
+
+
+def pending_section(request, identity):
+    """The home page's "À traiter": its most urgent rows and how many there are."""
+    if not has_pending_work(request, identity):
+        return {'pending': None, 'pending_total': 0}
+    return {'pending': pending_work(request, identity, limit=HOME_PENDING),
+            'pending_total': pending_count(request, identity)}
+
+
+def caseload_section(request, dossiers, identity, is_worker):
+    """The first rows of the worker's caseload, by name, and its size."""
+    if not is_worker:
+        return {'caseload': None, 'caseload_total': 0}
+    rows = caseload(request, dossiers, identity)
+    return {'caseload': rows[:HOME_CASELOAD], 'caseload_total': len(rows)}
 
 
 def caseload(request, dossiers, identity):

@@ -90,14 +90,27 @@ def pending_count(request, identity):
             + len(transfer_rows(request, identity)))
 
 
-def pending_work(request, identity):
-    """The rows of the account's "À traiter", by deadline."""
+def pending_work(request, identity, limit=None):
+    """The rows of the account's "À traiter", by deadline; with ``limit``,
+    the first ``limit`` of them only (the home page shows the most urgent,
+    the "À traiter" page one page of them), so that a long backlog costs a
+    page nothing: each row's dossier is opened, and its permission checked
+    (once per dossier), only for the rows shown."""
     dossiers = request.root.dossiers
     today = utcnow(request.registry).date()
     rows = []
+    allowed = {}
     for due, kind, dossier_id, item in pending_items(request, identity):
-        dossier = dossiers.get(dossier_id)
-        if dossier is None or not request.has_permission(P.VIEW_DOSSIER, dossier):
+        # past the limit, only the rows of the same day as the last one (the
+        # rows of a day are ordered by name, which the index does not know)
+        if limit is not None and len(rows) >= limit and due != rows[-1]['sort'][0]:
+            break
+        if dossier_id not in allowed:
+            dossier = dossiers.get(dossier_id)
+            allowed[dossier_id] = dossier if dossier is not None and request.has_permission(
+                P.VIEW_DOSSIER, dossier) else None
+        dossier = allowed[dossier_id]
+        if dossier is None:
             continue
         what, action = KIND_LABELS[kind]
         if kind == worklist.CONTACT:
@@ -116,7 +129,7 @@ def pending_work(request, identity):
     rows.extend(delegation_rows(request, identity))
     rows.extend(transfer_rows(request, identity))
     rows.sort(key=lambda r: r['sort'])
-    return rows
+    return rows if limit is None else rows[:limit]
 
 
 def row(today, due, what, name, action, url, detail=None, deadline=True):
