@@ -129,6 +129,7 @@ OBJECTS = {
                             ON_STATISTICS),
     'statistics_district_other': ([('statistics_district', ANY), ('statistics', ANY)] + _ROOT,
                                   {}),
+    'districts': ([('districts', ANY)] + _ROOT, {}),
     'district': ([('district', ANY), ('districts', ANY)] + _ROOT, ON_DISTRICT),
     'district_other': ([('district', ANY), ('districts', ANY)] + _ROOT, {}),
 }
@@ -208,7 +209,7 @@ CONTEXT_OBJECTS = {
     'TransferRequest': ['transfer'], 'Letter': ['letter'],
     'StatisticsSpace': ['statistics'],
     'DistrictStatistics': ['statistics_district', 'statistics_district_other'],
-    'District': ['district', 'district_other'],
+    'District': ['district', 'district_other'], 'Districts': ['districts'],
 }
 OPEN = {'login', 'notice', 'notice-simple', 'language', 'activate', ''}
 
@@ -284,6 +285,7 @@ def build(portal):
         urls['statistics'] = '/statistics/'
         urls['statistics_district'] = f'/statistics/{district}/'
         urls['statistics_district_other'] = f'/statistics/{other}/'
+        urls['districts'] = '/districts/'
         urls['district'] = f'/districts/{district}/'
         urls['district_other'] = f'/districts/{other}/'
         from portail.models.request import RightsRequest

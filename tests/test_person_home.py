@@ -72,3 +72,27 @@ def test_another_beneficiary_reads_only_their_own(portal):
     home = logged_in(portal, 'beneficiary2').get('/')
     assert 'MARTIN' not in home.text and 'Wanda Travailleuse' not in home.text
     assert 'Circonscription Sud' in home.text
+
+
+def test_the_administrator_keeps_how_to_reach_each_district(portal):
+    admin = logged_in(portal, 'admin1')
+    page = admin.get('/users/')
+    page = admin.get(page.html.find('a', string=lambda s: s and 'Circonscriptions' in s)['href'])
+    rows = [' '.join(tr.get_text(' ').split()) for tr in page.html.select('tbody tr')]
+    assert any(r.startswith('Circonscription Nord') and '03 20 00 00 01' in r for r in rows)
+    link = page.html.find('a', string='Modifier les coordonnées de Circonscription Nord')
+    form = admin.get(link['href']).forms['form']
+    form['phone'] = 'pas un numéro'
+    assert 'Chiffres, espaces et + uniquement.' in form.submit(status=400).text
+    form = admin.get(link['href']).forms['form']
+    form['phone'] = '03 20 99 99 99'
+    form['address'] = '1 rue Neuve, 59000 Lille'
+    assert 'La circonscription est enregistrée.' in form.submit().follow().text
+    home = logged_in(portal, 'beneficiary1').get('/')
+    facts = ' '.join(home.html.find(id='referent-title').find_parent('section')
+                     .get_text(' ').split())
+    assert '03 20 99 99 99' in facts and '1 rue Neuve, 59000 Lille' in facts
+    # nobody else keeps them
+    for login in ('worker1', 'manager2', 'director1', 'secretary1', 'dpo1', 'beneficiary1'):
+        logged_in(portal, login).get(link['href'].replace('http://localhost', ''), status=403)
+        logged_in(portal, login).get('/districts/', status=403)

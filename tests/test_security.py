@@ -96,7 +96,7 @@ def url_for(portal, context, name):
             'Letter': f'/dossiers/{dossier.__name__}/letters/{letter}/',
             'StatisticsSpace': '/statistics/',
             'DistrictStatistics': f'/statistics/{dossier.district}/',
-            'District': f'/districts/{dossier.district}/',
+            'District': f'/districts/{dossier.district}/', 'Districts': '/districts/',
             'static': '/static/'}[context]
     return base + (name if name else '') if context != 'static' else '/static/portail.css'
 

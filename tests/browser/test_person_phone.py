@@ -1,7 +1,10 @@
 """The person's side on a phone (issue 17), as beneficiary1 does it on a
 360 px wide screen: the home page fits in about three screens before its
-sections, which open without JavaScript; "who consulted my dossier" in their
-words, their own reads hidden; their contact details updated."""
+sections, which open without JavaScript; signing and consenting from "À
+faire", each consent explained; the contract and the notice in simple
+words; the copy; "who consulted my dossier" in their words, their own reads
+hidden; their contact details updated.  (The letter download on a phone is
+tests/browser/test_letters_journey.py.)  Every page is audited by axe."""
 from tests.browser.conftest import behind_the_scenes
 from tests.conftest import find_dossier, logged_in
 from tests.test_contracts import new_contract
@@ -30,6 +33,31 @@ def test_home_on_a_phone_then_journal_and_contact_details(open_browser, live):
     assert section.get_by_text('Actions convenues').first.is_visible()
     assert page.evaluate('document.querySelectorAll("script").length') == 0
 
+    # sign from "À faire", then answer the consent it asks, explained in plain words
+    page = person.follow(todo.get_by_role('link', name='Lire et signer'))
+    assert "tel qu'il est écrit ci-dessous" in page.content()
+    assert 'Le bénéficiaire lit ce texte' not in page.content()
+    page.get_by_label("J'ai lu le contrat et je le signe.").check()
+    page = person.button('Signer le contrat')
+    page = person.link('Accueil')
+    todo = page.get_by_role('region', name='À faire')
+    assert 'On vous demande votre accord' in todo.inner_text()
+    page = person.follow(todo.get_by_role('link', name='Donner ma réponse'))
+    page = person.link('Je donne mon consentement : saisie informatique')
+    assert "Votre contrat est enregistré dans l'ordinateur du Département." in page.content()
+    page = person.button('Confirmer')
+    assert 'Votre choix est enregistré.' in person.flash()
+    page = person.link('Le contrat en mots simples')
+    assert 'Il dure 6 mois.' in page.locator('main').inner_text()
+    page = person.link('En mots simples')
+    assert "Personne d'autre ne peut lire votre dossier." in page.content()
+
+    page = person.link('Accueil')
+    page = person.link('Mon dossier', exact=False)
+    page = person.link('Copie de tout ce qui est conservé (imprimer ou télécharger)')
+    copy = page.locator('main').inner_text()
+    assert 'saisie informatique — donné — en ligne' in copy and 'share_cli' not in copy
+    page = person.link('Accueil')
     page = person.link('Mon dossier', exact=False)
     page = person.link('Qui a consulté mon dossier')
     rows = page.locator('tbody tr')

@@ -38,6 +38,10 @@ def test_a_request_of_the_person_reaches_the_referents_to_do_list(open_browser, 
     assert page.get_by_role('navigation').get_by_role(
         'link', name='À traiter (', exact=False).inner_text() == 'À traiter (1)'
     assert 'Demande d’exercice' not in page.locator('#pending').inner_text()
+    # the whole list, page by page (the home page shows the 15 most urgent rows)
+    page = worker.goto('/pending')
+    table = page.get_by_role('table', name='Ce qui vous attend, par échéance', exact=False)
+    assert 'page 1 sur 1' in table.locator('caption').inner_text()
 
     # a colleague of another district has none of it
     other = open_browser()
