@@ -77,7 +77,11 @@ def test_the_printable_copy(portal):
     assert not re.search(r'T\d\d:\d\d', text)  # no ISO time
     assert 'Date de naissance 14/03/1979' in text
     assert 'saisie informatique — donné — sur papier — Wanda Travailleuse' in text
-    assert 'Contrat débutant le 03/10/2026 — partagé avec la CLI' in text
+    with portal.root() as root:
+        shared = next(c for c in find_dossier(root, 'Martin').contracts.values()
+                      if c.state == 'shared')
+        start = shared.start_date
+    assert f'Contrat débutant le {start:%d/%m/%Y} — partagé avec la CLI' in text
     assert 'Partagé avec la CLI Durée (mois) 6 Thèmes emploi' in text  # what the CLI holds
     # the journal in the person's words, the times in local time
     assert 'vous' in text and 'contrat du' in text

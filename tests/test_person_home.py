@@ -54,6 +54,11 @@ def test_what_the_person_has_to_do_comes_first_and_leaves_once_done(portal):
 
 
 def test_who_follows_the_person_and_the_contracts_folded(portal):
+    with portal.root() as root:
+        contracts = find_dossier(root, 'Martin').contracts.values()
+        shared = next(c for c in contracts if c.state == 'shared')
+        closed = next(c for c in contracts if c.state == 'closed')
+        review, started, ended = shared.review_date, shared.start_date, closed.start_date
     home = logged_in(portal, 'beneficiary1').get('/')
     facts = ' '.join(home.html.find(id='referent-title').find_parent('section')
                      .get_text(' ').split())
@@ -61,11 +66,12 @@ def test_who_follows_the_person_and_the_contracts_folded(portal):
     assert 'Service Circonscription Nord' in facts
     assert '2 place de la Gare, 59000 Lille' in facts and '03 20 00 00 01' in facts
     assert home.html.find('a', href='tel:0320000001')
-    assert 'Prochain bilan 01/01/2027' in facts
+    assert f'Prochain bilan {review:%d/%m/%Y}' in facts
     folded = home.html.select('#own-title ~ details')
     assert len(folded) == 2 and not any(d.has_attr('open') for d in folded)
     assert [' '.join(d.summary.get_text(' ').split()) for d in folded] == [
-        'Contrat du 03/10/2026 — partagé avec la CLI', 'Contrat du 17/03/2026 — clos']
+        f'Contrat du {started:%d/%m/%Y} — partagé avec la CLI',
+        f'Contrat du {ended:%d/%m/%Y} — clos']
 
 
 def test_another_beneficiary_reads_only_their_own(portal):

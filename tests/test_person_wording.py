@@ -118,16 +118,22 @@ def test_the_contract_in_simple_words(portal):
         dossier = find_dossier(root, 'Martin')
         contract = next(c for c in dossier.contracts.values() if c.state == 'shared')
         url = f'/dossiers/{dossier.__name__}/contracts/{contract.__name__}/'
-        end = contract.end_date
+        start, end, review = contract.start_date, contract.end_date, contract.review_date
+    months = ('janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août',
+              'septembre', 'octobre', 'novembre', 'décembre')
+
+    def said(day):
+        return f'{day.day} {months[day.month - 1]} {day.year}'
+
     person = logged_in(portal, 'beneficiary1')
     page = person.get(url)
     page = person.get(page.html.find('a', string='Le contrat en mots simples')['href'])
     sentences = sentences_of(page)
     assert sentences[1:8] == [
         'Vous avez signé ce contrat avec Wanda Travailleuse.',
-        'Il commence le 3 octobre 2026.', 'Il dure 6 mois.',
-        f'Il finit le {end.day} avril {end.year}.', 'Il parle de : emploi, mobilité.',
-        'Vous ferez le point avec votre référent le 1 janvier 2027.',
+        f'Il commence le {said(start)}.', 'Il dure 6 mois.',
+        f'Il finit le {said(end)}.', 'Il parle de : emploi, mobilité.',
+        f'Vous ferez le point avec votre référent le {said(review)}.',
         "La commission locale d'insertion a reçu une partie de ce contrat."]
     falc(sentences[1:8])
     text = page.html.find('main').get_text(' ')
