@@ -53,6 +53,8 @@ SEARCH_PREFIXES = tuple(sorted({name[:2 + number % 2]
 #: and the filter it adds, in turn
 SEARCH_FILTERS = ({'state': 'entered'}, {'overdue': '1'}, {'state': 'shared', 'sort': 'review'},
                   {'state': 'signed'})
+#: the managers' clients: fewer than the districts of tier S
+MANAGER_CLIENTS = 8
 #: the roles whose clients the operations use; the DPO has one account, so one client
 ROLES = ('worker', 'secretary', 'cli', 'beneficiary', 'dpo', 'manager')
 
@@ -198,8 +200,10 @@ def pick_targets(db, logins, clients=16):
             'cli': [{'login': x} for x in spread(logins['cli'], clients)],
             'beneficiary': [{'login': x} for x in spread(logins['beneficiary'], clients)],
             'dpo': [{'login': x} for x in logins['dpo'][:1]],
+            # as many managers at both tiers (S has ten), so that the p50s of
+            # district_caseloads compare pages, not concurrencies
             'manager': [district_caseload_target(users, dossiers, x)
-                        for x in spread(logins['manager'], clients)],
+                        for x in spread(logins['manager'], MANAGER_CLIENTS)],
         }
     finally:
         tm.abort()
