@@ -148,6 +148,23 @@ def test_the_beneficiary_withdraws_consent_and_downloads_their_data(open_browser
     assert len(withdrawn) == 1
 
 
+def test_the_admin_keeps_how_the_people_reach_a_district(open_browser):
+    """Issue 17: the address and phone of a district's service, kept by the
+    account administrators, read by the people it follows on their home."""
+    admin = open_browser()
+    admin.login('admin1')
+    page = admin.link('Circonscriptions : comment les joindre')
+    page = admin.link('Modifier les coordonnées de Circonscription Nord')
+    page.get_by_label('Téléphone du service').fill('03 20 12 34 56')
+    page = admin.button('Enregistrer')
+    assert 'La circonscription est enregistrée.' in admin.flash()
+    assert '03 20 12 34 56' in page.get_by_role('table').inner_text()
+
+    person = open_browser(phone=True)
+    page = person.login('beneficiary1')
+    assert '03 20 12 34 56' in page.get_by_role('region', name='Qui vous accompagne').inner_text()
+
+
 def test_the_admin_unlocks_a_locked_account(open_browser):
     colleague = open_browser()
     for _attempt in range(3):
