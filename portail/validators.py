@@ -109,6 +109,13 @@ def text(max_length, **kw):
     return Text(max_length, multiline=True, **kw)
 
 
+def phone():
+    """A phone number's validator: one line of at most 30 digits, spaces,
+    ``+``, parentheses, dots or dashes (a person's, a district's)."""
+    return line(30, then=colander.Regex(r'^[0-9 +().-]{0,30}$',
+                                        _('Digits, spaces and + only.')))
+
+
 # --- numbers
 
 

@@ -85,15 +85,21 @@ def test_another_district_facilitator_sees_nothing(portal):
     assert all(p not in home for p in pseudonyms)
 
 
+def leroy_contract(portal):
+    """Nadia Leroy's entered contract of the demo: its dossier and its
+    objects (detached), its URL and its district."""
+    with portal.root() as root:
+        leroy = find_dossier(root, 'Leroy')
+        contract = next(iter(leroy.contracts.values()))
+        return (leroy, contract, f'/dossiers/{leroy.__name__}/contracts/{contract.__name__}/',
+                leroy.district)
+
+
 def test_identity_only_when_picked_and_amendment_withdraws_the_copy(portal):
     """The name reaches the CLI only if the référent ticks identity (never the
     address nor the birth date); amending the contract takes the copy back."""
     worker = logged_in(portal, 'worker1')
-    with portal.root() as root:
-        leroy = find_dossier(root, 'Leroy')
-        contract = next(iter(leroy.contracts.values()))
-        url = f'/dossiers/{leroy.__name__}/contracts/{contract.__name__}/'
-        district = leroy.district
+    leroy, contract, url, district = leroy_contract(portal)
     record_on_paper(worker, url, 'share_cli', 'given', 'in_person')
     run_transition(worker, url, 'share', fields=['identity', 'duration_months']).follow()
     cli = logged_in(portal, 'cli1')
@@ -120,12 +126,9 @@ def test_the_referents_name_only_when_the_referent_shares_it(portal):
     summary show it only if the référent ticked it, as it was on the day of
     sharing; the person reads it among what the CLI holds."""
     worker = logged_in(portal, 'worker1')
+    leroy, contract, url, district = leroy_contract(portal)
     with portal.root() as root:
-        leroy = find_dossier(root, 'Leroy')
-        contract = next(iter(leroy.contracts.values()))
-        url = f'/dossiers/{leroy.__name__}/contracts/{contract.__name__}/'
-        district = leroy.district
-        referent = root.users[leroy.referent].fullname
+        referent = root.users[find_dossier(root, 'Leroy').referent].fullname
     cli = logged_in(portal, 'cli1')
     before = worklist_rows(cli, district)
     assert before and all(row[2] == 'nom non communiqué' for row in before.values())

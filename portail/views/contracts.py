@@ -267,7 +267,7 @@ def simple_view(request):
     translate = request.localizer.translate
     referent = user_name(request, contract.dossier.referent)
     sentences = []
-    if contract.state in ('draft',):
+    if contract.state == 'draft':
         sentences.append(_('This contract is not signed yet.'))
     elif contract.state == 'closed':
         sentences.append(_('This contract is finished.'))

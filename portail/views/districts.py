@@ -13,7 +13,7 @@ from portail.conflicts import serial_of
 from portail.flash import flash
 from portail.i18n import _
 from portail.models.district import District, Districts
-from portail.validators import line, text
+from portail.validators import phone, text
 from portail.views.forms import CSRFSchema, form_page, make_form
 
 
@@ -31,9 +31,7 @@ class DistrictContactSchema(CSRFSchema):
         colander.String(), title=_('Address of the service'), missing='',
         widget=deform.widget.TextAreaWidget(rows=3), validator=text(300))
     phone = colander.SchemaNode(
-        colander.String(), title=_('Phone of the service'), missing='',
-        validator=line(30, then=colander.Regex(r'^[0-9 +().-]{0,30}$',
-                                               _('Digits, spaces and + only.'))))
+        colander.String(), title=_('Phone of the service'), missing='', validator=phone())
     serial = colander.SchemaNode(colander.String(), widget=deform.widget.HiddenWidget())
 
 

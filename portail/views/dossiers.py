@@ -27,7 +27,7 @@ from portail.models.dossier import (
 )
 from portail.models.transfer import open_transfer, open_transfers
 from portail.urls import child_url_maker
-from portail.validators import AsciiInt, line, text
+from portail.validators import AsciiInt, line, phone, text
 from portail.views.forms import DATE_WIDGET, CSRFSchema, form_page, make_form, validate
 from portail.views.labels import district_name, user_name
 from portail.views.listings import visible_notes
@@ -57,9 +57,7 @@ class ContactFields(colander.MappingSchema):
         colander.String(), title=_('Address'), missing='',
         widget=deform.widget.TextAreaWidget(rows=3), validator=text(300))
     phone = colander.SchemaNode(
-        colander.String(), title=_('Phone'), missing='',
-        validator=line(30, then=colander.Regex(r'^[0-9 +().-]{0,30}$',
-                                               _('Digits, spaces and + only.'))))
+        colander.String(), title=_('Phone'), missing='', validator=phone())
     email = colander.SchemaNode(
         colander.String(), title=_('E-mail (optional)'), missing='',
         validator=line(254, then=colander.Email(_('This e-mail address is not valid.'))))

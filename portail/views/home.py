@@ -21,7 +21,12 @@ from portail.urls import child_url_maker
 from portail.views.entry_queue import READY_PAGE, WAITING_PAGE, entry_queues
 from portail.views.labels import DIRECTOR, ROLE_LABELS
 from portail.views.listings import WORKLIST_PAGER_LABEL, worklist
-from portail.views.pending import has_pending_work, pending_count, pending_work
+from portail.views.pending import (
+    has_pending_work,
+    managed_district,
+    pending_count,
+    pending_work,
+)
 from portail.views.person_home import person_home
 from portail.workflow.contract import STATES
 
@@ -77,10 +82,8 @@ def home_view(request):
 
 def caseloads_url(request, identity):
     """The manager's page of the district's dossiers by référent, if theirs to open."""
-    district = request.root.districts.get(identity.user.district or '')
-    if district is None or not request.has_permission(P.MANAGE_CASELOADS, district):
-        return None
-    return request.resource_url(district, 'caseloads')
+    district = managed_district(request, identity)
+    return request.resource_url(district, 'caseloads') if district is not None else None
 
 
 def section_of(role, user):

@@ -13,6 +13,7 @@ from portail.acl import permissions as P
 from portail.clock import utcnow
 from portail.i18n import _
 from portail.journal.record import READ, record_once
+from portail.models import caseload
 from portail.timefmt import format_date
 from portail.views.contract_display import contract_details
 from portail.views.labels import user_name
@@ -34,13 +35,13 @@ def person_home(request, identity):
     details = [contract_details(request, c) for c in contracts
                if request.has_permission(P.VIEW_CONTRACT, c)]
     district = request.root.districts.get(dossier.district)
-    summary = dossiers.summaries.get(dossier.__name__) if dossiers.summaries else None
+    summary = caseload.summary_of(dossiers, dossier.__name__)
     return {
         'to_do': to_do(request, dossier, details),
         'referent': user_name(request, dossier.referent),
         'service': district.name if district is not None else '',
-        'service_address': getattr(district, 'address', ''),
-        'service_phone': getattr(district, 'phone', ''),
+        'service_address': district.address if district is not None else '',
+        'service_phone': district.phone if district is not None else '',
         'next_review': format_date(summary.review) if summary is not None else '',
         'contracts': [dict(d, title=contract_title(d['contract'])) for d in details],
         'dossier_url': (request.resource_url(dossier)
