@@ -49,6 +49,10 @@ SESSION_REPLACED = 'session.replaced'
 SESSION_EXPIRED = 'session.expired'
 CSRF_REFUSED = 'csrf.refused'
 ACCESS_DENIED = 'access.denied'
+SECOND_FACTOR_ENROLLED = 'second-factor.enrolled'
+SECOND_FACTOR_FAILURE = 'second-factor.failure'
+RECOVERY_CODE_USED = 'second-factor.recovery-code-used'
+SECOND_FACTOR_RESET = 'second-factor.reset'
 
 #: the level of each event: refusals and failures are warnings
 EVENTS = {
@@ -69,6 +73,10 @@ EVENTS = {
     SESSION_EXPIRED: logging.INFO,
     CSRF_REFUSED: logging.WARNING,
     ACCESS_DENIED: logging.WARNING,
+    SECOND_FACTOR_ENROLLED: logging.INFO,
+    SECOND_FACTOR_FAILURE: logging.WARNING,
+    RECOVERY_CODE_USED: logging.WARNING,
+    SECOND_FACTOR_RESET: logging.INFO,
 }
 
 #: the fields of a line, in their order (``null`` when they do not apply)

@@ -26,6 +26,9 @@ DEFAULTS = {
     'portail.password_max_age_days': (int, 90),  # 0 disables expiry
     'portail.max_failed_logins': (int, 3),
     'portail.argon2_profile': (str, 'default'),  # 'fast' only in tests
+    # every staff account must have a second factor, not only admin and dpo
+    # (portail/auth/second_factor.py); beneficiaries never
+    'portail.second_factor_for_all_staff': (asbool, False),
     # Sessions (docs/domain.md, *Sessions*)
     'portail.session_idle_minutes': (int, 15),
     'portail.session_max_hours': (int, 10),

@@ -1,6 +1,11 @@
 """Fixtures: a fresh in-memory portal with the demo département per test,
 an injectable clock, and helpers that log in through the login page.
 
+The accounts that must have a second factor (administrators, DPO) are
+given one with the secret :data:`TOTP_SECRET` (:func:`enrol_second_factor`);
+:meth:`Browser.login` types its code, computed with pyotp on the portal's
+clock, when the login asks for it.
+
 Nothing in the suite depends on the real date: every test runs on the
 portal's clock, which starts at :data:`START`, and states its dates relative
 to it.  ``PORTAIL_TEST_CLOCK_SHIFT_DAYS=N`` (read here only) moves
@@ -19,6 +24,7 @@ import shutil
 import tempfile
 from datetime import UTC, datetime, timedelta
 
+import pyotp
 import pytest
 import transaction
 from pyramid.i18n import make_localizer
@@ -26,6 +32,7 @@ from pyramid.interfaces import ITranslationDirectories
 from webtest import TestApp
 
 from portail import main
+from portail.auth import second_factor
 from portail.clock import FixedClock, IClock
 from portail.demo import DEMO_PASSWORD, create_demo
 from portail.evolve import evolve
@@ -48,6 +55,21 @@ TEST_SETTINGS = {
     # webtest's host: links and redirects are built from this, never from Host
     'portail.public_url': 'http://localhost',
 }
+
+
+#: the second factor of the test portals' accounts that must have one
+TOTP_SECRET = 'PORTAILTESTSECRETPORTAILTESTSECR'  # noqa: S105 (tests only)
+
+
+def enrol_second_factor(user, now, secret=TOTP_SECRET):
+    """Give ``user`` the second factor ``secret``, as if they had enrolled;
+    return their recovery codes."""
+    return second_factor.enrol(user, secret, 0, now)
+
+
+def totp_code(secret, now):
+    """The code an authenticator app with ``secret`` shows at ``now``."""
+    return pyotp.TOTP(secret).at(now)
 
 
 def pytest_report_header(config):
@@ -105,6 +127,9 @@ class Portal:
         if demo:
             with self.root() as root:
                 create_demo(root, self.registry)
+                for user in root.users.values():
+                    if second_factor.required(user, self.registry.settings):
+                        enrol_second_factor(user, self.clock.now())
         return self
 
     def root(self):
@@ -158,16 +183,42 @@ class Browser(TestApp):
         super().__init__(wsgi, extra_environ={'REMOTE_ADDR': '192.0.2.10'})
         self.portal = portal
 
-    def login(self, login, password=DEMO_PASSWORD, status=None):
-        """Log in through the login page; return the page after redirects."""
+    def login(self, login, password=DEMO_PASSWORD, status=None, code=True):
+        """Log in through the login page; return the page after redirects.
+
+        When the login asks for the second factor's code, type the one of
+        the account's app now (``code=False``: stop at that page)."""
         page = self.get('/login')
         form = page.forms[_login_form_index(page)]
         form['login'] = login
         form['password'] = password
-        response = form.submit(status=status or '*')
-        while response.status_int in (302, 303):
-            response = response.follow()
+        response = _follow(form.submit(status=status or '*'))
+        if code and response.request.path == '/login-code':
+            form = response.forms[_login_form_index(response, '/login-code')]
+            form['code'] = self.second_factor_code(login)
+            response = _follow(form.submit(status='*'))
         return response
+
+    def enrol(self):
+        """Set up the second factor on its page as a person does (reads the
+        key, types the code of an app holding it); return the key and the
+        page of the recovery codes."""
+        page = self.get('/second-factor')
+        secret = page.html.find(id='secret').text.replace(' ', '')
+        form = page.forms[_login_form_index(page, '/second-factor')]
+        form['code'] = totp_code(secret, self.portal.clock.now())
+        return secret, form.submit()
+
+    def second_factor_code(self, login):
+        """The code ``login``'s app shows now, on the portal's clock.  The
+        suite's clock stands still, so an account logs in many times within
+        one 30-second step: the step last used is forgotten first, as if the
+        next one had come (the replay refusal is tested on its own)."""
+        with self.portal.root() as root:
+            user = root.users.find_login(login)
+            user.totp_last_step = 0
+            secret = user.totp_secret
+        return totp_code(secret, self.portal.clock.now())
 
     def csrf(self, page=None):
         page = page or self.get('/notice')
@@ -178,11 +229,17 @@ class Browser(TestApp):
         return self.post(url, params, **kw)
 
 
-def _login_form_index(page):
+def _follow(response):
+    while response.status_int in (302, 303):
+        response = response.follow()
+    return response
+
+
+def _login_form_index(page, action='/login'):
     for index, form in page.forms.items():
-        if form.action.endswith('/login'):
+        if form.action.endswith(action):
             return index
-    raise AssertionError('no login form')
+    raise AssertionError(f'no form posting to {action}')
 
 
 @pytest.fixture(autouse=True, scope='session')

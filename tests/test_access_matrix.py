@@ -21,7 +21,7 @@ from portail.models.dossier import Delegation, Dossier
 from portail.models.note import Note
 from portail.models.user import User
 from portail.workflow.consents import record_consent
-from tests.conftest import Portal, find_dossier
+from tests.conftest import Portal, enrol_second_factor, find_dossier
 from tests.test_security import is_exception_view, methods_of, registered_views
 
 # who is who: a name in the test -> a demo login (None: anonymous)
@@ -211,7 +211,7 @@ CONTEXT_OBJECTS = {
     'DistrictStatistics': ['statistics_district', 'statistics_district_other'],
     'District': ['district', 'district_other'], 'Districts': ['districts'],
 }
-OPEN = {'login', 'notice', 'notice-simple', 'language', 'activate', ''}
+OPEN = {'login', 'login-code', 'notice', 'notice-simple', 'language', 'activate', ''}
 
 
 def build(portal):
@@ -236,6 +236,7 @@ def build(portal):
         admin2.roles = ('admin', 'manager', 'secretary', 'worker')
         admin2.qualified_social_worker = True
         root.users.reindex(admin2)
+        enrol_second_factor(admin2, portal.clock.now())
         uid = {name: root.users.find_login(login).uid
                for name, login in USERS.items() if login}
         dossier = Dossier(district, uid['referent'])

@@ -391,6 +391,7 @@ def test_a_reset_by_an_administrator_whose_account_is_gone(portal):
     second = portal.browser()
     second.login('admin2', temporary)
     change_password(second, temporary, 'Une-Phrase-Assez-Longue-42')
+    second.enrol()
     temporary = reset(second, portal, 'worker2')
     with portal.root() as root:
         root.users.remove_user(root.users.find_login('admin2'))

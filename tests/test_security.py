@@ -13,7 +13,7 @@ from tests.conftest import find_dossier, logged_in
 
 #: the only views anyone may open without logging in (docs/domain.md, *Pages and requests*)
 OPEN_VIEWS = {('PortalRoot', 'login'), ('PortalRoot', 'notice'), ('PortalRoot', 'notice-simple'),
-              ('PortalRoot', 'language'),
+              ('PortalRoot', 'language'), ('PortalRoot', 'login-code'),
               ('PortalRoot', 'activate'), ('static', '')}
 
 

@@ -45,7 +45,7 @@ _DECLARED = {
         pr.role(R.WORKER): {P.MANAGE_OWN_ABSENCE},
         pr.role(R.DPO): {P.VIEW_ALL_JOURNALS, P.VIEW_ALL_REQUESTS,
                          P.VIEW_ADMINISTRATION_JOURNAL},
-        Authenticated: {P.CHANGE_PASSWORD, P.LOGOUT},
+        Authenticated: {P.CHANGE_PASSWORD, P.MANAGE_OWN_SECOND_FACTOR, P.LOGOUT},
         pr.role(R.ADMIN): {P.MANAGE_ACCOUNTS},
     }},
     # /users, one account, /districts: account administrators only

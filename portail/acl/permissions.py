@@ -4,6 +4,8 @@
 VIEW_HOME = 'view_home'
 #: change one's own password (also allowed while a change is required)
 CHANGE_PASSWORD = 'change_password'  # noqa: S105 (a permission name)
+#: enrol one's own second factor (also allowed while the enrolment is required)
+MANAGE_OWN_SECOND_FACTOR = 'manage_own_second_factor'
 #: end one's session
 LOGOUT = 'logout'
 #: create, disable, unlock accounts and assign their roles (admin)

@@ -1,7 +1,10 @@
 """Login checks and lockout (docs/domain.md, *Accounts and passwords*).
 
 After ``portail.max_failed_logins`` (3) consecutive failures the account is
-locked until an administrator unlocks it.  The answer never reveals whether
+locked until an administrator unlocks it.  A wrong second-factor code counts
+as a failure too (:func:`count_failure`), and an account with a second factor
+is only logged in (:func:`record_login`, which resets the count) once its
+code is right: a right password alone resets nothing.  The answer never reveals whether
 a login exists: unknown logins count failures too (under the SHA-256 of the
 login) and lock the same way, and they spend the same hashing time.
 
@@ -12,7 +15,7 @@ user is logged at all (what was typed may be a password in the wrong field).
 import hashlib
 from dataclasses import dataclass
 
-from portail.auth import passwords
+from portail.auth import passwords, second_factor
 from portail.clock import utcnow
 from portail.i18n import _
 from portail.security_log import (
@@ -26,6 +29,13 @@ from portail.timefmt import LOCAL_ZONE
 OK = 'ok'
 INVALID = 'invalid'
 LOCKED = 'locked'
+#: the password is right; the account's second factor must follow
+#: (:mod:`portail.auth.halflogin`) before it is logged in
+CODE_NEEDED = 'code-needed'
+
+LOCKED_MESSAGE = _(
+    'This account is locked after ${n} failed attempts. '
+    'Ask the account administrator to unlock it.')
 
 
 @dataclass
@@ -62,23 +72,40 @@ def check_login(request, users, login, password):
         security_event(request, LOGIN_FAILURE, user=user.uid, reason='locked')
         return LoginResult(LOCKED)
     if not passwords.verify(user.password_hash, password, profile):
-        user.failed_logins += 1
-        security_event(request, LOGIN_FAILURE, user=user.uid, reason='password')
-        if user.failed_logins >= limit:
-            users.set_locked(user, True)
-            security_event(request, ACCOUNT_LOCKED, user=user.uid, reason='failed-logins')
-            return LoginResult(LOCKED)
-        return LoginResult(INVALID)
+        return LoginResult(count_failure(request, users, user, LOGIN_FAILURE, 'password'))
     if user.disabled:
         security_event(request, LOGIN_FAILURE, user=user.uid, reason='disabled')
         return LoginResult(INVALID)
-    security_event(request, LOGIN_SUCCESS, user=user.uid)
-    user.failed_logins = 0
     if passwords.needs_rehash(user.password_hash, profile):
         user.password_hash = passwords.hash_password(password, profile)
+    if second_factor.enrolled(user):
+        return LoginResult(CODE_NEEDED, user)
+    record_login(request, user)
+    return LoginResult(OK, user)
+
+
+def count_failure(request, users, user, event, reason):
+    """Count a failed attempt of ``user`` (a wrong password, or a wrong second
+    factor code), logged as ``event`` with ``reason``; lock the account at the
+    limit.  Return :data:`LOCKED` or :data:`INVALID`."""
+    limit = request.registry.settings['portail.max_failed_logins']
+    user.failed_logins += 1
+    security_event(request, event, user=user.uid, reason=reason)
+    if user.failed_logins >= limit:
+        users.set_locked(user, True)
+        security_event(request, ACCOUNT_LOCKED, user=user.uid, reason='failed-logins')
+        return LOCKED
+    return INVALID
+
+
+def record_login(request, user):
+    """``user`` proved who they are (password, and second factor if they
+    have one): log it, reset the failure count and remember when and from
+    where, for the welcome of the next login."""
+    security_event(request, LOGIN_SUCCESS, user=user.uid)
+    user.failed_logins = 0
     user.previous_login = user.last_login
     user.last_login = (utcnow(request.registry), request.remote_addr or '')
-    return LoginResult(OK, user)
 
 
 def set_password(user, password, now, profile, must_change=False):

@@ -9,18 +9,19 @@ and the same notices of password resets.
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.security import remember
 
-from portail.auth import sessions, steps
+from portail.auth import second_factor, sessions, steps
 from portail.auth.login import reset_notices
 from portail.flash import flash_session
 from portail.i18n import _
 from portail.timefmt import format_datetime
 
 
-def open_session(request, user, method=steps.LOCAL_LOGIN):
+def open_session(request, user, method=steps.LOCAL_LOGIN, notices=()):
     """Open ``user``'s session (``method``: how they proved who they are) and
     return the redirect to the home page, which carries the session cookie.
     The home page, or the first pending step (:mod:`portail.auth.steps`),
-    comes next."""
+    comes next, with the welcome, the notices of resets and ``notices``
+    (messages the way in adds)."""
     headers = remember(request, user.uid, method=method)
     session = sessions.session_store(request)[user.session_key]
     if user.previous_login is None:
@@ -32,6 +33,9 @@ def open_session(request, user, method=steps.LOCAL_LOGIN):
             'If it was not you, tell the account administrator.',
             mapping={'when': format_datetime(when), 'origin': origin or '?'})
     flash_session(request, session, message)
-    for notice in reset_notices(request.root.users, user, request.localizer.translate):
+    translate = request.localizer.translate
+    for notice in (*reset_notices(request.root.users, user, translate),
+                   *second_factor.reset_notices(request.root.users, user, translate),
+                   *notices):
         flash_session(request, session, notice, 'error')
     return HTTPSeeOther(request.resource_url(request.root), headers=headers)

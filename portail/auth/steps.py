@@ -14,10 +14,12 @@ each step.  A step is never stored as done: it is computed again on every
 request from the account's own state, so that a new charter version, an
 administrator's reset or an expired password takes effect at once.
 """
-from portail.auth import passwords
+from portail.auth import passwords, second_factor
 
 #: the account must choose a new password (reset by an administrator, expired)
 PASSWORD = 'password'  # noqa: S105 (a step name)
+#: the account must enrol a second factor (:mod:`portail.auth.second_factor`)
+SECOND_FACTOR = 'second-factor'
 
 #: how a session was opened (:attr:`portail.models.session.PortalSession.method`)
 LOCAL_LOGIN = 'password'  # noqa: S105 (a method name)
@@ -31,13 +33,25 @@ def password_needed(request, user, session, now):
     return passwords.change_reason(user, request.registry.settings, now) is not None
 
 
+def second_factor_needed(request, user, session, now):
+    """A local login of an account that must have a second factor and has
+    none (never enrolled, or reset by an administrator).  A session opened
+    through the identity provider: its second factor is the provider's business."""
+    if session.method != LOCAL_LOGIN:
+        return False
+    return (second_factor.required(user, request.registry.settings)
+            and not second_factor.enrolled(user))
+
+
 STEPS = [
     (PASSWORD, password_needed),
+    (SECOND_FACTOR, second_factor_needed),
 ]
 
 #: the view (a name on the portal root) where each step is completed
 STEP_VIEWS = {
     PASSWORD: 'password',
+    SECOND_FACTOR: 'second-factor',
 }
 
 

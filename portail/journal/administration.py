@@ -1,7 +1,7 @@
 """The administration journal: what account administrators did (issue 13).
 
 Account creations, changes of roles, district or qualification, password
-resets, unlocks, disablings and enablings are appended to one dedicated
+and second factor resets, unlocks, disablings and enablings are appended to one dedicated
 chain of the journal database, :data:`CHAIN`, through the outbox of the
 main database, in the transaction of the change
 (:mod:`portail.journal.outbox`): the chain is hash-linked, anchored,
@@ -26,7 +26,9 @@ PASSWORD_RESET = 'password-reset'  # noqa: S105 (an action name)
 UNLOCKED = 'unlocked'
 DISABLED = 'disabled'
 ENABLED = 'enabled'
-ACTIONS = (ACCOUNT_CREATED, ROLES_CHANGED, PASSWORD_RESET, UNLOCKED, DISABLED, ENABLED)
+SECOND_FACTOR_RESET = 'second-factor-reset'
+ACTIONS = (ACCOUNT_CREATED, ROLES_CHANGED, PASSWORD_RESET, UNLOCKED, DISABLED, ENABLED,
+           SECOND_FACTOR_RESET)
 
 #: separates the parts of a detail: roles, district id, qualification
 SEPARATOR = '|'

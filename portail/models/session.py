@@ -22,6 +22,9 @@ class PortalSession(Persistent):
     #: how the account proved who it is: ``'password'`` (a local login) or
     #: ``'sso'`` (the identity provider); see :mod:`portail.auth.steps`
     method = 'password'
+    #: the TOTP secret shown on the enrolment page, until a code confirms it
+    #: (:mod:`portail.auth.second_factor`)
+    enrolling_secret = None
 
     def __init__(self, uid, now, origin, privilege_serial):
         self.uid = uid

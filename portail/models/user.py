@@ -32,6 +32,16 @@ class User(Persistent):
     #: of all their dossiers to one colleague until an end date, or None
     #: (checked when a dossier is opened, like any delegation: issue 16)
     absence = None
+    # The second factor (:mod:`portail.auth.second_factor`): the TOTP secret
+    # (base32) or None, the 30-second step of the last code accepted, the
+    # SHA-256 of each unused recovery code, when it was enrolled, and the
+    # ``(administrator uid, utc datetime)`` of each reset the owner has not
+    # been told of yet
+    totp_secret = None
+    totp_last_step = 0
+    recovery_hashes = ()
+    second_factor_enrolled_at = None
+    second_factor_resets = ()
 
     def __init__(self, login, fullname, roles=(), district=None, qualified=False):
         self.login = login

@@ -1,7 +1,7 @@
 """Account administration (docs/domain.md, *Roles* and *Security rules*).
 
 Administrators create and disable accounts, assign roles and district,
-unlock locked accounts and reset passwords.  They never see dossier
+unlock locked accounts and reset passwords and second factors.  They never see dossier
 content: nothing here reaches below ``/users`` and ``/districts``; an
 administrator may not change its own roles, district or qualification, and
 ``admin`` is never held with a role that opens dossiers
@@ -15,6 +15,7 @@ from pyramid.view import view_config
 
 from portail.acl import permissions as P
 from portail.acl.roles import MANAGER, incompatible_roles
+from portail.auth import second_factor
 from portail.auth.login import reset_password, set_password
 from portail.auth.passwords import readable_secret
 from portail.auth.sessions import ENDED_RESET, current_identity, end_user_sessions
@@ -30,7 +31,7 @@ from portail.models.user import (
     User,
     Users,
 )
-from portail.security_log import security_event
+from portail.security_log import SECOND_FACTOR_RESET, security_event
 from portail.validators import ascii_int, line
 from portail.views.forms import CSRFSchema, form_page, make_form, validate
 from portail.views.labels import ROLE_LABELS
@@ -305,3 +306,29 @@ def reset_password_view(request):
                          'choose a new one at the next login, where they are told who reset '
                          'it and when. The reset is written in the administration journal.'),
             'button': _('Reset the password')}
+
+
+@view_config(context=User, name='reset-second-factor', renderer=CONFIRM,
+             permission=P.MANAGE_ACCOUNTS)
+def reset_second_factor_view(request):
+    """Remove the account's second factor (phone lost): the owner is told at
+    their next login and enrols again if their role requires it."""
+    user = request.context
+    if not second_factor.enrolled(user):
+        flash(request, _('This account has no second factor.'), 'error')
+        return HTTPSeeOther(request.resource_url(user))
+    if request.method == 'POST':
+        second_factor.reset(user, utcnow(request.registry), by=request.authenticated_userid)
+        journal.record_admin_action(request, user, journal.SECOND_FACTOR_RESET)
+        security_event(request, SECOND_FACTOR_RESET, target=user.uid)
+        flash(request, _('The second factor is reset. The person is told at their next login, '
+                         'and sets up a new one then if their role requires it.'))
+        return HTTPSeeOther(request.resource_url(user))
+    return {'user': user, 'title': _('Reset the second factor of this account?'),
+            'message': _('Do it only when the person asks for it, in person or on the phone '
+                         '(phone lost or changed, recovery codes lost). Their authenticator '
+                         'app and recovery codes stop working at once; they are told who '
+                         'reset it and when at the next login, and set up a new second '
+                         'factor then if their role requires it. The reset is written in the '
+                         'administration journal.'),
+            'button': _('Reset the second factor')}

@@ -21,6 +21,7 @@ ACTION_LABELS = {
     journal.UNLOCKED: _('account unlocked'),
     journal.DISABLED: _('account disabled'),
     journal.ENABLED: _('account enabled'),
+    journal.SECOND_FACTOR_RESET: _('second factor reset'),
 }
 
 #: entries a page

@@ -7,8 +7,15 @@ from pyramid.view import view_config
 from webob.cookies import make_cookie
 
 from portail.acl import permissions as P
-from portail.auth import sessions
-from portail.auth.login import LOCKED, OK, check_login, set_password
+from portail.auth import halflogin, sessions
+from portail.auth.login import (
+    CODE_NEEDED,
+    LOCKED,
+    LOCKED_MESSAGE,
+    OK,
+    check_login,
+    set_password,
+)
 from portail.auth.opening import open_session
 from portail.auth.passwords import change_reason, password_problems, verify
 from portail.clock import utcnow
@@ -32,6 +39,9 @@ ENDED_MESSAGES = {
     sessions.ENDED_DISABLED: _('Your session was closed: the account is disabled.'),
     sessions.ENDED_LOGOUT: _('You are logged out.'),
     'activated': _('Your account is activated: log in with your login and your new password.'),
+    halflogin.ENDED_EXPIRED: _(
+        'The code of the second factor was not typed within ${code_minutes} minutes: '
+        'log in again.'),
     sessions.ENDED_RESET: _(
         'Your session was closed: an administrator reset the password of your account.'),
 }
@@ -39,9 +49,6 @@ ENDED_MESSAGES = {
 INVALID_MESSAGE = _('Wrong login or password.')
 #: no login is longer (accounts: 40); a longer one is not looked up nor shown again
 LOGIN_MAX_LENGTH = 100
-LOCKED_MESSAGE = _(
-    'This account is locked after ${n} failed attempts. '
-    'Ask the account administrator to unlock it.')
 
 
 def ended_message(request, reason):
@@ -51,7 +58,8 @@ def ended_message(request, reason):
         return None
     return _(message, mapping={
         'minutes': settings['portail.session_idle_minutes'],
-        'hours': settings['portail.session_max_hours']})
+        'hours': settings['portail.session_max_hours'],
+        'code_minutes': halflogin.LIFETIME_MINUTES})
 
 
 @view_config(context=PortalRoot, name='login', renderer='portail:templates/login.pt',
@@ -77,6 +85,8 @@ def login_view(request):
             result = check_login(request, request.root.users, login, password)
             if result.status == OK:
                 return open_session(request, result.user)
+            if result.status == CODE_NEEDED:
+                return halflogin.begin(request, result.user)
             limit = request.registry.settings['portail.max_failed_logins']
             error = (_(LOCKED_MESSAGE, mapping={'n': limit}) if result.status == LOCKED
                      else INVALID_MESSAGE)
