@@ -72,6 +72,18 @@ def totp_code(secret, now):
     return pyotp.TOTP(secret).at(now)
 
 
+def second_factor_code(portal, login):
+    """The code ``login``'s app shows now, on ``portal``'s clock.  The
+    suite's clock stands still, so an account logs in many times within one
+    30-second step: the step last used is forgotten first, as if the next
+    one had come (the replay refusal is tested on its own)."""
+    with portal.root() as root:
+        user = root.users.find_login(login)
+        user.totp_last_step = 0
+        secret = user.totp_secret
+    return totp_code(secret, portal.clock.now())
+
+
 def pytest_report_header(config):
     shift = f' (PORTAIL_TEST_CLOCK_SHIFT_DAYS={CLOCK_SHIFT_DAYS})' if CLOCK_SHIFT_DAYS else ''
     return f'portal clock of the tests starts at {START.isoformat()}{shift}'
@@ -210,15 +222,7 @@ class Browser(TestApp):
         return secret, form.submit()
 
     def second_factor_code(self, login):
-        """The code ``login``'s app shows now, on the portal's clock.  The
-        suite's clock stands still, so an account logs in many times within
-        one 30-second step: the step last used is forgotten first, as if the
-        next one had come (the replay refusal is tested on its own)."""
-        with self.portal.root() as root:
-            user = root.users.find_login(login)
-            user.totp_last_step = 0
-            secret = user.totp_secret
-        return totp_code(secret, self.portal.clock.now())
+        return second_factor_code(self.portal, login)
 
     def csrf(self, page=None):
         page = page or self.get('/notice')

@@ -15,7 +15,7 @@ import pytest
 from portail.demo import DEMO_PASSWORD
 from tests.browser.audit import Auditor
 from tests.browser.server import LiveServer
-from tests.conftest import Portal
+from tests.conftest import Portal, second_factor_code
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get('PORTAIL_CHROMIUM', '/usr/bin/chromium')
@@ -98,12 +98,12 @@ class UserAgent:
     every page loaded was audited and that the console stayed clean.
     """
 
-    def __init__(self, browser, base, auditor, **context):
+    def __init__(self, browser, base, auditor, portal=None, **context):
         self.context = browser.new_context(locale='fr-FR', timezone_id='Europe/Paris',
                                            accept_downloads=True, **context)
         self.context.set_default_timeout(10_000)
         self.page = self.context.new_page()
-        self.base, self.auditor = base, auditor
+        self.base, self.auditor, self.portal = base, auditor, portal
         self.errors, self.loads, self.audited = [], [], []
         self.page.on('console', self._console)
         self.page.on('pageerror', lambda error: self.errors.append(f'pageerror: {error}'))
@@ -142,11 +142,18 @@ class UserAgent:
         self.audit()
         return self.page
 
-    def login(self, login, password=DEMO_PASSWORD):
+    def login(self, login, password=DEMO_PASSWORD, code=True):
+        """Log in; when the second factor's code is asked, type the one the
+        account's app shows now on the portal's clock (``code=False``: stop
+        at that page)."""
         self.goto('/login')
         self.page.get_by_label('Identifiant').fill(login)
         self.page.get_by_label('Mot de passe').fill(password)
-        return self.button('Se connecter')
+        page = self.button('Se connecter')
+        if code and page.url.endswith('/login-code'):
+            page.get_by_label('Code', exact=True).fill(second_factor_code(self.portal, login))
+            page = self.button('Se connecter')
+        return page
 
     def logout(self):
         return self.button('Se déconnecter')
@@ -169,7 +176,7 @@ def open_browser(chromium, live, auditor):
     agents = []
 
     def open_(phone=False):
-        agent = UserAgent(chromium, live.url, auditor, **(PHONE if phone else DESKTOP))
+        agent = UserAgent(chromium, live.url, auditor, live, **(PHONE if phone else DESKTOP))
         agents.append(agent)
         return agent
 
