@@ -53,6 +53,7 @@ SECOND_FACTOR_ENROLLED = 'second-factor.enrolled'
 SECOND_FACTOR_FAILURE = 'second-factor.failure'
 RECOVERY_CODE_USED = 'second-factor.recovery-code-used'
 SECOND_FACTOR_RESET = 'second-factor.reset'
+RECOVERY_CODES_RENEWED = 'second-factor.recovery-codes-renewed'
 
 #: the level of each event: refusals and failures are warnings
 EVENTS = {
@@ -77,6 +78,7 @@ EVENTS = {
     SECOND_FACTOR_FAILURE: logging.WARNING,
     RECOVERY_CODE_USED: logging.WARNING,
     SECOND_FACTOR_RESET: logging.INFO,
+    RECOVERY_CODES_RENEWED: logging.INFO,
 }
 
 #: the fields of a line, in their order (``null`` when they do not apply)

@@ -332,3 +332,67 @@ def test_recovery_codes_are_stored_as_hashes():
 def test_the_demo_password_is_not_a_code(portal):
     browser, page = code_page(portal)
     assert 'Code erroné' in type_code(browser, page, DEMO_PASSWORD).text
+
+
+# -- the owner's page ------------------------------------------------------------------
+
+def my_page_post(browser, code, action='renew'):
+    page = browser.get('/my-second-factor')
+    form = form_of(page, '/my-second-factor')
+    form['code'] = code
+    return form.submit('action', value=action, status='*')
+
+
+def test_the_owner_renews_the_recovery_codes(portal, security):
+    with portal.root() as root:
+        old = enrol_second_factor(root.users.find_login('admin1'), portal.clock.now())
+    browser = logged_in(portal, 'admin1')
+    page = browser.get('/users/')
+    page = page.click('Mon second facteur')
+    assert 'Codes de secours restants' in page.text
+    assert 'Saisissez le code' in my_page_post(browser, ' ').text
+    assert user_of(portal, 'admin1').failed == 0
+    portal.clock.advance(seconds=30)
+    done = my_page_post(browser, now_code(portal))
+    codes = [li.text for li in done.html.select('ol.recovery-codes li')]
+    assert len(codes) == 10 and not set(codes) & set(old)
+    assert security.last('second-factor.recovery-codes-renewed')['user'] == uid_of(
+        portal, 'admin1')
+    browser.post_csrf('/logout')
+    browser, page = code_page(portal)
+    page = type_code(browser, page, old[1])
+    assert 'Code erroné' in page.text
+    assert logged(type_code(browser, page, codes[1]))
+
+
+def test_the_owner_who_lost_the_phone_moves_to_a_new_one(portal, security):
+    with portal.root() as root:
+        codes = enrol_second_factor(root.users.find_login('admin1'), portal.clock.now())
+    browser, page = code_page(portal)
+    assert logged(type_code(browser, page, codes[0]))
+    page = my_page_post(browser, codes[1], 'new-phone')
+    assert security.last(RECOVERY_CODE_USED)['user'] == uid_of(portal, 'admin1')
+    assert page.location.endswith('/second-factor')
+    assert user_of(portal, 'admin1').secret is None
+    secret, done = browser.enrol()
+    assert secret != TOTP_SECRET and len(done.html.select('ol.recovery-codes li')) == 10
+    assert browser.get('/users/').status_int == 200
+
+
+def test_wrong_codes_on_the_owners_page_lock_and_end_the_session(portal):
+    browser = logged_in(portal, 'admin1')
+    wrong = '999999' if now_code(portal) != '999999' else '888888'
+    for _attempt in range(2):
+        assert 'Code erroné' in my_page_post(browser, wrong).text
+    my_page_post(browser, wrong)
+    assert user_of(portal, 'admin1').locked
+    assert browser.get('/users/').location.endswith('/login?reason=disabled')
+    assert user_of(portal, 'admin1').secret == TOTP_SECRET
+
+
+def test_an_account_without_a_second_factor_has_no_such_page(portal):
+    worker = logged_in(portal, 'worker1')
+    assert 'Mon second facteur' not in worker.get('/').text
+    page = worker.get('/my-second-factor').follow()
+    assert "Votre compte n'a pas de second facteur" in page.text
+    assert portal.browser().get('/my-second-factor').location.endswith('/login')

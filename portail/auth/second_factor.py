@@ -160,14 +160,25 @@ def check_code(user, code, now):
     return WRONG
 
 
-def reset(user, now, by):
-    """An administrator (uid ``by``) removes ``user``'s second factor; the
-    owner is told at their next login (:func:`reset_notices`) and enrols again
-    if their role requires it."""
+def renew_recovery_codes(user):
+    """Replace ``user``'s recovery codes; return the new ones, to show once."""
+    codes, user.recovery_hashes = new_recovery_codes()
+    return codes
+
+
+def remove(user):
+    """Remove ``user``'s second factor (no one is told: the owner does it)."""
     user.totp_secret = None
     user.totp_last_step = 0
     user.recovery_hashes = ()
     user.second_factor_enrolled_at = None
+
+
+def reset(user, now, by):
+    """An administrator (uid ``by``) removes ``user``'s second factor; the
+    owner is told at their next login (:func:`reset_notices`) and enrols again
+    if their role requires it."""
+    remove(user)
     user.second_factor_resets = (*user.second_factor_resets, (by, now))
 
 

@@ -1,6 +1,7 @@
 """The second factor's pages (docs/domain.md, *Accounts and passwords*):
-the code typed after the password (``/login-code``) and the enrolment
-(``/second-factor``), a step of the login (:mod:`portail.auth.steps`).
+the code typed after the password (``/login-code``), the enrolment
+(``/second-factor``), a step of the login (:mod:`portail.auth.steps`), and
+the owner's page (``/my-second-factor``: new recovery codes, a new phone).
 """
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.security import NO_PERMISSION_REQUIRED
@@ -10,15 +11,17 @@ from portail.acl import permissions as P
 from portail.auth import halflogin, second_factor, steps
 from portail.auth.login import LOCKED, LOCKED_MESSAGE, count_failure, record_login
 from portail.auth.opening import open_session
-from portail.auth.sessions import current_identity
+from portail.auth.sessions import current_identity, end_user_sessions
 from portail.clock import utcnow
 from portail.flash import flash
 from portail.i18n import _
 from portail.models.root import PortalRoot
 from portail.security_log import (
     RECOVERY_CODE_USED,
+    RECOVERY_CODES_RENEWED,
     SECOND_FACTOR_ENROLLED,
     SECOND_FACTOR_FAILURE,
+    SECOND_FACTOR_RESET,
     security_event,
 )
 
@@ -31,7 +34,7 @@ REPLAYED_CODE = _('This code was already used. Wait for the next one (at most 30
 NO_CODE = _('Type the code.')
 RECOVERY_USED = _(
     'You logged in with a recovery code: it will not work again. ${n} recovery codes are '
-    'left. If you lost your phone, ask an administrator to reset your second factor.')
+    'left. On the page "My second factor", get new ones or set up a new phone.')
 
 
 def _back_to_login(request):
@@ -140,3 +143,54 @@ def enrol_view(request):
         'qr_code': second_factor.qr_code_data_uri(secret, user.login),
         'secret': second_factor.grouped(secret),
     }
+
+
+#: what the owner's page does once the app's code is right
+RENEW, NEW_PHONE = 'renew', 'new-phone'
+NO_SECOND_FACTOR = _('Your account has no second factor.')
+
+
+@view_config(context=PortalRoot, name='my-second-factor',
+             renderer='portail:templates/my_second_factor.pt', permission=P.VIEW_HOME)
+def my_second_factor_view(request):
+    """The owner's second factor: how many recovery codes are left; with
+    the app's code or a recovery code (phone lost), ten new recovery codes,
+    or a new phone (the second factor is removed and set up again at once
+    if the role requires it).  A wrong code counts toward the lockout; the
+    lock ends the session."""
+    user = current_identity(request).user
+    if not second_factor.enrolled(user):
+        flash(request, NO_SECOND_FACTOR, 'error')
+        return HTTPSeeOther(request.resource_url(request.root))
+    error = None
+    if request.method == 'POST':
+        action = request.POST.get('action')
+        if action not in (RENEW, NEW_PHONE):
+            action = RENEW
+        code = _typed_code(request)
+        outcome = (second_factor.check_code(user, code, utcnow(request.registry))
+                   if code else None)
+        if outcome == second_factor.RECOVERY:
+            security_event(request, RECOVERY_CODE_USED)
+        if outcome in (second_factor.ACCEPTED, second_factor.RECOVERY):
+            if action == NEW_PHONE:
+                second_factor.remove(user)
+                security_event(request, SECOND_FACTOR_RESET, target=user.uid, reason='owner')
+                return HTTPSeeOther(request.resource_url(request.root, 'second-factor'))
+            codes = second_factor.renew_recovery_codes(user)
+            security_event(request, RECOVERY_CODES_RENEWED)
+            request.override_renderer = 'portail:templates/second_factor_codes.pt'
+            return {'codes': codes}
+        if outcome is None:
+            error = NO_CODE
+            request.response.status_int = 400
+        else:
+            reason = 'replay' if outcome == second_factor.REPLAYED else 'wrong-code'
+            status = count_failure(request, request.root.users, user, SECOND_FACTOR_FAILURE,
+                                   reason)
+            if status == LOCKED:
+                end_user_sessions(request, user)
+                return HTTPSeeOther(request.resource_url(request.root))
+            error = REPLAYED_CODE if outcome == second_factor.REPLAYED else WRONG_CODE
+    return {'user': user, 'left': len(user.recovery_hashes), 'error': error,
+            'RENEW': RENEW, 'NEW_PHONE': NEW_PHONE}
