@@ -24,6 +24,7 @@ from pathlib import Path
 import transaction
 from pyramid.registry import Registry
 
+from portail.auth import second_factor
 from portail.auth.passwords import hash_password
 from portail.clock import FixedClock, IClock
 from portail.evolve import evolve
@@ -41,6 +42,9 @@ SEED = 20261102
 BENCH_NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 #: password of every generated account (never expires)
 BENCH_PASSWORD = 'Bench-Portail-2026'  # noqa: S105 (benchmark data only)
+#: the second factor of the generated accounts that must have one (admin1,
+#: dpo1): the bench's clients type its code (bench/load.py)
+BENCH_TOTP_SECRET = 'BENCHPORTAILBENCHPORTAILBENCHPOR'  # noqa: S105 (benchmark data only)
 #: dossiers per transaction
 BATCH = 2000
 #: one dossier in BENEFICIARY_EVERY has a beneficiary account
@@ -168,6 +172,7 @@ class Generator:
         user.password_never_expires = True
         user.created_at = self.now
         root.users.add_user(user)
+        give_second_factor(user, self.now)
         self.logins[role].append(login)
         return user
 
@@ -305,6 +310,28 @@ class Generator:
         finally:
             conn.close()
         return {}
+
+
+def give_second_factor(user, now):
+    """Give ``user`` :data:`BENCH_TOTP_SECRET` if it must have a second
+    factor and has none; return whether it was given."""
+    if second_factor.enrolled(user) or not second_factor.required(user, {}):
+        return False
+    second_factor.enrol(user, BENCH_TOTP_SECRET, 0, now)
+    return True
+
+
+def give_second_factors(db, now=BENCH_NOW):
+    """:func:`give_second_factor` to every account of ``db`` (a database
+    kept from before the second factor); return how many got one."""
+    tm = transaction.TransactionManager(explicit=True)
+    conn = db.open(transaction_manager=tm)
+    try:
+        with tm:
+            users = get_root(conn.root()).users
+            return sum(give_second_factor(users[uid], now) for uid in users.by_login.values())
+    finally:
+        conn.close()
 
 
 def stamp_of(tier, seed=SEED):

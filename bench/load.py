@@ -13,6 +13,8 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 
+import pyotp
+
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 SERIAL_RE = re.compile(r'name="serial" value="([^"]+)"')
 
@@ -73,12 +75,19 @@ class Client:
     def post(self, path, form):
         return self.request('POST', path, dict(form, csrf_token=self.csrf))
 
-    def login(self, login, password):
-        """Log in through the login form, as a browser does; keep the session's token."""
+    def login(self, login, password, totp_secret=None):
+        """Log in through the login form, as a browser does; keep the session's token.
+        When the second factor's code is asked, type the one of ``totp_secret``
+        now (the portal's clock is the real one)."""
         status, page, _ = self.get('/login')
         token = CSRF_RE.search(page).group(1)
         status, page, response = self.request(
             'POST', '/login', {'login': login, 'password': password, 'csrf_token': token})
+        if status == 303 and response.getheader('Location', '').endswith('/login-code'):
+            if totp_secret is None:
+                raise HTTPError(f'login of {login}: a second factor code is asked')
+            status, page, response = self.request('POST', '/login-code', {
+                'code': pyotp.TOTP(totp_secret).now(), 'csrf_token': token})
         if status != 303:
             raise HTTPError(f'login of {login} failed: {status}')
         status, page, _ = self.get('/')
@@ -160,7 +169,7 @@ def run_phase(name, clients, operation, max_requests, max_seconds, warmup=2):
     return result
 
 
-def login_all(clients, logins, password, parallel=4, attempts=3):
+def login_all(clients, logins, password, parallel=4, attempts=3, totp_secret=None):
     """Log ``clients[i]`` in as ``logins[i]``, a few at a time (argon2 is costly).
 
     A failed login is tried again, as a person would, up to ``attempts`` times;
@@ -174,7 +183,7 @@ def login_all(clients, logins, password, parallel=4, attempts=3):
         with semaphore:
             for attempt in range(1, attempts + 1):
                 try:
-                    client.login(login, password)
+                    client.login(login, password, totp_secret)
                     return
                 except Exception as error:
                     failures.append(login)

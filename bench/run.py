@@ -25,9 +25,11 @@ from bench import report, storage
 from bench.generate import (
     BENCH_NOW,
     BENCH_PASSWORD,
+    BENCH_TOTP_SECRET,
     LAST_NAMES,
     TIERS,
     generate,
+    give_second_factors,
     read_stamp,
     stamp_of,
 )
@@ -112,6 +114,9 @@ def ensure_database(tier, store, vardir):
         with portal_databases(store, vardir / KEY_FILE) as dbs:
             # on the generator's clock, as the steps of the database it built
             ran = evolve(dbs[''], BENCH_NOW, log=lambda message: None)
+            given = give_second_factors(dbs[''])
+        if given:
+            log(f'second factor given to {given} accounts')
         if ran:
             log(f'evolve steps {", ".join(ran)} run in {time.perf_counter() - began:.1f} s')
         if 'generated_bytes' not in kept:  # first use of a database built without the figure
@@ -437,7 +442,7 @@ def measure(tier, store_name, store, stamp, vardir, args):
         login_failures = 0
         for role in sorted(roles):
             login_failures += login_all(clients[role], [t['login'] for t in targets[role]],
-                                        BENCH_PASSWORD)
+                                        BENCH_PASSWORD, totp_secret=BENCH_TOTP_SECRET)
         log(f'{sum(len(clients[r]) for r in roles)} clients logged in '
             f'({time.perf_counter() - began:.1f} s, {login_failures} failed attempts)')
         if 'worker' in roles:

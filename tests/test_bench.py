@@ -165,6 +165,32 @@ def test_generated_accounts_log_in_and_see_their_caseload(toy):
     assert secretary.login(stamp['logins']['secretary'][0], BENCH_PASSWORD).status_int == 200
 
 
+def test_the_bench_client_types_the_dpos_second_factor(toy):
+    """admin1 and dpo1 are generated with the bench's second factor, whose
+    code the bench's client types after the password (on the real clock, as
+    the bench's server has: this test's portal shows the real time)."""
+    from datetime import UTC, datetime
+
+    from bench.generate import BENCH_PASSWORD, BENCH_TOTP_SECRET, give_second_factors
+    from bench.load import Client
+    from tests.browser.server import LiveServer
+
+    portal, _stamp = toy
+    with portal.root() as root:
+        assert {root.users.find_login(login).totp_secret for login in ('admin1', 'dpo1')} == {
+            BENCH_TOTP_SECRET}
+    assert give_second_factors(portal.db) == 0  # a kept database: nothing to give
+    suite_time, portal.clock.current = portal.clock.current, datetime.now(UTC)
+    server = LiveServer(portal.wsgi)
+    try:
+        client = Client('127.0.0.1', int(server.url.rsplit(':', 1)[1]))
+        assert 'Journaux des accès' in client.login('dpo1', BENCH_PASSWORD, BENCH_TOTP_SECRET)
+        client.close()
+    finally:
+        server.stop()
+        portal.clock.current = suite_time
+
+
 def test_the_managers_target_is_their_districts_caseloads_page(toy):
     """The bench's district_caseloads operation: each district's manager is
     a qualified social worker and opens the page it is given."""
