@@ -74,7 +74,7 @@ def test_create_admin(ini, capsys, monkeypatch):
     monkeypatch.setattr('sys.stdin', io.StringIO('Une phrase de passe solide\n'))
     assert create_admin.main([ini, 'chef', 'Autre', '--password-stdin']) == 1
     assert 'taken' in capsys.readouterr().err
-    # the new administrator logs in through the portal
+    # the new administrator logs in through the portal, and sets up the second factor first
     from pyramid.paster import get_app
     from webtest import TestApp
 
@@ -83,7 +83,7 @@ def test_create_admin(ini, capsys, monkeypatch):
     form = page.forms[1]
     form['login'] = 'chef'
     form['password'] = 'Une phrase de passe solide'
-    assert form.submit().follow().follow().request.path == '/users/'
+    assert form.submit().follow().follow().request.path == '/second-factor'
 
 
 def test_create_admin_asks_twice(ini, capsys, monkeypatch):
