@@ -11,8 +11,8 @@ its authorization page is a form whose ``sub`` field says who logs in.
 :class:`TamperingProxy` stands between the portal and a provider for the
 bad-signature test: it forwards every request unchanged, but, when told
 to, replaces the ID token of the token endpoint's answer by one whose
-claims are the provider's own, signed with another RSA key under the
-provider's ``kid`` (what a man in the middle, or a provider whose key was
+claims are the provider's own, signed with another RSA key (under the
+provider's ``kid``, when its tokens name one) (what a man in the middle, or a provider whose key was
 stolen and replaced, would send).  The signature is a real RS256 signature,
 just not the provider's.
 """
@@ -149,9 +149,10 @@ class TamperingProxy:
         header_part, claims_part, _sig = token['id_token'].split('.')
         header = json.loads(_b64decode(header_part))
         claims = json.loads(_b64decode(claims_part))
-        token['id_token'] = jwt.encode(
-            {'alg': header['alg'], 'kid': header['kid'], 'typ': 'JWT'}, claims,
-            self.attacker_key)
+        forged = {'alg': header['alg'], 'typ': 'JWT'}
+        if 'kid' in header:
+            forged['kid'] = header['kid']
+        token['id_token'] = jwt.encode(forged, claims, self.attacker_key)
         return json.dumps(token).encode()
 
     def stop(self):

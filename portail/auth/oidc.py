@@ -328,10 +328,11 @@ def new_pending(store, now, sweep=20):
     return token, pending
 
 
-def take_pending(store, token, state, now):
+def take_pending(store, token, state, now, check_state=True):
     """Consume the pending login of cookie ``token`` (once, whatever happens)
-    and check ``state`` against it; return its :class:`Pending` or raise
-    :class:`LoginRefused`."""
+    and check ``state`` against it (unless not ``check_state``: an error
+    answer, which some providers send without the state, and which opens
+    nothing); return its :class:`Pending` or raise :class:`LoginRefused`."""
     if not token:
         raise LoginRefused(NO_PENDING)
     record = store.pop(_key_of(token), None)
@@ -340,8 +341,9 @@ def take_pending(store, token, state, now):
     pending = Pending(*record)
     if pending.expires < now:
         raise LoginRefused(EXPIRED_LOGIN)
-    if not state or not hmac.compare_digest(pending.state.encode(), state.encode()):
-        raise LoginRefused(STATE)
+    if check_state or state:
+        if not state or not hmac.compare_digest(pending.state.encode(), state.encode()):
+            raise LoginRefused(STATE)
     return pending
 
 

@@ -135,10 +135,11 @@ def sso_callback_view(request):
     request.response.headers.add('Set-Cookie', _cookie(request, oidc.PENDING_COOKIE, '', 0))
     now = utcnow(request.registry)
     try:
+        error = request.GET.get('error')
         pending = oidc.take_pending(
             oidc.pending_store(request), request.cookies.get(oidc.PENDING_COOKIE),
-            request.GET.get('state'), now)
-        if request.GET.get('error') or not request.GET.get('code'):
+            request.GET.get('state'), now, check_state=not error)
+        if error or not request.GET.get('code'):
             raise oidc.LoginRefused(oidc.PROVIDER_ERROR)
         result = provider.exchange(
             request.registry, _public(request, oidc.CALLBACK_VIEW), pending,
