@@ -481,3 +481,8 @@ def test_an_unreadable_secret_file_stops_the_start_up(provider, tmp_path):
 def test_no_local_staff_password_without_a_provider():
     with pytest.raises(OIDCConfigurationError, match='no agent could log in'):
         Portal({'portail.local_staff_passwords': 'false'})
+
+
+def test_a_wrong_token_auth_method_stops_the_start_up():
+    with pytest.raises(ValueError, match='client_secret_basic'):
+        Portal({'portail.oidc_token_auth_method': 'private_key_jwt'})

@@ -22,8 +22,9 @@ minutes of the portal's clock.  A callback whose ``state`` differs from the
 pending one is refused (a forged or crossed callback).
 
 **The ID token** is checked on: its signature, against the provider's JWKS
-(cached; fetched again once when a token names an unknown ``kid``, the
-provider's key rotation), with the algorithms the provider announces;
+(cached for an hour like the discovery document; fetched again at once
+when a token names an unknown ``kid``, the provider's key rotation), with
+the algorithms the provider announces;
 ``iss`` (the configured issuer); ``aud`` (the client id); ``exp`` and
 ``iat`` against the *portal's* clock (:func:`portail.clock.utcnow`, with
 :data:`LEEWAY_SECONDS` of leeway); ``nonce`` (the pending login's); and
@@ -170,6 +171,7 @@ class Provider:
     _metadata: dict = field(default=None, repr=False)
     _metadata_at: float = 0.0
     _keys: dict = field(default=None, repr=False)
+    _keys_at: float = 0.0
 
     # -- the provider's documents ------------------------------------------
 
@@ -193,9 +195,12 @@ class Provider:
         return self._metadata
 
     def key_set(self, force=False):
-        """The provider's JWKS (cached; fetched again when ``force``)."""
-        if self._keys is None or force:
+        """The provider's JWKS (cached like the discovery document; fetched
+        again when ``force``)."""
+        if (self._keys is None or force
+                or time.monotonic() - self._keys_at > DISCOVERY_MAX_AGE):
             self._keys = self._get_json(self.metadata()['jwks_uri'])
+            self._keys_at = time.monotonic()
         return KeySet.import_key_set(self._keys)
 
     def _session(self, redirect_uri, **kw):

@@ -6,7 +6,15 @@ Each refusal is a French page (403) naming no account, logged in the
 security log as ``login.failure`` with a ``sso-…`` reason; a provider that
 does not answer gives a French page (503).  A login that succeeds opens its
 session through :func:`portail.auth.opening.open_session` like every other
-way in.  The three views are public: whoever comes is not logged in yet.
+way in.  The three views are public: whoever comes is not logged in yet;
+while no provider is configured they are not found (404).
+
+The login page's button is a link to :data:`~portail.auth.oidc.START_VIEW`,
+not a form: the redirect that answers it leaves for the provider, which the
+Content-Security-Policy's ``form-action 'self'`` (:mod:`portail.headers`)
+would block after a form's submission in some browsers; a link's navigation
+is not subject to it.  The start is a GET that only prepares a pending login:
+nothing an attacker could make a browser do with it opens a session.
 """
 from pyramid.httpexceptions import HTTPFound, HTTPNotFound, HTTPSeeOther
 from pyramid.security import NO_PERMISSION_REQUIRED
