@@ -326,6 +326,36 @@ def proxy_provider(proxy):
     return through
 
 
+def real_id_token(provider, sub, client_id, nonce):
+    """An ID token the provider issues to ``client_id`` for ``sub`` (the flow
+    driven with requests alone)."""
+    redirect_uri = 'http://localhost/sso-callback'
+    location = (f'{provider.url}/oauth2/authorize?response_type=code&client_id={client_id}'
+                f'&redirect_uri={redirect_uri}&scope=openid+profile&state=s&nonce={nonce}')
+    code = query_of(provider.authorize(location, sub))['code']
+    token = requests.post(f'{provider.url}/oauth2/token', data={
+        'grant_type': 'authorization_code', 'code': code, 'redirect_uri': redirect_uri,
+        'client_id': client_id, 'client_secret': 'x'}, timeout=5)
+    token.raise_for_status()
+    return token.json()['id_token']
+
+
+def test_an_id_token_for_another_client_is_refused(portal, provider):
+    """A real token of the provider, made for another client (what another
+    application could replay at Portail's callback): its audience is wrong."""
+    raw = real_id_token(provider, 'sub-wanda', 'another-application', 'n0nce')
+    check = oidc.get_provider(portal.registry)
+    with pytest.raises(oidc.LoginRefused) as refused:
+        check.check_id_token(portal.registry, raw, 'n0nce')
+    assert refused.value.reason == oidc.AUDIENCE
+    # the same for Portail passes every check, and not with another nonce
+    raw = real_id_token(provider, 'sub-wanda', CLIENT_ID, 'n0nce')
+    assert check.check_id_token(portal.registry, raw, 'n0nce')['preferred_username'] == 'worker1'
+    with pytest.raises(oidc.LoginRefused) as refused:
+        check.check_id_token(portal.registry, raw, 'another-nonce')
+    assert refused.value.reason == oidc.NONCE
+
+
 def test_an_unknown_account_is_refused_and_not_created(portal, provider, security):
     with portal.root() as root:
         count = len(list(root.users.by_login))
@@ -433,7 +463,7 @@ def test_logout_of_an_sso_session_offers_the_providers_logout(portal, provider, 
     answer = browser.post_csrf('/logout', status=303)
     assert answer.location == 'http://localhost/sso-logged-out'
     page = answer.follow()
-    assert 'Vous êtes déconnecté de Portail' in page.text
+    assert 'Votre session Portail est terminée' in page.text
     assert browser.get('/').status_int == 302  # the Portail session is over
     assert session_of(portal, 'worker1') is None
     link = page.html.find('a', string='Se déconnecter aussi de ProConnect')['href']

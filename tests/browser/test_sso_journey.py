@@ -65,7 +65,7 @@ def test_a_worker_logs_in_and_out_through_the_provider(chromium, auditor, sso_li
 
         page = worker.logout()
         assert page.url == sso_live.url + '/sso-logged-out'
-        assert 'Vous êtes déconnecté de Portail' in page.locator('main').inner_text()
+        assert 'Votre session Portail est terminée' in page.locator('main').inner_text()
         # the provider's logout, then back to Portail's login page
         with page.expect_navigation():
             page.get_by_role('link', name='Se déconnecter aussi de ProConnect').click()
