@@ -98,6 +98,11 @@ DISCOVERY_MAX_AGE = 3600
 #: clock skew tolerated on ``exp`` and ``iat``
 LEEWAY_SECONDS = 30
 
+#: the ID token signatures accepted (those the provider announces among
+#: these): public-key signatures only, checked against the provider's JWKS
+SIGNING_ALGORITHMS = frozenset({
+    'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'})
+
 #: the routes (names on the portal root)
 START_VIEW = 'sso-login'
 CALLBACK_VIEW = 'sso-callback'
@@ -189,7 +194,9 @@ class Provider:
         if self._metadata is None or time.monotonic() - self._metadata_at > DISCOVERY_MAX_AGE:
             document = self._get_json(self.issuer.rstrip('/') + '/.well-known/openid-configuration')
             if document.get('issuer') != self.issuer or 'authorization_endpoint' not in document:
-                log.warning('identity provider: discovery document for another issuer')
+                # portail.oidc_issuer must be the issuer exactly as the provider names it
+                log.warning('identity provider: the discovery document names issuer %r, '
+                            'not %r', document.get('issuer'), self.issuer)
                 raise ProviderUnavailable('discovery document')
             self._metadata, self._metadata_at = document, time.monotonic()
         return self._metadata
@@ -247,8 +254,11 @@ class Provider:
 
     def check_id_token(self, registry, raw, nonce, access_token=None):
         """The claims of the ID token ``raw``, once every check passed."""
-        algorithms = self.metadata().get('id_token_signing_alg_values_supported') or ['RS256']
-        algorithms = [a for a in algorithms if a != 'none']
+        announced = self.metadata().get('id_token_signing_alg_values_supported') or ['RS256']
+        algorithms = [a for a in announced if a in SIGNING_ALGORITHMS]
+        if not algorithms:
+            log.warning('identity provider: no public-key signature among %r', announced)
+            raise LoginRefused(ID_TOKEN)
         registry_ = JWSRegistry(algorithms=algorithms, strict_check_header=False)
         try:
             try:
