@@ -516,3 +516,29 @@ def test_no_local_staff_password_without_a_provider():
 def test_a_wrong_token_auth_method_stops_the_start_up():
     with pytest.raises(ValueError, match='client_secret_basic'):
         Portal({'portail.oidc_token_auth_method': 'private_key_jwt'})
+
+
+def test_abandoned_pending_logins_are_purged(portal, provider):
+    def pending_count():
+        conn = portal.registry._zodb_databases['sessions'].open()
+        try:
+            return len(conn.root()[oidc.PENDING_KEY])
+        finally:
+            conn.close()
+
+    for _ in range(3):
+        start(portal.browser())
+    assert pending_count() == 3
+    # a new login sweeps the abandoned ones on its way
+    portal.clock.advance(minutes=oidc.PENDING_MINUTES, seconds=1)
+    start(portal.browser())
+    assert pending_count() == 1
+    # and so does the maintenance command's purge
+    conn = portal.registry._zodb_databases['sessions'].open()
+    with conn.transaction_manager:
+        root = conn.root()
+        assert oidc.purge_pending(root, portal.clock.now()) == 0
+        later = portal.clock.now() + oidc.timedelta(minutes=oidc.PENDING_MINUTES, seconds=1)
+        assert oidc.purge_pending(root, later) == 1
+    conn.close()
+    assert pending_count() == 0

@@ -343,6 +343,18 @@ def new_pending(store, now, sweep=20):
     return token, pending
 
 
+def purge_pending(sessions_root, now):
+    """Delete the expired pending logins of the sessions database ``sessions_root``
+    (maintenance: ``portail-purge-sessions``); return how many."""
+    store = sessions_root.get(PENDING_KEY)
+    if store is None:
+        return 0
+    dead = [key for key, record in store.items() if record[3] < now]
+    for key in dead:
+        del store[key]
+    return len(dead)
+
+
 def take_pending(store, token, state, now, check_state=True):
     """Consume the pending login of cookie ``token`` (once, whatever happens)
     and check ``state`` against it (unless not ``check_state``: an error
