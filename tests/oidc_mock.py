@@ -14,7 +14,8 @@ to, replaces the ID token of the token endpoint's answer by one whose
 claims are the provider's own, signed with another RSA key (under the
 provider's ``kid``, when its tokens name one) (what a man in the middle, or a provider whose key was
 stolen and replaced, would send).  The signature is a real RS256 signature,
-just not the provider's.
+just not the provider's.  With :attr:`publish`, the proxy adds that key to
+the provider's JWKS under :attr:`kid`: the provider has rotated its keys.
 """
 import json
 import os
@@ -108,6 +109,12 @@ class TamperingProxy:
 
         self.target = target
         self.tamper = False
+        #: the ``kid`` of the re-signed tokens (default: the provider's, if any)
+        self.kid = None
+        #: publish the other key in the provider's JWKS too (a key rotation)
+        self.publish = False
+        #: the paths requested, in order
+        self.paths = []
         self.attacker_key = RSAKey.generate_key(2048)
         proxy = self
 
@@ -124,8 +131,12 @@ class TamperingProxy:
                     self.command, proxy.target + self.path, headers=headers, data=body,
                     allow_redirects=False, timeout=10)
                 content = answer.content
-                if proxy.tamper and urlsplit(self.path).path == '/oauth2/token' and answer.ok:
+                path = urlsplit(self.path).path
+                proxy.paths.append(path)
+                if proxy.tamper and path == '/oauth2/token' and answer.ok:
                     content = proxy.resign(content)
+                if proxy.publish and path == '/jwks' and answer.ok:
+                    content = proxy.with_other_key(content)
                 self.send_response(answer.status_code)
                 for name, value in answer.headers.items():
                     if name.lower() not in ('content-length', 'transfer-encoding',
@@ -150,10 +161,17 @@ class TamperingProxy:
         header = json.loads(_b64decode(header_part))
         claims = json.loads(_b64decode(claims_part))
         forged = {'alg': header['alg'], 'typ': 'JWT'}
-        if 'kid' in header:
-            forged['kid'] = header['kid']
+        if self.kid or 'kid' in header:
+            forged['kid'] = self.kid or header['kid']
         token['id_token'] = jwt.encode(forged, claims, self.attacker_key)
         return json.dumps(token).encode()
+
+    def with_other_key(self, content):
+        keys = json.loads(content)
+        public = self.attacker_key.as_dict(private=False)
+        public['kid'] = self.kid
+        keys['keys'].append(public)
+        return json.dumps(keys).encode()
 
     def stop(self):
         self.server.shutdown()

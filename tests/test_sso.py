@@ -320,6 +320,30 @@ def test_an_id_token_with_a_bad_signature_is_refused(provider, secret_file, secu
         proxy.stop()
 
 
+def test_a_new_key_of_the_provider_is_fetched_once(provider, secret_file, security):
+    """A token naming a key the cached JWKS lacks: the portal fetches the
+    JWKS again, once; a key the provider does not publish is refused."""
+    proxy = TamperingProxy(provider.url)
+    try:
+        portal = sso_portal(proxy.url, secret_file)
+        through = proxy_provider(proxy)
+        sso_login(portal, through, 'sub-wanda')[0].post_csrf('/logout')
+        assert proxy.paths.count('/jwks') == 1
+        proxy.tamper, proxy.kid = True, 'rotated'
+        # a kid the provider does not publish: fetched again once, then refused
+        answer = sso_callback(portal, portal.browser(), through, 'sub-wanda')
+        assert_refused(portal, answer, CHECK_FAILED)
+        assert proxy.paths.count('/jwks') == 2
+        assert security.of('login.failure') == [(None, 'sso-signature')]
+        # the provider publishes its new key: fetched again, and the login goes through
+        proxy.publish = True
+        _browser, home = sso_login(portal, through, 'sub-wanda')
+        assert 'Wanda Travailleuse' in home.text
+        assert proxy.paths.count('/jwks') == 3
+    finally:
+        proxy.stop()
+
+
 def proxy_provider(proxy):
     """The provider as the browser reaches it through ``proxy``."""
     through = MockProvider(port=int(proxy.url.rsplit(':', 1)[1]))

@@ -266,7 +266,8 @@ class Provider:
             except InvalidKeyIdError:
                 # a key the cached set does not hold: the provider rotated its keys
                 token = jwt.decode(raw, self.key_set(force=True), registry=registry_)
-        except BadSignatureError:
+        except (BadSignatureError, InvalidKeyIdError):
+            # not signed by the provider: a wrong signature, or a key it does not publish
             raise LoginRefused(SIGNATURE) from None
         except (JoseError, ValueError):
             raise LoginRefused(ID_TOKEN) from None
