@@ -10,9 +10,12 @@ move).  The provider's tokens last 120 seconds.
 The bad signature is a real RS256 signature made with another key than the
 provider's, under the provider's ``kid``: :class:`tests.oidc_mock.TamperingProxy`
 stands between the portal and the provider and re-signs the ID token of the
-token endpoint's answer.
+token endpoint's answer; publishing that key in the provider's JWKS makes
+it the provider's key rotation, which the portal follows.
 """
 import logging
+import socket
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -464,6 +467,18 @@ def test_a_provider_that_does_not_answer_gives_a_french_page(secret_file, securi
     assert security.of('login.failure') == [(None, 'sso-unavailable')]
     # the password still works
     assert 'Wanda Travailleuse' in portal.browser().login('worker1').text
+
+
+def test_a_provider_that_hangs_is_given_up_after_a_few_seconds(secret_file):
+    """A provider that takes the connection and never answers."""
+    with socket.socket() as silent:
+        silent.bind(('127.0.0.1', 0))
+        silent.listen(8)
+        portal = sso_portal(f'http://127.0.0.1:{silent.getsockname()[1]}', secret_file)
+        began = time.monotonic()
+        answer = portal.browser().get('/sso-login', status=503)
+        assert time.monotonic() - began < oidc.TIMEOUT_SECONDS + 3
+    assert 'ProConnect ne répond pas pour le moment' in answer.text
 
 
 def test_a_provider_stopped_during_the_login(secret_file):
