@@ -396,3 +396,18 @@ def test_an_account_without_a_second_factor_has_no_such_page(portal):
     page = worker.get('/my-second-factor').follow()
     assert "Votre compte n'a pas de second facteur" in page.text
     assert portal.browser().get('/my-second-factor').location.endswith('/login')
+
+
+def test_the_maintenance_purges_the_expired_half_logins(portal):
+    from portail.auth.halflogin import purge_half_logins
+    from portail.auth.sessions import SESSIONS_DB
+
+    code_page(portal)
+    portal.clock.advance(minutes=3)
+    code_page(portal, 'dpo1')
+    portal.clock.advance(minutes=3)
+    with portal.root() as root:
+        sessions_root = root._p_jar.get_connection(SESSIONS_DB).root()
+        assert purge_half_logins(sessions_root, portal.clock.now()) == 1
+        assert purge_half_logins(sessions_root, portal.clock.now()) == 0
+        assert len(sessions_root['half_logins']) == 1

@@ -65,8 +65,7 @@ def begin(request, user):
     which carries the cookie.  Expired half logins are dropped meanwhile."""
     now = utcnow(request.registry)
     store = _store(request, create=True)
-    for key in [k for k, half in store.items() if now - half.created > LIFETIME]:
-        del store[key]
+    _purge(store, now)
     token = secrets.token_urlsafe(32)
     store[key_of(token)] = HalfLogin(user.uid, now)
     return HTTPSeeOther(request.resource_url(request.root, CODE_VIEW), headers=[
@@ -95,3 +94,17 @@ def end(request, key):
     store = _store(request)
     if store is not None:
         store.pop(key, None)
+
+
+def _purge(store, now):
+    dead = [key for key, half in store.items() if now - half.created > LIFETIME]
+    for key in dead:
+        del store[key]
+    return len(dead)
+
+
+def purge_half_logins(sessions_root, now):
+    """Delete the expired half logins of the sessions database
+    ``sessions_root`` (maintenance: ``portail-purge-sessions``); return how many."""
+    store = sessions_root.get(STORE_KEY)
+    return 0 if store is None else _purge(store, now)

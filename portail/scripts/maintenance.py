@@ -5,13 +5,15 @@
   On the first run of a month it then takes the statistics' published
   snapshot (:mod:`portail.statistics.snapshot`), so that no reader has to.
 - purge-sessions deletes the sessions older than ``portail.session_max_hours``
-  (ended or expired: none of them can be used any more); run it daily.
+  (ended or expired: none of them can be used any more), and the expired
+  unfinished logins; run it daily.
 """
 import argparse
 from datetime import timedelta
 
 import transaction
 
+from portail.auth.halflogin import purge_half_logins
 from portail.auth.oidc import purge_pending
 from portail.auth.sessions import SESSIONS_DB, purge_sessions
 from portail.clock import utcnow
@@ -58,6 +60,8 @@ def purge_sessions_main(argv=None):
             count = purge_sessions(store, utcnow(registry), max_age)
             # the logins through the identity provider left at the provider
             pending = purge_pending(conn.get_connection(SESSIONS_DB).root(), utcnow(registry))
+            # the logins whose second factor's code never came
+            half = purge_half_logins(conn.get_connection(SESSIONS_DB).root(), utcnow(registry))
             tm.get().note('purge sessions')
             tm.commit()
         finally:
@@ -65,4 +69,6 @@ def purge_sessions_main(argv=None):
     print(f'{count} session(s) deleted.')
     if pending:
         print(f'{pending} pending login(s) through the identity provider deleted.')
+    if half:
+        print(f'{half} login(s) waiting for a second factor code deleted.')
     return 0
