@@ -44,3 +44,13 @@ def test_an_administrator_enrols_then_logs_in_with_a_code(open_browser, live):
     page = agent.button('Se connecter')
     assert page.get_by_role('heading', name='Comptes').is_visible()
     assert 'Connexion précédente de ce compte' in agent.flash()
+
+    # the owner's page, and an administrator's reset of another account (cancelled)
+    page = agent.link('Mon second facteur')
+    assert 'Codes de secours restants' in page.locator('main').inner_text()
+    with live.root() as root:
+        dpo = root.users.find_login('dpo1').uid
+    page = agent.goto(f'/users/{dpo}/')
+    page = agent.link('Réinitialiser le second facteur')
+    assert 'Réinitialiser le second facteur de ce compte ?' in page.locator('h1').inner_text()
+    page = agent.link('Annuler')
