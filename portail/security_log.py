@@ -49,6 +49,9 @@ SESSION_REPLACED = 'session.replaced'
 SESSION_EXPIRED = 'session.expired'
 CSRF_REFUSED = 'csrf.refused'
 ACCESS_DENIED = 'access.denied'
+CHARTER_ACCEPTED = 'charter.accepted'
+CHARTER_REFUSED = 'charter.refused'
+CHARTER_PUBLISHED = 'charter.published'
 
 #: the level of each event: refusals and failures are warnings
 EVENTS = {
@@ -69,6 +72,9 @@ EVENTS = {
     SESSION_EXPIRED: logging.INFO,
     CSRF_REFUSED: logging.WARNING,
     ACCESS_DENIED: logging.WARNING,
+    CHARTER_ACCEPTED: logging.INFO,
+    CHARTER_REFUSED: logging.WARNING,
+    CHARTER_PUBLISHED: logging.INFO,
 }
 
 #: the fields of a line, in their order (``null`` when they do not apply)

@@ -15,6 +15,7 @@ request from the account's own state, so that a new charter version, an
 administrator's reset or an expired password takes effect at once.
 """
 from portail.auth import passwords
+from portail.auth.charter import charter_needed
 
 #: the account must choose a new password (reset by an administrator, expired)
 PASSWORD = 'password'  # noqa: S105 (a step name)
@@ -31,13 +32,18 @@ def password_needed(request, user, session, now):
     return passwords.change_reason(user, request.registry.settings, now) is not None
 
 
+#: the account must accept the confidentiality charter's version in force
+CHARTER = 'charter'
+
 STEPS = [
     (PASSWORD, password_needed),
+    (CHARTER, charter_needed),
 ]
 
 #: the view (a name on the portal root) where each step is completed
 STEP_VIEWS = {
     PASSWORD: 'password',
+    CHARTER: 'charter',
 }
 
 

@@ -32,6 +32,9 @@ class User(Persistent):
     #: of all their dossiers to one colleague until an end date, or None
     #: (checked when a dossier is opened, like any delegation: issue 16)
     absence = None
+    #: ``(version, utc datetime)``: the last version of the confidentiality
+    #: charter the account accepted, and when (:mod:`portail.auth.charter`)
+    charter_accepted = None
 
     def __init__(self, login, fullname, roles=(), district=None, qualified=False):
         self.login = login

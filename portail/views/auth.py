@@ -7,7 +7,7 @@ from pyramid.view import view_config
 from webob.cookies import make_cookie
 
 from portail.acl import permissions as P
-from portail.auth import sessions
+from portail.auth import charter, sessions
 from portail.auth.login import LOCKED, OK, check_login, set_password
 from portail.auth.opening import open_session
 from portail.auth.passwords import change_reason, password_problems, verify
@@ -34,6 +34,7 @@ ENDED_MESSAGES = {
     'activated': _('Your account is activated: log in with your login and your new password.'),
     sessions.ENDED_RESET: _(
         'Your session was closed: an administrator reset the password of your account.'),
+    charter.REFUSED: _('You must accept the charter to use the portal.'),
 }
 
 INVALID_MESSAGE = _('Wrong login or password.')
