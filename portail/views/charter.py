@@ -20,6 +20,7 @@ import io
 import colander
 import deform
 from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.renderers import render_to_response
 from pyramid.response import Response
 from pyramid.security import forget
 from pyramid.view import view_config
@@ -32,7 +33,7 @@ from portail.clock import utcnow
 from portail.flash import flash
 from portail.i18n import _
 from portail.journal.administration import record_charter_published
-from portail.models.charter import MAX_TEXT_LENGTH, Charter
+from portail.models.charter import MAX_TEXT_LENGTH, Charter, CharterVersion
 from portail.paging import PAGE_SIZE, listing, requested_page
 from portail.security_log import (
     CHARTER_ACCEPTED,
@@ -140,6 +141,15 @@ def _clean(text):
     return text.replace('\r\n', '\n').replace('\r', '\n').strip()
 
 
+def _editor_form(request):
+    return make_form(request, CharterTextSchema(), _('Read again before publishing'))
+
+
+def _editor_page(charter, form, error=None):
+    return {'current': charter.current, 'form': form, 'error': error,
+            'versions': list(reversed(charter.versions.values()))}
+
+
 @view_config(context=Charter, name='edit', renderer='portail:templates/charter/edit.pt',
              permission=P.MANAGE_CHARTER, request_method=('GET', 'POST'), form_key=False)
 def edit_view(request):
@@ -147,14 +157,12 @@ def edit_view(request):
     (nothing is saved: :func:`publish_view` does)."""
     charter = request.context
     current = charter.current
-    form = make_form(request, CharterTextSchema(), _('Read again before publishing'))
-    page = {'current': current, 'author': _author_name(request, current),
-            'versions': list(reversed(charter.versions.values()))}
+    form = _editor_form(request)
     if request.method != 'POST':
-        return dict(page, form=form.render({'text': current.text}))
+        return _editor_page(charter, form.render({'text': current.text}))
     appstruct, rendered = validate(form, request)
     if appstruct is None:
-        return dict(page, form=rendered)
+        return _editor_page(charter, rendered)
     text = _clean(appstruct['text'])
     problem = None
     if not text:
@@ -167,16 +175,11 @@ def edit_view(request):
     if problem is not None:
         if request.response.status_int < 400:
             request.response.status_int = 400
-        return dict(page, form=form.render({'text': text}), error=problem)
-    preview = type(current)(current.number + 1, text, None, None)
-    return render_confirm(request, charter, preview)
-
-
-def render_confirm(request, charter, preview):
-    from pyramid.renderers import render_to_response
-
+        return _editor_page(charter, form.render({'text': text}), problem)
+    # the text as it will read, not stored: publish_view stores it once confirmed
+    preview = CharterVersion(current.number + 1, text, None, None)
     return render_to_response('portail:templates/charter/confirm.pt', {
-        'preview': preview, 'based_on': charter.current.number,
+        'preview': preview, 'based_on': current.number,
         'staff': _staff_count(request)}, request=request)
 
 
@@ -198,11 +201,7 @@ def publish_view(request):
     if problem is not None:
         if request.response.status_int < 400:
             request.response.status_int = 400
-        form = make_form(request, CharterTextSchema(), _('Read again before publishing'))
-        current = charter.current
-        return {'current': current, 'author': _author_name(request, current),
-                'versions': list(reversed(charter.versions.values())),
-                'form': form.render({'text': text}), 'error': problem}
+        return _editor_page(charter, _editor_form(request).render({'text': text}), problem)
     version = charter.publish(text, request.authenticated_userid, utcnow(request.registry))
     record_charter_published(request, version.number)
     security_event(request, CHARTER_PUBLISHED, reason=f'v{version.number}')
