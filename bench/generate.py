@@ -168,6 +168,8 @@ class Generator:
         user.password_never_expires = True
         user.created_at = self.now
         root.users.add_user(user)
+        # the load clients go straight to their pages: the charter (issue 18) is accepted
+        root.charter.record_acceptance(user, root.charter.current.number, self.now)
         self.logins[role].append(login)
         return user
 

@@ -83,7 +83,11 @@ def test_create_admin(ini, capsys, monkeypatch):
     form = page.forms[1]
     form['login'] = 'chef'
     form['password'] = 'Une phrase de passe solide'
-    assert form.submit().follow().follow().request.path == '/users/'
+    # the first page of a new staff account is the confidentiality charter (issue 18)
+    charter = form.submit().follow().follow()
+    assert charter.request.path == '/charter'
+    accepted = charter.forms['charter-answer'].submit('accept').follow().follow()
+    assert accepted.request.path == '/users/'
 
 
 def test_create_admin_asks_twice(ini, capsys, monkeypatch):
