@@ -62,19 +62,12 @@ def _version_of(request):
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 9 else None
 
 
-def _author_name(request, version):
-    if version.author is None:
-        return None
-    author = request.root.users.get(version.author)
-    return author.fullname if author is not None else '?'
-
-
 def _page(request, charter, error=None):
     identity = sessions.current_identity(request)
     version = charter.current
     accepted = identity.user.charter_accepted
     return {
-        'version': version, 'author': _author_name(request, version),
+        'version': version,
         'pending': not charter.accepted_current(identity.user), 'error': error,
         'accepted': accepted, 'accepted_at': format_datetime(accepted[1]) if accepted else '',
     }
