@@ -14,7 +14,10 @@ from tests.conftest import find_dossier, logged_in
 #: the only views anyone may open without logging in (docs/domain.md, *Pages and requests*)
 OPEN_VIEWS = {('PortalRoot', 'login'), ('PortalRoot', 'notice'), ('PortalRoot', 'notice-simple'),
               ('PortalRoot', 'language'),
-              ('PortalRoot', 'activate'), ('static', '')}
+              ('PortalRoot', 'activate'), ('static', ''),
+              # the single sign-on (portail/views/sso.py): whoever comes is not logged in yet
+              ('PortalRoot', 'sso-login'), ('PortalRoot', 'sso-callback'),
+              ('PortalRoot', 'sso-logged-out')}
 
 
 def registered_views(registry):

@@ -22,6 +22,8 @@ PASSWORD = 'password'  # noqa: S105 (a step name)
 
 #: how a session was opened (:attr:`portail.models.session.PortalSession.method`)
 LOCAL_LOGIN = 'password'  # noqa: S105 (a method name)
+#: a login through the identity provider (:mod:`portail.auth.oidc`)
+SSO_LOGIN = 'sso'
 
 
 def password_needed(request, user, session, now):

@@ -7,8 +7,8 @@ from pyramid.view import view_config
 from webob.cookies import make_cookie
 
 from portail.acl import permissions as P
-from portail.auth import charter, sessions
-from portail.auth.login import LOCKED, OK, check_login, set_password
+from portail.auth import charter, oidc, sessions
+from portail.auth.login import LOCKED, OK, SSO_ONLY, check_login, set_password
 from portail.auth.opening import open_session
 from portail.auth.passwords import change_reason, password_problems, verify
 from portail.clock import utcnow
@@ -40,6 +40,8 @@ ENDED_MESSAGES = {
 INVALID_MESSAGE = _('Wrong login or password.')
 #: no login is longer (accounts: 40); a longer one is not looked up nor shown again
 LOGIN_MAX_LENGTH = 100
+SSO_ONLY_MESSAGE = _(
+    'Agents of the département log in through ${provider}: use the button below.')
 LOCKED_MESSAGE = _(
     'This account is locked after ${n} failed attempts. '
     'Ask the account administrator to unlock it.')
@@ -79,20 +81,31 @@ def login_view(request):
             if result.status == OK:
                 return open_session(request, result.user)
             limit = request.registry.settings['portail.max_failed_logins']
-            error = (_(LOCKED_MESSAGE, mapping={'n': limit}) if result.status == LOCKED
-                     else INVALID_MESSAGE)
+            if result.status == LOCKED:
+                error = _(LOCKED_MESSAGE, mapping={'n': limit})
+            elif result.status == SSO_ONLY:
+                error = _(SSO_ONLY_MESSAGE, mapping={'provider': oidc.provider_name(request)})
+            else:
+                error = INVALID_MESSAGE
             info = None
     # a 200 answer, so the failure counter is committed
+    provider = oidc.get_provider(request.registry)
     return {'error': error, 'info': info, 'login': login,
-            'max_failed': request.registry.settings['portail.max_failed_logins']}
+            'max_failed': request.registry.settings['portail.max_failed_logins'],
+            'sso_url': request.resource_url(request.root, oidc.START_VIEW) if provider else None,
+            'sso_label': oidc.provider_name(request)}
+
 
 
 @view_config(context=PortalRoot, name='logout', request_method='POST', permission=P.LOGOUT)
 def logout_view(request):
     security_event(request, LOGOUT)
+    # a session opened through the identity provider: its logout is offered next
+    location = oidc.logged_out_location(request, sessions.current_identity(request))
     headers = forget(request)
-    return HTTPSeeOther(request.resource_url(request.root, 'login', query={'reason': 'logout'}),
-                        headers=headers)
+    return HTTPSeeOther(
+        location or request.resource_url(request.root, 'login', query={'reason': 'logout'}),
+        headers=headers)
 
 
 @colander.deferred
