@@ -14,6 +14,7 @@ from portail.models.charter import MAX_TEXT_LENGTH
 from portail.models.user import User
 from tests.conftest import Portal, RequestAs, accept_charter, find_dossier, logged_in
 from tests.test_security_log import security  # noqa: F401 (a fixture)
+from tests.test_sso import provider, secret_file, sso_login, sso_portal  # noqa: F401 (fixtures)
 
 REFUSED_MESSAGE = 'Vous devez accepter la charte pour utiliser le portail.'
 STAFF = ('worker1', 'secretary1', 'manager1', 'cli1', 'admin1', 'dpo1')
@@ -435,3 +436,14 @@ def test_the_evolve_step_creates_the_charter_once():
     create_charter(zodb_root, conn)
     assert root.charter is charter
     conn.close()
+
+
+def test_a_login_through_the_identity_provider_is_asked_too(provider, secret_file):  # noqa: F811
+    portal = sso_portal(provider.url, secret_file)
+    with portal.root() as root:
+        root.users.find_login('worker1').charter_accepted = None
+    browser, home = sso_login(portal, provider, 'sub-wanda')
+    assert home.status_int == 302 and home.location.endswith('/charter')
+    page = browser.get('/charter/')
+    assert "J'accepte" in page.text
+    assert accept(browser, page).request.path == '/'
