@@ -323,6 +323,7 @@ def test_the_dpo_lists_the_acceptances(fresh):
         accept(browser)
     dpo = fresh.browser()
     dpo.login('dpo1')
+    fresh.clock.advance(minutes=5)
     home = accept(dpo)
     menu = home.html.find('nav', attrs={'aria-label': 'Menu principal'})
     assert menu.find('a', string='Acceptations de la charte') is not None
