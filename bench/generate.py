@@ -173,6 +173,8 @@ class Generator:
         user.created_at = self.now
         root.users.add_user(user)
         give_second_factor(user, self.now)
+        # the load clients go straight to their pages: the charter (issue 18) is accepted
+        root.charter.record_acceptance(user, root.charter.current.number, self.now)
         self.logins[role].append(login)
         return user
 

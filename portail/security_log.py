@@ -54,6 +54,9 @@ SECOND_FACTOR_FAILURE = 'second-factor.failure'
 RECOVERY_CODE_USED = 'second-factor.recovery-code-used'
 SECOND_FACTOR_RESET = 'second-factor.reset'
 RECOVERY_CODES_RENEWED = 'second-factor.recovery-codes-renewed'
+CHARTER_ACCEPTED = 'charter.accepted'
+CHARTER_REFUSED = 'charter.refused'
+CHARTER_PUBLISHED = 'charter.published'
 
 #: the level of each event: refusals and failures are warnings
 EVENTS = {
@@ -79,6 +82,9 @@ EVENTS = {
     RECOVERY_CODE_USED: logging.WARNING,
     SECOND_FACTOR_RESET: logging.INFO,
     RECOVERY_CODES_RENEWED: logging.INFO,
+    CHARTER_ACCEPTED: logging.INFO,
+    CHARTER_REFUSED: logging.WARNING,
+    CHARTER_PUBLISHED: logging.INFO,
 }
 
 #: the fields of a line, in their order (``null`` when they do not apply)

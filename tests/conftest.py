@@ -134,7 +134,12 @@ class Portal:
         self.registry.registerUtility(self.clock, IClock)
         self.db = self.registry._zodb_databases['']
 
-    def initialise(self, demo=True):
+    def initialise(self, demo=True, charter_accepted=True):
+        """Evolve the database and add the demo département.  Unless
+        ``charter_accepted`` is false, its staff accounts have accepted the
+        confidentiality charter's first version (issue 18), so that the
+        tests log in straight to their pages; tests/test_charter.py starts
+        from accounts that have not."""
         evolve(self.db, self.clock.now(), log=lambda msg: None)
         if demo:
             with self.root() as root:
@@ -142,6 +147,8 @@ class Portal:
                 for user in root.users.values():
                     if second_factor.required(user, self.registry.settings):
                         enrol_second_factor(user, self.clock.now())
+                if charter_accepted:
+                    accept_charter(root, *root.users.values(), at=self.clock.now())
         return self
 
     def root(self):
@@ -224,6 +231,12 @@ class Browser(TestApp):
     def second_factor_code(self, login):
         return second_factor_code(self.portal, login)
 
+    def accept_charter(self):
+        """Accept the confidentiality charter on its page, as a new staff
+        account must before anything else (issue 18); return the home page."""
+        page = self.get('/charter/')
+        return page.forms['charter-answer'].submit('accept').follow()
+
     def csrf(self, page=None):
         page = page or self.get('/notice')
         return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
@@ -237,6 +250,16 @@ def _follow(response):
     while response.status_int in (302, 303):
         response = response.follow()
     return response
+
+
+def accept_charter(root, *users, at=START):
+    """Record that ``users`` (the staff among them) accepted the version in
+    force of the confidentiality charter at ``at``."""
+    from portail.auth.charter import is_staff
+
+    for user in users:
+        if is_staff(user) and not root.charter.accepted_current(user):
+            root.charter.record_acceptance(user, root.charter.current.number, at)
 
 
 def _login_form_index(page, action='/login'):

@@ -21,7 +21,7 @@ from portail.models.dossier import Delegation, Dossier
 from portail.models.note import Note
 from portail.models.user import User
 from portail.workflow.consents import record_consent
-from tests.conftest import Portal, enrol_second_factor, find_dossier
+from tests.conftest import Portal, accept_charter, enrol_second_factor, find_dossier
 from tests.test_security import is_exception_view, methods_of, registered_views
 
 # who is who: a name in the test -> a demo login (None: anonymous)
@@ -132,6 +132,8 @@ OBJECTS = {
     'districts': ([('districts', ANY)] + _ROOT, {}),
     'district': ([('district', ANY), ('districts', ANY)] + _ROOT, ON_DISTRICT),
     'district_other': ([('district', ANY), ('districts', ANY)] + _ROOT, {}),
+    # the confidentiality charter (issue 18): its own ACL, nothing inherited
+    'charter': ([('charter', ANY)], {}),
 }
 for _state in ('draft', 'entered', 'shared'):
     OBJECTS[f'contract_{_state}'] = ([('contract', _state), ('dossier', ANY)], ON_DOSSIER)
@@ -210,6 +212,7 @@ CONTEXT_OBJECTS = {
     'StatisticsSpace': ['statistics'],
     'DistrictStatistics': ['statistics_district', 'statistics_district_other'],
     'District': ['district', 'district_other'], 'Districts': ['districts'],
+    'Charter': ['charter'],
 }
 OPEN = {'login', 'login-code', 'notice', 'notice-simple', 'language', 'activate', '',
         'sso-login', 'sso-callback', 'sso-logged-out'}
@@ -229,12 +232,14 @@ def build(portal):
             user.password_changed_at, user.must_change_password = portal.clock.now(), False
             user.password_never_expires = True
             root.users.add_user(user)
+            accept_charter(root, user)
         for login, roles in (('secretary3', ('secretary',)), ('admin2', ('admin',))):
             user = User(login, login.capitalize() + ' Issue13', roles, district)
             user.password_hash = root.users.find_login('worker1').password_hash
             user.password_changed_at, user.must_change_password = portal.clock.now(), False
             user.password_never_expires = True
             root.users.add_user(user)
+            accept_charter(root, user)
         # stored data from before the rule: the model refuses it, so set it by hand
         admin2 = root.users.find_login('admin2')
         admin2.roles = ('admin', 'manager', 'secretary', 'worker')
@@ -291,6 +296,7 @@ def build(portal):
         urls['statistics_district'] = f'/statistics/{district}/'
         urls['statistics_district_other'] = f'/statistics/{other}/'
         urls['districts'] = '/districts/'
+        urls['charter'] = '/charter/'
         urls['district'] = f'/districts/{district}/'
         urls['district_other'] = f'/districts/{other}/'
         from portail.models.request import RightsRequest

@@ -164,6 +164,7 @@ def test_a_manager_without_district_is_the_departement_manager(portal):
     browser = portal.browser()
     browser.login('dirinsertion', temporary)
     change_password(browser, temporary, 'Une-Phrase-Assez-Longue-42')
+    browser.accept_charter()
     assert 'Statistiques du département' in browser.get('/statistics/').text
 
 
@@ -392,6 +393,7 @@ def test_a_reset_by_an_administrator_whose_account_is_gone(portal):
     second.login('admin2', temporary)
     change_password(second, temporary, 'Une-Phrase-Assez-Longue-42')
     second.enrol()
+    second.accept_charter()
     temporary = reset(second, portal, 'worker2')
     with portal.root() as root:
         root.users.remove_user(root.users.find_login('admin2'))

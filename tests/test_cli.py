@@ -1,7 +1,7 @@
 """The CLI receives only what was shared, gives its opinion, and loses the copy
 the moment consent is withdrawn (docs/domain.md, *Workflow* and *CLI and statistics*)."""
 from portail.models.user import User
-from tests.conftest import find_dossier, logged_in
+from tests.conftest import accept_charter, find_dossier, logged_in
 from tests.test_contracts import (
     consent_online,
     form_posting_to,
@@ -74,6 +74,7 @@ def test_another_district_facilitator_sees_nothing(portal):
         cli2.password_changed_at, cli2.must_change_password = portal.clock.now(), False
         cli2.password_never_expires = True
         root.users.add_user(cli2)
+        accept_charter(root, cli2)
         summary = next(iter(root.cli[north]))
         pseudonyms = [s.pseudonym for s in root.cli[north].values()]
     other = logged_in(portal, 'cli2')

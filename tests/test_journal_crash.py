@@ -36,6 +36,7 @@ from portail.demo import DEMO_PASSWORD
 from portail.journal.model import ROOT_KEY as JOURNAL_ROOT
 from portail.models.root import ROOT_KEY
 from portail.scripts import init, journal
+from tests.conftest import accept_charter
 from tests.test_scripts import INI
 
 HARNESS = Path(__file__).with_name('crash_server.py')
@@ -206,6 +207,14 @@ def pristine(tmp_path_factory):
     ini.write_text(INI.format(var=folder / 'var'))
     with contextlib.redirect_stdout(io.StringIO()):
         assert init.main([str(ini), '--demo']) == 0
+    # the demo's staff have accepted the confidentiality charter (tests/conftest.py)
+    db = ZODB.DB(FileStorage(str(folder / 'var' / 'Data.fs')))
+    try:
+        with db.transaction() as conn:
+            root = conn.root()[ROOT_KEY]
+            accept_charter(root, *root.users.values())
+    finally:
+        db.close()
     db = ZODB.DB(FileStorage(str(folder / 'var' / 'Data.fs'), read_only=True))
     try:
         with db.transaction() as conn:

@@ -22,7 +22,7 @@ from portail.models.user import User
 from portail.paging import PAGE_SIZE, Page, requested_page
 from portail.workflow.consents import record_consent
 from portail.workflow.contract import CONTRACT_WORKFLOW
-from tests.conftest import START, find_dossier, logged_in
+from tests.conftest import START, accept_charter, find_dossier, logged_in
 from tests.test_contracts import run_transition
 
 #: contracts added to the demo's district 1: with the demo's own, two pages
@@ -84,6 +84,7 @@ def add_cli2(portal):
         user.password_changed_at, user.must_change_password = portal.clock.now(), False
         user.password_never_expires = True
         root.users.add_user(user)
+        accept_charter(root, user)
 
 
 # -- the pages ----------------------------------------------------------------

@@ -8,7 +8,7 @@ import ZODB
 from portail.demo import SPREAD_SIZE
 from portail.evolve import _steps
 from portail.scripts import create_admin, evolve, init
-from tests.conftest import START
+from tests.conftest import START, totp_code
 
 #: how many evolve steps the code has
 STEPS = len(_steps())
@@ -83,7 +83,20 @@ def test_create_admin(ini, capsys, monkeypatch):
     form = page.forms[1]
     form['login'] = 'chef'
     form['password'] = 'Une phrase de passe solide'
-    assert form.submit().follow().follow().request.path == '/second-factor'
+    # the first page of a new administrator sets up the second factor, with the code of
+    # an app holding the key shown (on the portal's fixed clock)
+    enrol = form.submit().follow().follow()
+    assert enrol.request.path == '/second-factor'
+    confirm = enrol.forms[[k for k, f in enrol.forms.items()
+                           if f.action.endswith('/second-factor')][0]]
+    confirm['code'] = totp_code(enrol.html.find(id='secret').text.replace(' ', ''), START)
+    codes = confirm.submit()
+    assert len(codes.html.select('ol.recovery-codes li')) == 10
+    # then the confidentiality charter (issue 18)
+    charter = codes.click(href='/$').follow()
+    assert charter.request.path == '/charter'
+    accepted = charter.forms['charter-answer'].submit('accept').follow().follow()
+    assert accepted.request.path == '/users/'
 
 
 def test_create_admin_asks_twice(ini, capsys, monkeypatch):

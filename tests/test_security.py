@@ -100,7 +100,7 @@ def url_for(portal, context, name):
             'StatisticsSpace': '/statistics/',
             'DistrictStatistics': f'/statistics/{dossier.district}/',
             'District': f'/districts/{dossier.district}/', 'Districts': '/districts/',
-            'static': '/static/'}[context]
+            'Charter': '/charter/', 'static': '/static/'}[context]
     return base + (name if name else '') if context != 'static' else '/static/portail.css'
 
 

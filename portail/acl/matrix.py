@@ -48,6 +48,14 @@ _DECLARED = {
         Authenticated: {P.CHANGE_PASSWORD, P.MANAGE_OWN_SECOND_FACTOR, P.LOGOUT},
         pr.role(R.ADMIN): {P.MANAGE_ACCOUNTS},
     }},
+    # /charter (issue 18): every account reads it (a staff account must accept
+    # it before anything else); the administrator publishes a new version;
+    # the DPO lists who accepted which version
+    'charter': {ANY: {
+        Authenticated: {P.READ_CHARTER},
+        pr.role(R.ADMIN): {P.MANAGE_CHARTER},
+        pr.role(R.DPO): {P.VIEW_CHARTER_ACCEPTANCES},
+    }},
     # /users, one account, /districts: account administrators only
     'users': {ANY: {pr.role(R.ADMIN): {P.MANAGE_ACCOUNTS}}},
     'user': {ANY: {pr.role(R.ADMIN): {P.MANAGE_ACCOUNTS}}},

@@ -11,6 +11,14 @@ LOGOUT = 'logout'
 #: create, disable, unlock accounts and assign their roles (admin)
 MANAGE_ACCOUNTS = 'manage_accounts'
 
+# The confidentiality charter (issue 18; docs/domain.md, *Confidentiality charter*)
+#: read the charter and accept or refuse it (also while its acceptance is pending)
+READ_CHARTER = 'read_charter'
+#: publish a new version of the charter (admin)
+MANAGE_CHARTER = 'manage_charter'
+#: the DPO's list of acceptances, and of the accounts that have not accepted
+VIEW_CHARTER_ACCEPTANCES = 'view_charter_acceptances'
+
 # Dossiers (docs/domain.md, *Object tree*, *Confidentiality levels*)
 #: the "already known?" lookup: level 1 fields only
 LOOKUP = 'lookup_identity'

@@ -15,6 +15,7 @@ request from the account's own state, so that a new charter version, an
 administrator's reset or an expired password takes effect at once.
 """
 from portail.auth import passwords, second_factor
+from portail.auth.charter import charter_needed
 
 #: the account must choose a new password (reset by an administrator, expired)
 PASSWORD = 'password'  # noqa: S105 (a step name)
@@ -45,15 +46,20 @@ def second_factor_needed(request, user, session, now):
             and not second_factor.enrolled(user))
 
 
+#: the account must accept the confidentiality charter's version in force
+CHARTER = 'charter'
+
 STEPS = [
     (PASSWORD, password_needed),
     (SECOND_FACTOR, second_factor_needed),
+    (CHARTER, charter_needed),
 ]
 
 #: the view (a name on the portal root) where each step is completed
 STEP_VIEWS = {
     PASSWORD: 'password',
     SECOND_FACTOR: 'second-factor',
+    CHARTER: 'charter',
 }
 
 

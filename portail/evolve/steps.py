@@ -184,3 +184,16 @@ def transfer_requests_for_managers(zodb_root, conn):
     for dossier in dossiers.values():
         if dossier.transfers is not None:
             worklist.refresh(dossiers, dossier)
+
+
+@step('0017-create-charter')
+def create_charter(zodb_root, conn):
+    """Create ``/charter``, the confidentiality charter (issue 18), with its
+    first version (the default text of :mod:`portail.auth.charter`): every
+    staff account must accept it at its next request."""
+    from portail.auth.charter import default_text
+    from portail.models.charter import Charter
+
+    root = zodb_root[ROOT_KEY]
+    if 'charter' not in root.__dict__:
+        root.attach('charter', Charter(default_text()))

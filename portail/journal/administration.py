@@ -29,6 +29,10 @@ ENABLED = 'enabled'
 SECOND_FACTOR_RESET = 'second-factor-reset'
 ACTIONS = (ACCOUNT_CREATED, ROLES_CHANGED, PASSWORD_RESET, UNLOCKED, DISABLED, ENABLED,
            SECOND_FACTOR_RESET)
+#: a new version of the confidentiality charter (issue 18); its object is
+#: ``charter:<version number>``, not an account
+CHARTER_PUBLISHED = 'charter-published'
+CHARTER_OBJECT = 'charter:'
 
 #: separates the parts of a detail: roles, district id, qualification
 SEPARATOR = '|'
@@ -60,3 +64,11 @@ def record_admin_action(request, account, action):
     uid = request.authenticated_userid or 'system'
     outbox.add(request, (CHAIN, utcnow(request.registry), uid, '', f'user:{account.uid}',
                          action, 0, detail))
+
+
+def record_charter_published(request, number):
+    """Journal the publication of version ``number`` of the confidentiality
+    charter by the request's user, like an action on an account."""
+    uid = request.authenticated_userid or 'system'
+    outbox.add(request, (CHAIN, utcnow(request.registry), uid, '',
+                         f'{CHARTER_OBJECT}{number}', CHARTER_PUBLISHED, 0, ''))

@@ -15,7 +15,8 @@ class DatabaseNotInitialised(Exception):
 class PortalRoot(Persistent):
     """The root of the object tree (docs/domain.md, *Object tree*).
 
-    Its children (``districts``, ``dossiers``, ``cli``, ``users``, ``statistics``) are created
+    Its children (``districts``, ``dossiers``, ``cli``, ``users``, ``statistics``,
+    ``charter``) are created
     by evolve steps (:mod:`portail.evolve`), never lazily during a request.
     """
 
@@ -24,7 +25,7 @@ class PortalRoot(Persistent):
     __acl__ = ComputedACL('root')
 
     #: the names under which children are reachable by traversal
-    CHILDREN = ('districts', 'dossiers', 'cli', 'users', 'statistics')
+    CHILDREN = ('districts', 'dossiers', 'cli', 'users', 'statistics', 'charter')
 
     def __getitem__(self, name):
         if name in self.CHILDREN and name in self.__dict__:

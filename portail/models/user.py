@@ -42,6 +42,9 @@ class User(Persistent):
     recovery_hashes = ()
     second_factor_enrolled_at = None
     second_factor_resets = ()
+    #: ``(version, utc datetime)``: the last version of the confidentiality
+    #: charter the account accepted, and when (:mod:`portail.auth.charter`)
+    charter_accepted = None
 
     def __init__(self, login, fullname, roles=(), district=None, qualified=False):
         self.login = login

@@ -22,6 +22,7 @@ ACTION_LABELS = {
     journal.DISABLED: _('account disabled'),
     journal.ENABLED: _('account enabled'),
     journal.SECOND_FACTOR_RESET: _('second factor reset'),
+    journal.CHARTER_PUBLISHED: _('new version of the confidentiality charter'),
 }
 
 #: entries a page
@@ -61,6 +62,15 @@ def _privileges(request, detail):
 def entry_row(request, entry, person):
     translate = request.localizer.translate
     admin = person(entry.user)
+    if entry.object.startswith(journal.CHARTER_OBJECT):
+        return {
+            'at': datetime.datetime.fromisoformat(entry.at),
+            'admin': admin[0] if admin else translate(_('the portal')),
+            'action': translate(ACTION_LABELS[journal.CHARTER_PUBLISHED]),
+            'account': translate(_('version ${n}', mapping={
+                'n': entry.object[len(journal.CHARTER_OBJECT):]})),
+            'privileges': '',
+        }
     account = person(entry.object.partition(':')[2])
     return {
         'at': datetime.datetime.fromisoformat(entry.at),

@@ -7,7 +7,7 @@ from pyramid.view import view_config
 from webob.cookies import make_cookie
 
 from portail.acl import permissions as P
-from portail.auth import halflogin, oidc, sessions
+from portail.auth import charter, halflogin, oidc, sessions
 from portail.auth.login import (
     CODE_NEEDED,
     LOCKED,
@@ -45,6 +45,7 @@ ENDED_MESSAGES = {
         'log in again.'),
     sessions.ENDED_RESET: _(
         'Your session was closed: an administrator reset the password of your account.'),
+    charter.REFUSED: _('You must accept the charter to use the portal.'),
 }
 
 INVALID_MESSAGE = _('Wrong login or password.')

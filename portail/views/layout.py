@@ -5,6 +5,7 @@ from pyramid.renderers import get_renderer
 
 from portail.acl import permissions as P
 from portail.acl.policy import permissions_on
+from portail.auth.charter import is_staff
 from portail.auth.sessions import current_identity
 from portail.flash import pop_flash
 from portail.i18n import LANGUAGES, _
@@ -34,6 +35,9 @@ def navigation(request):
         items.append((home + 'administration-journal', _('Administration journal')))
     if on_root[P.VIEW_ALL_REQUESTS]:
         items.append((home + 'requests', _('Rights requests')))
+    charter = getattr(root, 'charter', None)
+    if charter is not None and request.has_permission(P.VIEW_CHARTER_ACCEPTANCES, charter):
+        items.append((request.resource_url(charter, 'acceptances'), _('Charter acceptances')))
     if request.has_permission(P.VIEW_STATISTICS, root.statistics):
         items.append((request.resource_url(root.statistics), _('Statistics')))
     return items
@@ -74,6 +78,13 @@ class LayoutGlobals:
     @property
     def identity(self):
         return None if self.bare else current_identity(self.request)
+
+    @property
+    def staff(self):
+        """The request's account is a staff account (it has a confidentiality
+        charter to read: :mod:`portail.auth.charter`)."""
+        identity = self.identity
+        return identity is not None and is_staff(identity.user)
 
     def csrf_token(self):
         from pyramid.csrf import get_csrf_token

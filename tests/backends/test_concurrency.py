@@ -32,7 +32,7 @@ from portail.models.user import User
 from portail.statistics import counters
 from portail.workflow.engine import AfterTransition
 from tests.backends.recount import indexes, recount
-from tests.conftest import find_dossier, logged_in
+from tests.conftest import accept_charter, find_dossier, logged_in
 from tests.test_contracts import form_posting_to, record_on_paper, run_transition
 from tests.test_paging import listing_indexes, recounted
 
@@ -121,6 +121,7 @@ def add_caseloads(portal):
             user.password_changed_at = portal.clock.now()
             user.must_change_password, user.password_never_expires = False, True
             root.users.add_user(user)
+            accept_charter(root, user)
             urls = caseloads[login] = []
             for index in range(CONTRACTS_PER_WORKER):
                 dossier = Dossier(user.district, user.uid)
