@@ -12,7 +12,14 @@ import pytest
 from portail.auth import steps
 from portail.models.charter import MAX_TEXT_LENGTH
 from portail.models.user import User
-from tests.conftest import Portal, RequestAs, accept_charter, find_dossier, logged_in
+from tests.conftest import (
+    Portal,
+    RequestAs,
+    accept_charter,
+    enrol_second_factor,
+    find_dossier,
+    logged_in,
+)
 from tests.test_security_log import security  # noqa: F401 (a fixture)
 from tests.test_sso import provider, secret_file, sso_login, sso_portal  # noqa: F401 (fixtures)
 
@@ -252,6 +259,7 @@ def test_a_stale_editor_publishes_nothing(portal):
         admin2.password_changed_at = portal.clock.now()
         root.users.add_user(admin2)
         accept_charter(root, admin2)
+        enrol_second_factor(admin2, portal.clock.now())
     second = logged_in(portal, 'admin9')
     form = first.get('/charter/edit').forms['form']
     confirm = second.get('/charter/edit').forms['form']

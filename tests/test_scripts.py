@@ -93,7 +93,7 @@ def test_create_admin(ini, capsys, monkeypatch):
     codes = confirm.submit()
     assert len(codes.html.select('ol.recovery-codes li')) == 10
     # then the confidentiality charter (issue 18)
-    charter = codes.click(href='/$').follow()
+    charter = codes.click(description='J.ai gardé mes codes').follow()
     assert charter.request.path == '/charter'
     accepted = charter.forms['charter-answer'].submit('accept').follow().follow()
     assert accepted.request.path == '/users/'
