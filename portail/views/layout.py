@@ -6,8 +6,10 @@ from pyramid.renderers import get_renderer
 from portail.acl import permissions as P
 from portail.acl.policy import permissions_on
 from portail.auth.sessions import current_identity
+from portail.brand import brand_of
 from portail.flash import pop_flash
 from portail.i18n import LANGUAGES, _
+from portail.legal import legal_facts
 from portail.timefmt import format_datetime
 from portail.views.pending import has_pending_work, pending_count
 
@@ -74,6 +76,18 @@ class LayoutGlobals:
     @property
     def identity(self):
         return None if self.bare else current_identity(self.request)
+
+    @property
+    def brand(self):
+        """The département's :class:`portail.brand.Brand` (settings only: bare
+        pages show it too)."""
+        return brand_of(self.request.registry.settings)
+
+    @property
+    def legal(self):
+        """The :class:`portail.legal.LegalFacts` the legal pages and the
+        printed notice show."""
+        return legal_facts(self.request.registry.settings)
 
     def csrf_token(self):
         from pyramid.csrf import get_csrf_token
