@@ -211,7 +211,8 @@ CONTEXT_OBJECTS = {
     'DistrictStatistics': ['statistics_district', 'statistics_district_other'],
     'District': ['district', 'district_other'], 'Districts': ['districts'],
 }
-OPEN = {'login', 'notice', 'notice-simple', 'language', 'activate', ''}
+OPEN = {'login', 'notice', 'notice-simple', 'accessibility', 'legal', 'brand.css', 'brand-logo',
+        'language', 'activate', ''}
 
 
 def build(portal):
