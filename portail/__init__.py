@@ -37,6 +37,7 @@ def main(global_config, **settings):
         config.include('portail.headers')
         config.include('portail.ingress')
         config.include('portail.auth.sessions')
+        config.include('portail.auth.oidc')
         config.include('portail.workflow')
         config.include('portail.gcpolicy')
         config.include('portail.formkeys')

@@ -38,6 +38,17 @@ def accessibility_status(raw):
     return value
 
 
+#: how a client may authenticate at the provider's token endpoint
+TOKEN_AUTH_METHODS = ('client_secret_basic', 'client_secret_post')
+
+
+def token_auth_method(raw):
+    value = raw.strip()
+    if value not in TOKEN_AUTH_METHODS:
+        raise ValueError(f'{raw!r}: one of {", ".join(TOKEN_AUTH_METHODS)} expected')
+    return value
+
+
 DEFAULTS = {
     # Accounts (docs/domain.md, *Accounts and passwords*)
     'portail.password_min_length': (int, 12),
@@ -134,6 +145,25 @@ DEFAULTS = {
     # The default is the address `make run` serves (development.ini); set it
     # in production (https://..., the reverse proxy's address).
     'portail.public_url': (parse_public_url, DEFAULT_PUBLIC_URL),
+    # Single sign-on of the agents with OpenID Connect (portail/auth/oidc.py;
+    # README, "Connecting an identity provider").  An empty issuer turns it
+    # off (no button on the login page).  The issuer is the provider's URL as
+    # its discovery document names it; the client secret is read at start-up
+    # from its file (outside the ini file); the claim named by account_claim
+    # must equal the login of a Portail account; provider_name labels the
+    # login page's button (e.g. ProConnect; empty: "the identity
+    # provider").
+    'portail.oidc_issuer': (str.strip, ''),
+    'portail.oidc_client_id': (str.strip, ''),
+    'portail.oidc_client_secret_file': (str.strip, ''),
+    'portail.oidc_scopes': (str.strip, 'openid profile email'),
+    'portail.oidc_account_claim': (str.strip, 'preferred_username'),
+    'portail.oidc_provider_name': (str.strip, ''),
+    # how Portail authenticates at the token endpoint
+    'portail.oidc_token_auth_method': (token_auth_method, 'client_secret_basic'),
+    # false: agents log in only through the identity provider (a staff
+    # account's password is refused); beneficiaries always log in locally
+    'portail.local_staff_passwords': (asbool, True),
 }
 
 

@@ -16,7 +16,10 @@ OPEN_VIEWS = {('PortalRoot', 'login'), ('PortalRoot', 'notice'), ('PortalRoot', 
               ('PortalRoot', 'accessibility'), ('PortalRoot', 'legal'),
               ('PortalRoot', 'brand.css'), ('PortalRoot', 'brand-logo'),
               ('PortalRoot', 'language'),
-              ('PortalRoot', 'activate'), ('static', '')}
+              ('PortalRoot', 'activate'), ('static', ''),
+              # the single sign-on (portail/views/sso.py): whoever comes is not logged in yet
+              ('PortalRoot', 'sso-login'), ('PortalRoot', 'sso-callback'),
+              ('PortalRoot', 'sso-logged-out')}
 
 
 def registered_views(registry):

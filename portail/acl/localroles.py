@@ -57,11 +57,12 @@ def local_principals(context, identity, now, settings):
     each node of its lineage computes (its ``local_principals`` method, which
     calls a rule of this module).
 
-    None while the password must be changed, and none ever for an account
-    administrator (docs/domain.md, *Roles*: they never reach dossier content, whatever the
-    data says: référent, delegate, note author...).
+    None while a step of the login is pending (:mod:`portail.auth.steps`), and
+    none ever for an account administrator (docs/domain.md, *Roles*: they never
+    reach dossier content, whatever the data says: référent, delegate, note
+    author...).
     """
-    if not identity.password_ok or holds_admin(identity.user):
+    if not identity.ready or holds_admin(identity.user):
         return set()
     found = set()
     for node in lineage(context):

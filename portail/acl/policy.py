@@ -52,7 +52,7 @@ class PortalSecurityPolicy:
         return {p: bool(self.helper.permits(context, principals, p)) for p in permissions}
 
     def remember(self, request, userid, **kw):
-        return sessions.start_session(request, userid)
+        return sessions.start_session(request, userid, **kw)
 
     def forget(self, request, **kw):
         return sessions.end_session(request)

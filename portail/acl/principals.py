@@ -8,8 +8,8 @@ from pyramid.authorization import Authenticated, Everyone
 
 from portail.acl.roles import MANAGER, granted_roles
 
-#: an authenticated account whose password needs no change: the only state
-#: in which role principals are granted
+#: an authenticated account with no step of the login pending
+#: (:mod:`portail.auth.steps`): the only state in which role principals are granted
 ACTIVE = 'portail:active'
 #: a manager without district: the département's manager (reads every
 #: district's anonymous statistics, no dossier)
@@ -33,17 +33,18 @@ def local(name):
     return f'local:{name}'
 
 
-def user_principals(user_obj, password_ok):
+def user_principals(user_obj, ready):
     """Return the principals of an account.
 
-    While the password must be changed, the account keeps only
-    ``Authenticated`` and its user principal: nothing but the password
-    change and logout is granted to it.  Only the roles that take effect
+    While a step of the login is pending (a password to change, a second
+    factor to enrol, the charter to accept: :mod:`portail.auth.steps`), the
+    account keeps only ``Authenticated`` and its user principal: nothing but
+    the steps' pages and logout is granted to it.  Only the roles that take effect
     count (:func:`portail.acl.roles.granted_roles`: an administrator's
     file-opening roles, if stored, count for nothing).
     """
     principals = [Everyone, Authenticated, user(user_obj.uid)]
-    if password_ok:
+    if ready:
         roles = granted_roles(user_obj)
         principals.append(ACTIVE)
         principals.extend(role(r) for r in roles)

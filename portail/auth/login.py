@@ -5,6 +5,10 @@ locked until an administrator unlocks it.  The answer never reveals whether
 a login exists: unknown logins count failures too (under the SHA-256 of the
 login) and lock the same way, and they spend the same hashing time.
 
+When ``portail.local_staff_passwords`` is false, a staff account's right
+password is refused too (:data:`SSO_ONLY`): agents log in through the
+identity provider (:mod:`portail.auth.oidc`), beneficiaries always here.
+
 Every attempt goes to the security log (:mod:`portail.security_log`) under
 the account's uid, never under the login typed: for an unknown login no
 user is logged at all (what was typed may be a password in the wrong field).
@@ -12,6 +16,7 @@ user is logged at all (what was typed may be a password in the wrong field).
 import hashlib
 from dataclasses import dataclass
 
+from portail.acl.roles import BENEFICIARY
 from portail.auth import passwords
 from portail.clock import utcnow
 from portail.i18n import _
@@ -26,6 +31,8 @@ from portail.timefmt import LOCAL_ZONE
 OK = 'ok'
 INVALID = 'invalid'
 LOCKED = 'locked'
+#: a staff account, when agents log in only through the identity provider
+SSO_ONLY = 'sso-only'
 
 
 @dataclass
@@ -72,6 +79,11 @@ def check_login(request, users, login, password):
     if user.disabled:
         security_event(request, LOGIN_FAILURE, user=user.uid, reason='disabled')
         return LoginResult(INVALID)
+    if not local_password_allowed(settings, user):
+        # told only to whoever knows the password: the account's kind stays hidden
+        security_event(request, LOGIN_FAILURE, user=user.uid, reason=SSO_ONLY)
+        user.failed_logins = 0
+        return LoginResult(SSO_ONLY)
     security_event(request, LOGIN_SUCCESS, user=user.uid)
     user.failed_logins = 0
     if passwords.needs_rehash(user.password_hash, profile):
@@ -79,6 +91,19 @@ def check_login(request, users, login, password):
     user.previous_login = user.last_login
     user.last_login = (utcnow(request.registry), request.remote_addr or '')
     return LoginResult(OK, user)
+
+
+def local_password_allowed(settings, user):
+    """May ``user`` log in with a local password?  Beneficiaries always may;
+    staff accounts unless ``portail.local_staff_passwords`` is false (they
+    then log in through the identity provider, :mod:`portail.auth.oidc`)."""
+    return settings['portail.local_staff_passwords'] or BENEFICIARY in user.roles
+
+
+def is_staff(user):
+    """A staff account (anything but a beneficiary's): the only kind that may
+    log in through the identity provider."""
+    return BENEFICIARY not in user.roles
 
 
 def set_password(user, password, now, profile, must_change=False):

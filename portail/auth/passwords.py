@@ -18,6 +18,7 @@ import os
 import re
 import secrets
 import threading
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -200,3 +201,19 @@ def readable_secret(groups):
     """A random secret in groups of four, e.g. ``K7MQ-2XHT-9PQR`` (about 20 bits a group)."""
     return '-'.join(''.join(secrets.choice(READABLE_ALPHABET) for _ in range(4))
                     for _ in range(groups))
+
+
+#: why a password must be changed (:func:`change_reason`)
+RESET = 'reset'
+EXPIRED = 'expired'
+
+
+def change_reason(user, settings, now):
+    """Return :data:`RESET`, :data:`EXPIRED` or ``None`` for ``user`` at ``now``."""
+    if user.must_change_password or user.password_changed_at is None:
+        return RESET
+    max_age = settings['portail.password_max_age_days']
+    if max_age and not user.password_never_expires:
+        if now - user.password_changed_at > timedelta(days=max_age):
+            return EXPIRED
+    return None

@@ -28,6 +28,7 @@ from pyramid_zodbconn import get_connection
 from webob.cookies import make_cookie
 
 from portail.acl.principals import user_principals
+from portail.auth import steps
 from portail.clock import utcnow
 from portail.models.root import get_root
 from portail.models.session import STORE_KEY, PortalSession
@@ -58,13 +59,19 @@ class Identity:
     user: object
     session: object
     session_key: str
-    password_ok: bool
-    password_change_reason: str | None
+    #: the first step the account must complete before anything else
+    #: (:mod:`portail.auth.steps`), or ``None``
+    pending_step: str | None
     principals: list = field(default_factory=list)
 
     @property
     def roles(self):
         return self.user.roles
+
+    @property
+    def ready(self):
+        """No step is pending: the account's roles take effect."""
+        return self.pending_step is None
 
 
 def key_of(token):
@@ -84,17 +91,6 @@ def create_store(sessions_root):
 
 def _users(request):
     return get_root(get_connection(request).root()).users
-
-
-def password_change_reason(user, settings, now):
-    """Return ``'reset'``, ``'expired'`` or ``None`` for ``user`` at ``now``."""
-    if user.must_change_password or user.password_changed_at is None:
-        return 'reset'
-    max_age = settings['portail.password_max_age_days']
-    if max_age and not user.password_never_expires:
-        if now - user.password_changed_at > timedelta(days=max_age):
-            return 'expired'
-    return None
 
 
 def _cookie_header(request, value, max_age=None):
@@ -171,11 +167,10 @@ def _load_identity(request):
         session.last_seen = now
     if session.privilege_serial != user.privilege_serial:
         key = _rotate(request, store, key, session, user)
-    change = password_change_reason(user, settings, now)
+    step = steps.pending_step(request, user, session, now)
     return Identity(
-        uid=user.uid, user=user, session=session, session_key=key,
-        password_ok=change is None, password_change_reason=change,
-        principals=user_principals(user, change is None))
+        uid=user.uid, user=user, session=session, session_key=key, pending_step=step,
+        principals=user_principals(user, step is None))
 
 
 def _send_cookie_after_commit(request, token):
@@ -206,10 +201,12 @@ def _rotate(request, store, key, session, user):
     return new_key
 
 
-def start_session(request, uid):
+def start_session(request, uid, method=steps.LOCAL_LOGIN):
     """Open a new session for account ``uid``; return the headers to send.
 
-    The previous session of the account, if any, is marked ``replaced``.
+    ``method`` says how the account proved who it is (its password, or the
+    identity provider: :mod:`portail.auth.steps`).  The previous session of
+    the account, if any, is marked ``replaced``.
     """
     store = session_store(request)
     user = _users(request)[uid]
@@ -220,8 +217,11 @@ def start_session(request, uid):
             security_event(request, SESSION_REPLACED, user=uid)
     token = secrets.token_urlsafe(32)
     key = key_of(token)
-    store[key] = PortalSession(
+    session = PortalSession(
         uid, utcnow(request.registry), request.remote_addr, user.privilege_serial)
+    if method != steps.LOCAL_LOGIN:
+        session.method = method
+    store[key] = session
     user.session_key = key
     request.__dict__.pop('_portail_identity', None)
     return [_cookie_header(request, token)]

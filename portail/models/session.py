@@ -19,6 +19,9 @@ class PortalSession(Persistent):
 
     #: sessions stored before flash messages moved to a cookie hold a list here
     flash = ()
+    #: how the account proved who it is: ``'password'`` (a local login) or
+    #: ``'sso'`` (the identity provider); see :mod:`portail.auth.steps`
+    method = 'password'
 
     def __init__(self, uid, now, origin, privilege_serial):
         self.uid = uid

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import transaction
 
+from portail.auth.oidc import purge_pending
 from portail.auth.sessions import SESSIONS_DB, purge_sessions
 from portail.clock import utcnow
 from portail.models.session import STORE_KEY
@@ -55,9 +56,13 @@ def purge_sessions_main(argv=None):
             store = conn.get_connection(SESSIONS_DB).root()[STORE_KEY]
             max_age = timedelta(hours=registry.settings['portail.session_max_hours'])
             count = purge_sessions(store, utcnow(registry), max_age)
+            # the logins through the identity provider left at the provider
+            pending = purge_pending(conn.get_connection(SESSIONS_DB).root(), utcnow(registry))
             tm.get().note('purge sessions')
             tm.commit()
         finally:
             conn.close()
     print(f'{count} session(s) deleted.')
+    if pending:
+        print(f'{pending} pending login(s) through the identity provider deleted.')
     return 0

@@ -2,20 +2,20 @@
 import colander
 import deform
 from pyramid.httpexceptions import HTTPFound, HTTPSeeOther
-from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
+from pyramid.security import NO_PERMISSION_REQUIRED, forget
 from pyramid.view import view_config
 from webob.cookies import make_cookie
 
 from portail.acl import permissions as P
-from portail.auth import sessions
-from portail.auth.login import LOCKED, OK, check_login, reset_notices, set_password
-from portail.auth.passwords import password_problems, verify
+from portail.auth import oidc, sessions
+from portail.auth.login import LOCKED, OK, SSO_ONLY, check_login, set_password
+from portail.auth.opening import open_session
+from portail.auth.passwords import change_reason, password_problems, verify
 from portail.clock import utcnow
-from portail.flash import flash, flash_session
+from portail.flash import flash
 from portail.i18n import LANG_COOKIE, LANGUAGES, _
 from portail.models.root import PortalRoot
 from portail.security_log import LOGOUT, PASSWORD_CHANGED, security_event
-from portail.timefmt import format_datetime
 from portail.validators import local_path, text_problem
 from portail.views.forms import CSRFSchema, form_page, make_form
 
@@ -39,6 +39,8 @@ ENDED_MESSAGES = {
 INVALID_MESSAGE = _('Wrong login or password.')
 #: no login is longer (accounts: 40); a longer one is not looked up nor shown again
 LOGIN_MAX_LENGTH = 100
+SSO_ONLY_MESSAGE = _(
+    'Agents of the département log in through ${provider}: use the button below.')
 LOCKED_MESSAGE = _(
     'This account is locked after ${n} failed attempts. '
     'Ask the account administrator to unlock it.')
@@ -76,39 +78,33 @@ def login_view(request):
         else:
             result = check_login(request, request.root.users, login, password)
             if result.status == OK:
-                return _logged_in(request, result.user)
+                return open_session(request, result.user)
             limit = request.registry.settings['portail.max_failed_logins']
-            error = (_(LOCKED_MESSAGE, mapping={'n': limit}) if result.status == LOCKED
-                     else INVALID_MESSAGE)
+            if result.status == LOCKED:
+                error = _(LOCKED_MESSAGE, mapping={'n': limit})
+            elif result.status == SSO_ONLY:
+                error = _(SSO_ONLY_MESSAGE, mapping={'provider': oidc.provider_name(request)})
+            else:
+                error = INVALID_MESSAGE
             info = None
     # a 200 answer, so the failure counter is committed
+    provider = oidc.get_provider(request.registry)
     return {'error': error, 'info': info, 'login': login,
-            'max_failed': request.registry.settings['portail.max_failed_logins']}
+            'max_failed': request.registry.settings['portail.max_failed_logins'],
+            'sso_url': request.resource_url(request.root, oidc.START_VIEW) if provider else None,
+            'sso_label': oidc.provider_name(request)}
 
-
-def _logged_in(request, user):
-    headers = remember(request, user.uid)
-    session = sessions.session_store(request)[user.session_key]
-    if user.previous_login is None:
-        message = _('Welcome. This is the first login of this account.')
-    else:
-        when, origin = user.previous_login
-        message = _(
-            'Welcome. Previous login of this account: ${when} from ${origin}. '
-            'If it was not you, tell the account administrator.',
-            mapping={'when': format_datetime(when), 'origin': origin or '?'})
-    flash_session(request, session, message)
-    for notice in reset_notices(request.root.users, user, request.localizer.translate):
-        flash_session(request, session, notice, 'error')
-    return HTTPSeeOther(request.resource_url(request.root), headers=headers)
 
 
 @view_config(context=PortalRoot, name='logout', request_method='POST', permission=P.LOGOUT)
 def logout_view(request):
     security_event(request, LOGOUT)
+    # a session opened through the identity provider: its logout is offered next
+    location = oidc.logged_out_location(request, sessions.current_identity(request))
     headers = forget(request)
-    return HTTPSeeOther(request.resource_url(request.root, 'login', query={'reason': 'logout'}),
-                        headers=headers)
+    return HTTPSeeOther(
+        location or request.resource_url(request.root, 'login', query={'reason': 'logout'}),
+        headers=headers)
 
 
 @colander.deferred
@@ -171,7 +167,7 @@ def password_view(request):
     settings = request.registry.settings
     schema = PasswordSchema(validator=deferred_password_validator)
     form = make_form(request, schema, _('Change my password'))
-    reason = identity.password_change_reason
+    reason = change_reason(identity.user, settings, utcnow(request.registry))
     intro = REASON_MESSAGES.get(reason)
     if intro is not None:
         intro = _(intro, mapping={'days': settings['portail.password_max_age_days']})

@@ -13,7 +13,7 @@ from pyramid.response import Response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 from ZEO.Exceptions import ClientDisconnected
 
-from portail.auth import sessions
+from portail.auth import sessions, steps
 from portail.badinput import BadInput
 from portail.conflicts import EditConflict
 from portail.i18n import _
@@ -42,8 +42,8 @@ def forbidden_view(exc, request):
         reason = sessions.ended_reason(request)
         query = f'?reason={reason}' if reason else ''
         return HTTPFound(root_url + 'login' + query)
-    if not identity.password_ok:
-        return HTTPFound(root_url + 'password')
+    if not identity.ready:
+        return HTTPFound(root_url + steps.STEP_VIEWS[identity.pending_step])
     access_denied(request)
     return error_page(request, 403, _('Access refused'), _(
         'You do not have the right to open this page. If you think you should, ask '

@@ -17,7 +17,7 @@ from portail.views.pending import has_pending_work, pending_count
 def navigation(request):
     """Return ``[(url, label)]`` of the sections this user may open."""
     identity = current_identity(request)
-    if identity is None or not identity.password_ok:
+    if identity is None or not identity.ready:
         return []
     root = request.root
     home = request.resource_url(root)
