@@ -5,7 +5,7 @@ from pyramid.renderers import get_renderer
 
 from portail.acl import permissions as P
 from portail.acl.policy import permissions_on
-from portail.auth.charter import is_staff
+from portail.acl.roles import is_staff
 from portail.auth.sessions import current_identity
 from portail.brand import brand_of
 from portail.flash import pop_flash
