@@ -160,12 +160,14 @@ def footer_links(page):
 
 def test_the_footer_links_every_legal_page_for_everyone(portal):
     anonymous = portal.browser()
-    pages = [anonymous.get('/login'), anonymous.get('/legal')]
-    for login in ('worker1', 'beneficiary1', 'admin1'):
+    pages = [(anonymous.get('/login'), False), (anonymous.get('/legal'), False)]
+    for login, staff in (('worker1', True), ('beneficiary1', False), ('admin1', True)):
         browser = logged_in(portal, login)
-        pages.append(browser.get('/').maybe_follow())
-    for page in pages:
+        pages.append((browser.get('/').maybe_follow(), staff))
+    for page, staff in pages:
         links = footer_links(page)
+        # staff accounts also find the confidentiality charter they accepted
+        assert links.pop('/charter/', None) == ('Charte de confidentialité' if staff else None)
         assert links == FOOTER, links
         for path in links:
             assert anonymous.get(path).status_int == 200
