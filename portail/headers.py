@@ -1,7 +1,8 @@
 """Security headers on every response (docs/domain.md, *Pages and requests*).
 
-``Cache-Control: no-store`` is sent on every page except static files, so
-no page holding personal data is ever kept by a browser or a proxy.
+``Cache-Control: no-store`` is sent on every page except static files and
+the brand's stylesheet and logo (:func:`allow_caching`), so no page holding
+personal data is ever kept by a browser or a proxy.
 """
 from pyramid.events import NewResponse
 
@@ -27,13 +28,23 @@ SECURITY_HEADERS = {
 }
 
 STATIC_PREFIX = '/static/'
+#: set in the environ by a view whose response holds no personal data and may
+#: be kept by browsers (the brand's stylesheet and logo: :func:`allow_caching`)
+CACHEABLE = 'portail.cacheable'
+
+
+def allow_caching(request):
+    """Let this request's response keep its own ``Cache-Control`` (it holds no
+    personal data and its URL changes with its content)."""
+    request.environ[CACHEABLE] = True
 
 
 def add_security_headers(event):
     response = event.response
     for name, value in SECURITY_HEADERS.items():
         response.headers[name] = value
-    if not event.request.path_info.startswith(STATIC_PREFIX):
+    request = event.request
+    if not (request.path_info.startswith(STATIC_PREFIX) or request.environ.get(CACHEABLE)):
         response.headers['Cache-Control'] = 'no-store'
         response.headers['Pragma'] = 'no-cache'
 

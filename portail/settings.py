@@ -5,8 +5,12 @@ lists what it changes.  The parsed values replace the raw strings in the
 registry settings, so code reads ``settings['portail.session_idle_minutes']``
 as an ``int``.
 """
+from datetime import date
+
 from pyramid.settings import asbool
 
+from portail.brand import DEFAULT_PRIMARY, DEFAULT_PRIMARY_TEXT, check_brand, colour
+from portail.legal import ACCESSIBILITY_STATUSES
 from portail.limits import DEFAULT_MAX_REQUEST_BYTES
 from portail.outage import apply_storage_wait
 from portail.publicurl import DEFAULT as DEFAULT_PUBLIC_URL
@@ -17,6 +21,20 @@ def positive_int(raw):
     value = int(raw)
     if value < 1:
         raise ValueError(f'{raw!r}: a positive number expected')
+    return value
+
+
+def iso_date(raw):
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValueError(f'{raw!r}: a date written YYYY-MM-DD expected') from None
+
+
+def accessibility_status(raw):
+    value = raw.strip()
+    if value not in ACCESSIBILITY_STATUSES:
+        raise ValueError(f'{raw!r}: one of {", ".join(ACCESSIBILITY_STATUSES)} expected')
     return value
 
 
@@ -75,9 +93,47 @@ DEFAULTS = {
     # JPEG or SVG; empty: the portal's plain emblem) on every letter, and the
     # folder of the département's own letter templates (a file there named
     # like one of portail/letters/templates/ replaces it; empty: none)
-    'portail.departement_name': (str, 'Conseil départemental'),
+    'portail.departement_name': (str, 'Département de démonstration'),
     'portail.departement_logo': (str, ''),
     'portail.letters_dir': (str, ''),
+    # The département's brand (portail/brand.py): the name and logo above are
+    # shown in the header of every page, its title, the printable contract and
+    # the letters; the main colour (links, borders, buttons; #rrggbb) and the
+    # colour of text on it.  Start-up refuses a malformed colour, a contrast
+    # below 4.5:1 (WCAG AA) on white or between the two, and a logo that is
+    # not a readable PNG, JPEG or SVG file.  Never the State's colours nor its
+    # Marianne font (DSFR), reserved to State sites.
+    'portail.brand_primary': (colour, DEFAULT_PRIMARY),
+    'portail.brand_primary_text': (colour, DEFAULT_PRIMARY_TEXT),
+    # The legal pages (portail/legal.py; /notice, /legal, /accessibility): the
+    # controller and publisher of the portal (the département: its name above,
+    # its postal address, its phone, optional), the director of publication (a
+    # function, e.g. the president of the departmental council), the data
+    # protection officer's postal address and e-mail (optional), the host
+    # (name, address, phone: optional), the contact for accessibility (an
+    # e-mail, a postal address or a form's address) and the date the
+    # accessibility statement was established (YYYY-MM-DD).  The defaults
+    # describe the demonstration département: set each one in production.
+    'portail.departement_address': (str, '1 place de la Démonstration, 00000 Démonstration'),
+    'portail.departement_phone': (str, ''),
+    'portail.publication_director': (
+        str, 'Le président du conseil départemental du Département de démonstration'),
+    'portail.dpo_address': (
+        str, 'Délégué à la protection des données, Département de démonstration, '
+             '1 place de la Démonstration, 00000 Démonstration'),
+    'portail.dpo_email': (str, 'dpo@departement-demonstration.invalid'),
+    'portail.host_name': (str, 'Département de démonstration, direction des systèmes '
+                               "d'information"),
+    'portail.host_address': (
+        str, '1 place de la Démonstration, 00000 Démonstration'),
+    'portail.host_phone': (str, ''),
+    'portail.accessibility_contact': (str, 'accessibilite@departement-demonstration.invalid'),
+    'portail.accessibility_statement_date': (iso_date, date(2026, 11, 29)),
+    # the conformity status the statement and every page's footer declare
+    # (RGAA 4.1): `none` (non conforme) until an audit of the RGAA criteria
+    # gives `partial` (at least half of them met) or `full`; the RGAA declares
+    # a site without such an audit non-compliant (docs/accessibility.md)
+    'portail.accessibility_status': (accessibility_status, 'none'),
     # Workflow (docs/domain.md, *Workflow*)
     'portail.secretaries_enter_contracts': (asbool, True),
     # Tests and the benchmark only, never in production: an ISO 8601 date and
@@ -123,6 +179,11 @@ def parse_settings(settings):
     parsed.setdefault('tm.manager_hook', 'pyramid_tm.explicit_manager')
     for key, (convert, default) in DEFAULTS.items():
         raw = parsed.get(key)
-        parsed[key] = default if raw is None or raw == '' else convert(raw)
+        try:
+            parsed[key] = default if raw is None or raw == '' else convert(raw)
+        except ValueError as error:
+            # start-up stops on a message that names the setting
+            raise type(error)(f'{key}: {error}') from None
     apply_storage_wait(parsed)
+    check_brand(parsed)
     return parsed

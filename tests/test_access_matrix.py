@@ -214,8 +214,8 @@ CONTEXT_OBJECTS = {
     'District': ['district', 'district_other'], 'Districts': ['districts'],
     'Charter': ['charter'],
 }
-OPEN = {'login', 'login-code', 'notice', 'notice-simple', 'language', 'activate', '',
-        'sso-login', 'sso-callback', 'sso-logged-out'}
+OPEN = {'login', 'login-code', 'notice', 'notice-simple', 'accessibility', 'legal', 'brand.css',
+        'brand-logo', 'language', 'activate', '', 'sso-login', 'sso-callback', 'sso-logged-out'}
 #: the single sign-on's pages (portail/views/sso.py, tests/test_sso.py): public,
 #: and "not found" for everyone while no identity provider is configured, as here
 SSO_VIEWS = {'sso-login', 'sso-callback', 'sso-logged-out'}

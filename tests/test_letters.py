@@ -110,7 +110,7 @@ def test_each_kind_is_a_pdf_whose_text_says_it(portal, martin, kind):
     assert pdf.content_disposition.startswith(f'attachment; filename="courrier-{kind}-')
     text = pdf_text(pdf.body)
     for expected in ['Bernard MARTIN', '12 rue des Lilas, 59000 Lille', f'Le {today(portal)}',
-                     'Conseil départemental', 'Service social', 'Bonjour Bernard MARTIN,',
+                     'Département de démonstration', 'Service social', 'Bonjour Bernard MARTIN,',
                      'Votre référent', *SAYS[kind]]:
         assert expected.format(**martin) in text, (expected, text)
     assert '·' not in text  # plain words for the person
@@ -238,7 +238,7 @@ def test_the_departement_edits_its_letters(tmp_path):
     text = pdf_text(worker.get(newest_letter_url(worker, martin['url'])).body)
     assert 'Votre contrat se termine bientôt' in text
     assert f'Texte du département : fin le {martin["end"]}.' in text
-    assert 'Département du Nord' in text and 'Conseil départemental' not in text
+    assert 'Département du Nord' in text and 'Département de démonstration' not in text
     # the other letters are the portal's own
     portal.clock.advance(minutes=1)  # the list is newest first
     produce(worker, martin['url'], 'signed_contract', martin['shared'])

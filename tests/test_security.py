@@ -13,6 +13,8 @@ from tests.conftest import find_dossier, logged_in
 
 #: the only views anyone may open without logging in (docs/domain.md, *Pages and requests*)
 OPEN_VIEWS = {('PortalRoot', 'login'), ('PortalRoot', 'notice'), ('PortalRoot', 'notice-simple'),
+              ('PortalRoot', 'accessibility'), ('PortalRoot', 'legal'),
+              ('PortalRoot', 'brand.css'), ('PortalRoot', 'brand-logo'),
               ('PortalRoot', 'language'), ('PortalRoot', 'login-code'),
               ('PortalRoot', 'activate'), ('static', ''),
               # the single sign-on (portail/views/sso.py): whoever comes is not logged in yet
@@ -194,7 +196,8 @@ def test_security_headers_on_every_page(portal):
         anonymous.get('/no-such-page', status=404), worker.post('/logout', status=400),
         admin.get('/users/'), admin.get('/users/add'), admin.get('/password'),
         worker.get('/'), worker.get('/users/', status=403),
-        anonymous.get('/static/portail.css'),
+        anonymous.get('/static/portail.css'), anonymous.get('/brand.css'),
+        anonymous.get('/brand-logo'),
     ]
     for response in responses:
         headers = response.headers
@@ -203,7 +206,8 @@ def test_security_headers_on_every_page(portal):
         assert 'unsafe-inline' not in csp
         assert headers['X-Content-Type-Options'] == 'nosniff'
         assert headers['Referrer-Policy'] == 'no-referrer'
-        if response.request.path.startswith('/static/'):
+        if response.request.path.startswith('/static/') or response.request.path in (
+                '/brand.css', '/brand-logo'):
             assert 'no-store' not in headers.get('Cache-Control', '')
         else:
             assert headers['Cache-Control'] == 'no-store'

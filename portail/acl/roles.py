@@ -60,3 +60,10 @@ def granted_roles(user):
 
 def holds_admin(user):
     return ADMIN in user.roles
+
+
+def is_staff(user):
+    """A staff account: it holds a role other than ``beneficiary``.  Only
+    staff log in through the identity provider, accept the confidentiality
+    charter, and may be asked for a second factor."""
+    return any(role != BENEFICIARY for role in user.roles)

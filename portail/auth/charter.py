@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pyramid_zodbconn import get_connection
 
-from portail.acl.roles import BENEFICIARY
+from portail.acl.roles import is_staff
 from portail.models.root import get_root
 
 #: the login page's ``reason`` after a refusal of the charter (see portail.views.auth)
@@ -24,11 +24,6 @@ DEFAULT_TEXT_FILE = Path(__file__).resolve().parent.parent / 'data' / 'charter-f
 
 def default_text():
     return DEFAULT_TEXT_FILE.read_text(encoding='utf-8').strip()
-
-
-def is_staff(user):
-    """An account of the staff: it holds a role, and not only ``beneficiary``."""
-    return any(role != BENEFICIARY for role in user.roles)
 
 
 def charter_of(request):

@@ -19,7 +19,7 @@ user is logged at all (what was typed may be a password in the wrong field).
 import hashlib
 from dataclasses import dataclass
 
-from portail.acl.roles import BENEFICIARY
+from portail.acl.roles import is_staff
 from portail.auth import passwords, second_factor
 from portail.clock import utcnow
 from portail.i18n import _
@@ -124,13 +124,7 @@ def local_password_allowed(settings, user):
     """May ``user`` log in with a local password?  Beneficiaries always may;
     staff accounts unless ``portail.local_staff_passwords`` is false (they
     then log in through the identity provider, :mod:`portail.auth.oidc`)."""
-    return settings['portail.local_staff_passwords'] or BENEFICIARY in user.roles
-
-
-def is_staff(user):
-    """A staff account (anything but a beneficiary's): the only kind that may
-    log in through the identity provider."""
-    return BENEFICIARY not in user.roles
+    return settings['portail.local_staff_passwords'] or not is_staff(user)
 
 
 def set_password(user, password, now, profile, must_change=False):

@@ -69,4 +69,5 @@ def render_html(registry, kind, values):
     return template(base=load(settings, 'base.pt'), t=localizer.translate,
                     translate=localizer.chameleon_translate, target_language=lang,
                     departement=settings.get('portail.departement_name', ''),
-                    logo=logo_uri(settings), **values)
+                    logo=logo_uri(settings),
+                    brand_colour=settings.get('portail.brand_primary') or '#000000', **values)

@@ -26,9 +26,9 @@ from pyramid.security import forget
 from pyramid.view import view_config
 
 from portail.acl import permissions as P
-from portail.acl.roles import BENEFICIARY
+from portail.acl.roles import BENEFICIARY, is_staff
 from portail.auth import sessions
-from portail.auth.charter import REFUSED, is_staff
+from portail.auth.charter import REFUSED
 from portail.clock import utcnow
 from portail.flash import flash
 from portail.i18n import _

@@ -5,10 +5,12 @@ from pyramid.renderers import get_renderer
 
 from portail.acl import permissions as P
 from portail.acl.policy import permissions_on
-from portail.auth.charter import is_staff
+from portail.acl.roles import is_staff
 from portail.auth.sessions import current_identity
+from portail.brand import brand_of
 from portail.flash import pop_flash
 from portail.i18n import LANGUAGES, _
+from portail.legal import legal_facts
 from portail.timefmt import format_datetime
 from portail.views.pending import has_pending_work, pending_count
 
@@ -85,6 +87,18 @@ class LayoutGlobals:
         charter to read: :mod:`portail.auth.charter`)."""
         identity = self.identity
         return identity is not None and is_staff(identity.user)
+
+    @property
+    def brand(self):
+        """The département's :class:`portail.brand.Brand` (settings only: bare
+        pages show it too)."""
+        return brand_of(self.request.registry.settings)
+
+    @property
+    def legal(self):
+        """The :class:`portail.legal.LegalFacts` the legal pages and the
+        printed notice show."""
+        return legal_facts(self.request.registry.settings)
 
     def csrf_token(self):
         from pyramid.csrf import get_csrf_token

@@ -1,5 +1,12 @@
 """The public information notice on the processing
-(docs/domain.md, *Workflow* and *Pages and requests*)."""
+(docs/domain.md, *Workflow* and *Pages and requests*; docs/legal.md).
+
+The notice holds what GDPR article 13 requires: the controller and its data
+protection officer, the purposes, the legal basis, the recipients (the CLI's
+fields among them), the retention periods, the rights and where they are
+used, the right to complain to the CNIL.  Its facts come from the settings
+(``ui.legal``, :mod:`portail.legal`), so the same macro prints it in every
+paper contract."""
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 

@@ -21,8 +21,8 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 from webob.cookies import make_cookie
 
+from portail.acl.roles import is_staff
 from portail.auth import oidc, sessions, steps
-from portail.auth.login import is_staff
 from portail.auth.opening import open_session
 from portail.clock import utcnow
 from portail.i18n import _
