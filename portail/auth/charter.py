@@ -13,10 +13,13 @@ from pathlib import Path
 from pyramid_zodbconn import get_connection
 
 from portail.acl.roles import is_staff
+from portail.i18n import _
 from portail.models.root import get_root
 
 #: the login page's ``reason`` after a refusal of the charter (see portail.views.auth)
 REFUSED = 'charter'
+#: what the page after the logout says then
+REFUSED_MESSAGE = _('You must accept the charter to use the portal.')
 
 #: the text of the first version, created with the database
 DEFAULT_TEXT_FILE = Path(__file__).resolve().parent.parent / 'data' / 'charter-fr.txt'

@@ -431,13 +431,15 @@ def provider_name(request):
     return name or request.localizer.translate(_('the identity provider'))
 
 
-def logged_out_location(request, identity):
+def logged_out_location(request, identity, reason=None):
     """Where the logout sends ``identity``: the page offering the provider's
     logout (:data:`LOGGED_OUT_VIEW`) for a session opened through the
-    provider, while one is configured; else ``None``."""
+    provider, while one is configured; else ``None``.  ``reason`` (the
+    refusal of the charter) is passed on for that page to say why."""
     if (identity is not None and identity.session.method == SSO_LOGIN
             and get_provider(request.registry) is not None):
-        return request.resource_url(request.root, LOGGED_OUT_VIEW)
+        query = {'reason': reason} if reason else None
+        return request.resource_url(request.root, LOGGED_OUT_VIEW, query=query)
     return None
 
 

@@ -45,7 +45,7 @@ ENDED_MESSAGES = {
         'log in again.'),
     sessions.ENDED_RESET: _(
         'Your session was closed: an administrator reset the password of your account.'),
-    charter.REFUSED: _('You must accept the charter to use the portal.'),
+    charter.REFUSED: charter.REFUSED_MESSAGE,
 }
 
 INVALID_MESSAGE = _('Wrong login or password.')

@@ -27,7 +27,7 @@ from pyramid.view import view_config
 
 from portail.acl import permissions as P
 from portail.acl.roles import BENEFICIARY, is_staff
-from portail.auth import sessions
+from portail.auth import oidc, sessions
 from portail.auth.charter import REFUSED
 from portail.clock import utcnow
 from portail.flash import flash
@@ -86,9 +86,11 @@ def charter_view(request):
         return _page(request, charter)
     if 'refuse' in request.POST:
         security_event(request, CHARTER_REFUSED, reason=f'v{charter.current.number}')
+        # a session opened through the identity provider: its logout is offered next
+        location = oidc.logged_out_location(request, identity, reason=REFUSED)
         headers = forget(request)
-        return HTTPSeeOther(request.resource_url(request.root, 'login',
-                                                 query={'reason': REFUSED}), headers=headers)
+        return HTTPSeeOther(location or request.resource_url(
+            request.root, 'login', query={'reason': REFUSED}), headers=headers)
     if 'accept' not in request.POST:
         request.response.status_int = 400
         return _page(request, charter)

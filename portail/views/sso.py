@@ -22,7 +22,7 @@ from pyramid.view import view_config
 from webob.cookies import make_cookie
 
 from portail.acl.roles import is_staff
-from portail.auth import oidc, sessions, steps
+from portail.auth import charter, oidc, sessions, steps
 from portail.auth.opening import open_session
 from portail.clock import utcnow
 from portail.i18n import _
@@ -195,6 +195,7 @@ def sso_logged_out_view(request):
             'You are logged out of Portail. ${provider} does not answer at the moment: '
             'on a shared computer, close the browser to end your session there.',
             mapping={'provider': label})
-    return {'title': _('You are logged out'), 'message': message, 'logout_url': url,
+    why = charter.REFUSED_MESSAGE if request.GET.get('reason') == charter.REFUSED else None
+    return {'title': _('You are logged out'), 'why': why, 'message': message, 'logout_url': url,
             'logout_label': _('Also log out of ${provider}', mapping={'provider': label})}
 
