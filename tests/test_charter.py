@@ -458,8 +458,8 @@ def test_a_login_through_the_identity_provider_is_asked_too(provider, secret_fil
     assert accept(browser, page).request.path == '/'
 
 
-def test_refusing_in_a_session_of_the_identity_provider_offers_its_logout(  # noqa: F811
-        provider, secret_file):
+def test_refusing_in_a_session_of_the_identity_provider_offers_its_logout(
+        provider, secret_file):  # noqa: F811 (fixtures)
     portal = sso_portal(provider.url, secret_file)
     with portal.root() as root:
         root.users.find_login('worker1').charter_accepted = None
@@ -468,6 +468,6 @@ def test_refusing_in_a_session_of_the_identity_provider_offers_its_logout(  # no
     answer = page.forms['charter-answer'].submit('refuse', status=303)
     assert answer.location == 'http://localhost/sso-logged-out?reason=charter'
     page = answer.follow()
-    assert 'Vous devez accepter la charte pour utiliser le portail.' in page.text
+    assert REFUSED_MESSAGE in page.text
     assert page.html.find('a', string='Se déconnecter aussi de ProConnect')
     assert browser.get('/').status_int == 302  # the Portail session is over
