@@ -24,6 +24,7 @@ from pathlib import Path
 import transaction
 from pyramid.registry import Registry
 
+from portail.acl.roles import is_staff
 from portail.auth import second_factor
 from portail.auth.passwords import hash_password
 from portail.clock import FixedClock, IClock
@@ -172,9 +173,7 @@ class Generator:
         user.password_never_expires = True
         user.created_at = self.now
         root.users.add_user(user)
-        give_second_factor(user, self.now)
-        # the load clients go straight to their pages: the charter (issue 18) is accepted
-        root.charter.record_acceptance(user, root.charter.current.number, self.now)
+        complete_login_steps(root.charter, user, self.now)
         self.logins[role].append(login)
         return user
 
@@ -314,24 +313,33 @@ class Generator:
         return {}
 
 
-def give_second_factor(user, now):
-    """Give ``user`` :data:`BENCH_TOTP_SECRET` if it must have a second
-    factor and has none; return whether it was given."""
-    if second_factor.enrolled(user) or not second_factor.required(user, {}):
-        return False
-    second_factor.enrol(user, BENCH_TOTP_SECRET, 0, now)
-    return True
+def complete_login_steps(charter, user, now):
+    """Do for ``user`` the steps of a first login (issue 18) the load clients
+    do not: accept the charter in force, and enrol :data:`BENCH_TOTP_SECRET`
+    if the account must have a second factor (the client types its code at
+    each login).  Return whether anything was done."""
+    done = False
+    if is_staff(user) and not charter.accepted_current(user):
+        charter.record_acceptance(user, charter.current.number, now)
+        done = True
+    if second_factor.required(user, {}) and not second_factor.enrolled(user):
+        second_factor.enrol(user, BENCH_TOTP_SECRET, 0, now)
+        done = True
+    return done
 
 
-def give_second_factors(db, now=BENCH_NOW):
-    """:func:`give_second_factor` to every account of ``db`` (a database
-    kept from before the second factor); return how many got one."""
+def complete_all_login_steps(db, now=BENCH_NOW):
+    """:func:`complete_login_steps` for every account of ``db`` (a database
+    kept from before those steps, just evolved); return how many accounts
+    needed it."""
     tm = transaction.TransactionManager(explicit=True)
     conn = db.open(transaction_manager=tm)
     try:
         with tm:
-            users = get_root(conn.root()).users
-            return sum(give_second_factor(users[uid], now) for uid in users.by_login.values())
+            root = get_root(conn.root())
+            users = root.users
+            return sum(complete_login_steps(root.charter, users[uid], now)
+                       for uid in users.by_login.values())
     finally:
         conn.close()
 

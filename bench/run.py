@@ -28,8 +28,8 @@ from bench.generate import (
     BENCH_TOTP_SECRET,
     LAST_NAMES,
     TIERS,
+    complete_all_login_steps,
     generate,
-    give_second_factors,
     read_stamp,
     stamp_of,
 )
@@ -114,9 +114,9 @@ def ensure_database(tier, store, vardir):
         with portal_databases(store, vardir / KEY_FILE) as dbs:
             # on the generator's clock, as the steps of the database it built
             ran = evolve(dbs[''], BENCH_NOW, log=lambda message: None)
-            given = give_second_factors(dbs[''])
-        if given:
-            log(f'second factor given to {given} accounts')
+            completed = complete_all_login_steps(dbs[''])
+        if completed:
+            log(f'charter accepted and second factors given for {completed} accounts')
         if ran:
             log(f'evolve steps {", ".join(ran)} run in {time.perf_counter() - began:.1f} s')
         if 'generated_bytes' not in kept:  # first use of a database built without the figure

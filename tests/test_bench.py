@@ -171,7 +171,7 @@ def test_the_bench_client_types_the_dpos_second_factor(toy):
     the bench's server has: this test's portal shows the real time)."""
     from datetime import UTC, datetime
 
-    from bench.generate import BENCH_PASSWORD, BENCH_TOTP_SECRET, give_second_factors
+    from bench.generate import BENCH_PASSWORD, BENCH_TOTP_SECRET, complete_all_login_steps
     from bench.load import Client
     from tests.browser.server import LiveServer
 
@@ -179,7 +179,7 @@ def test_the_bench_client_types_the_dpos_second_factor(toy):
     with portal.root() as root:
         assert {root.users.find_login(login).totp_secret for login in ('admin1', 'dpo1')} == {
             BENCH_TOTP_SECRET}
-    assert give_second_factors(portal.db) == 0  # a kept database: nothing to give
+    assert complete_all_login_steps(portal.db) == 0  # a kept database: nothing to do
     suite_time, portal.clock.current = portal.clock.current, datetime.now(UTC)
     server = LiveServer(portal.wsgi)
     try:
@@ -323,3 +323,23 @@ def test_the_other_tier_is_read_from_its_results_file(tmp_path, monkeypatch):
     ratios = report.compute_ratios(large, anchors, figures(600, 10, 30), 900, other[:2])
     assert (ratios['caseload_L_vs_S'], ratios['stats_L_vs_S']) == (1.1, 1.1)
     assert run.other_tier('L', 'zeo', large) is None
+
+
+def test_a_kept_database_gets_the_steps_of_a_first_login_done():
+    """A database kept from before a new charter version (or before the
+    second factor) is made ready for the load clients, once."""
+    from bench.generate import complete_all_login_steps
+    from portail.acl.roles import is_staff
+
+    portal, stamp = toy_portal()
+    with portal.root() as root:
+        root.charter.publish('Version 2 de la charte.', None, portal.clock.current)
+        dpo = root.users.find_login('dpo1')
+        dpo.totp_secret = None
+        staff = sum(is_staff(user) for user in root.users.values())
+    assert complete_all_login_steps(portal.db) == staff
+    assert complete_all_login_steps(portal.db) == 0
+    with portal.root() as root:
+        worker = root.users.find_login(stamp['logins']['worker'][0])
+        assert root.charter.accepted_current(worker)
+        assert root.users.find_login('dpo1').totp_secret is not None
