@@ -255,7 +255,7 @@ def _follow(response):
 def accept_charter(root, *users, at=START):
     """Record that ``users`` (the staff among them) accepted the version in
     force of the confidentiality charter at ``at``."""
-    from portail.auth.charter import is_staff
+    from portail.acl.roles import is_staff
 
     for user in users:
         if is_staff(user) and not root.charter.accepted_current(user):

@@ -132,6 +132,7 @@ def test_no_byte_of_an_erased_person_is_left_in_any_file(site, capsys):
     try:
         worker = Browser(app, None)
         worker.login('worker1')
+        worker.accept_charter()  # a database made by portail-init: its first login
         lookup(worker, f'Demande de RSA de {CANARY} à Marseille')
         lookup(worker, f'Rendez-vous avec {CANARY} demain')
         assert CANARY in worker.get(f'/dossiers/{name}/').text

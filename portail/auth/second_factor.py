@@ -34,7 +34,7 @@ import hmac
 import pyotp
 import segno
 
-from portail.acl.roles import ADMIN, BENEFICIARY, DPO
+from portail.acl.roles import ADMIN, DPO, is_staff
 from portail.auth.passwords import readable_secret
 from portail.i18n import _
 from portail.timefmt import LOCAL_ZONE
@@ -61,7 +61,7 @@ def required(user, settings):
     roles = set(user.roles)
     if roles & ALWAYS:
         return True
-    return bool(settings.get(ALL_STAFF_SETTING)) and bool(roles - {BENEFICIARY})
+    return bool(settings.get(ALL_STAFF_SETTING)) and is_staff(user)
 
 
 def enrolled(user):

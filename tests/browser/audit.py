@@ -1,4 +1,5 @@
-"""What every page a journey visits must pass: axe-core and reflow.
+"""What every page a journey visits must pass: axe-core, reflow, and the
+legal pages linked from its footer (:data:`LEGAL_PAGES`).
 
 **axe-core** (the npm package pinned in ``package.json``, installed by
 ``npm ci``) is evaluated in the page through the DevTools protocol
@@ -46,6 +47,13 @@ OVERFLOW = """() => {
 }"""
 
 
+#: the legal pages every page's footer links (issue 18)
+LEGAL_PAGES = frozenset({'/notice', '/notice-simple', '/accessibility', '/legal'})
+
+FOOTER_LINKS = """() => Array.from(document.querySelectorAll('footer.site a'),
+                     a => new URL(a.href).pathname)"""
+
+
 class Auditor:
     """Audits pages and remembers what it saw, for the test's final checks."""
 
@@ -67,6 +75,8 @@ class Auditor:
                 self.minor.setdefault(v['id'], {'impact': v['impact'], 'help': v['help'],
                                                 'pages': []})['pages'].append(url)
         assert serious == [], f'axe: serious or critical violations on {url}: {serious}'
+        footer = set(page.evaluate(FOOTER_LINKS))
+        assert LEGAL_PAGES <= footer, f'{url}: the footer lacks {sorted(LEGAL_PAGES - footer)}'
         viewport = page.viewport_size
         try:
             for width in REFLOW_WIDTHS:
