@@ -43,7 +43,7 @@ from portail.models.dossier import Dossier
 from portail.models.user import User
 from tests.backends.servers import close_databases
 from tests.browser.server import LiveServer
-from tests.conftest import Portal
+from tests.conftest import Portal, accept_charter
 
 #: the people saving notes at once (others read the login page)
 WRITER_LOGINS = ('redactrice0', 'redactrice1', 'redactrice2')
@@ -220,7 +220,8 @@ class Writers:
 
 
 def add_writers(portal):
-    """An account per writer, référent of a dossier of its own: {login: dossier id}."""
+    """An account per writer (the charter accepted), référent of a dossier of its
+    own: {login: dossier id}."""
     caseload = {}
     with portal.root() as root:
         model = root.users.find_login('worker1')
@@ -230,6 +231,7 @@ def add_writers(portal):
             user.password_changed_at = portal.clock.now()
             user.must_change_password, user.password_never_expires = False, True
             root.users.add_user(user)
+            accept_charter(root, user)
             dossier = Dossier(user.district, user.uid)
             dossier.last_name, dossier.first_names = f'Panne{login[-1]}', 'Camille'
             dossier.birth_date = date(1990, 1, 1)
