@@ -18,6 +18,7 @@ compiled-template cache (Chameleon's own ``ModuleLoader``, as with
 ``CHAMELEON_CACHE``), so each template is compiled once per run, or never
 when an earlier run left it in ``.pytest_cache``.
 """
+import logging
 import os
 import re
 import shutil
@@ -31,7 +32,7 @@ from pyramid.i18n import make_localizer
 from pyramid.interfaces import ITranslationDirectories
 from webtest import TestApp
 
-from portail import main
+from portail import main, security_log
 from portail.auth import second_factor
 from portail.clock import FixedClock, IClock
 from portail.demo import DEMO_PASSWORD, create_demo
@@ -250,6 +251,27 @@ def _follow(response):
     while response.status_int in (302, 303):
         response = response.follow()
     return response
+
+
+def uid_of(portal, login):
+    with portal.root() as root:
+        return root.users.find_login(login).uid
+
+
+@pytest.fixture
+def security():
+    """The lines the security log writes during the test, formatted as the
+    ini files say (:class:`tests.test_security_log.Lines`: ``events``,
+    ``last``, ``of``)."""
+    from tests.test_security_log import Lines
+
+    logger = logging.getLogger(security_log.LOGGER_NAME)
+    handler, level = Lines(), logger.level
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    yield handler
+    logger.removeHandler(handler)
+    logger.setLevel(level)
 
 
 def accept_charter(root, *users, at=START):

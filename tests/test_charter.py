@@ -20,7 +20,6 @@ from tests.conftest import (
     find_dossier,
     logged_in,
 )
-from tests.test_security_log import security  # noqa: F401 (a fixture)
 from tests.test_sso import provider, secret_file, sso_login, sso_portal  # noqa: F401 (fixtures)
 
 REFUSED_MESSAGE = 'Vous devez accepter la charte pour utiliser le portail.'

@@ -20,18 +20,14 @@ from portail.security_log import (
     SECOND_FACTOR_FAILURE,
     SECOND_FACTOR_RESET,
 )
-from tests import test_security_log
 from tests.conftest import (
     TOTP_SECRET,
     Portal,
     enrol_second_factor,
     logged_in,
     totp_code,
+    uid_of,
 )
-from tests.test_security_log import uid_of
-
-#: the fixture of the lines the security log writes during a test
-security = test_security_log.security
 
 
 def unenrol(portal, login):

@@ -14,7 +14,7 @@ from pythonjsonlogger.json import JsonFormatter
 
 from portail import security_log
 from portail.demo import ACCOUNTS, DEMO_PASSWORD
-from tests.conftest import START, logged_in, tick
+from tests.conftest import START, logged_in, tick, uid_of
 from tests.test_activation import activate, durand_url, give_code
 from tests.test_passwords import change_password
 
@@ -59,27 +59,14 @@ class Lines(logging.Handler):
         parsed = [json.loads(line) for line in self.lines]
         return [e for e in parsed if event is None or e['event'] == event]
 
+    def of(self, event):
+        """``[(user, reason)]`` of the lines of ``event``, in order."""
+        return [(e.get('user'), e.get('reason')) for e in self.events(event)]
+
     def last(self, event):
         found = self.events(event)
         assert found, f'no {event} in {self.events()}'
         return found[-1]
-
-
-@pytest.fixture
-def security():
-    logger = logging.getLogger(security_log.LOGGER_NAME)
-    handler = Lines()
-    level = logger.level
-    logger.setLevel(logging.INFO)
-    logger.addHandler(handler)
-    yield handler
-    logger.removeHandler(handler)
-    logger.setLevel(level)
-
-
-def uid_of(portal, login):
-    with portal.root() as root:
-        return root.users.find_login(login).uid
 
 
 # -- the configuration ----------------------------------------------------

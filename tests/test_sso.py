@@ -13,7 +13,6 @@ stands between the portal and the provider and re-signs the ID token of the
 token endpoint's answer; publishing that key in the provider's JWKS makes
 it the provider's key rotation, which the portal follows.
 """
-import logging
 import socket
 import time
 from datetime import UTC, datetime
@@ -21,7 +20,6 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from portail import security_log
 from portail.auth import oidc, sessions
 from portail.auth.oidc import OIDCConfigurationError
 from portail.demo import DEMO_PASSWORD
@@ -31,7 +29,7 @@ from portail.views.sso import (
     REFUSED_MESSAGES,
     UNAVAILABLE_MESSAGE,
 )
-from tests.conftest import Portal, logged_in
+from tests.conftest import Portal, logged_in, uid_of
 from tests.oidc_mock import MockProvider, TamperingProxy, callback_path, free_port, query_of
 
 CLIENT_ID = 'portail'
@@ -74,36 +72,6 @@ def sso_portal(issuer, secret_file, **settings):
 @pytest.fixture
 def portal(provider, secret_file):
     return sso_portal(provider.url, secret_file)
-
-
-class Events(logging.Handler):
-    """The security log's records."""
-
-    def __init__(self):
-        super().__init__()
-        self.records = []
-
-    def emit(self, record):
-        self.records.append(record)
-
-    def of(self, event):
-        return [(r.user, r.reason) for r in self.records if r.event == event]
-
-
-@pytest.fixture
-def security():
-    logger = logging.getLogger(security_log.LOGGER_NAME)
-    handler, level = Events(), logger.level
-    logger.setLevel(logging.INFO)
-    logger.addHandler(handler)
-    yield handler
-    logger.removeHandler(handler)
-    logger.setLevel(level)
-
-
-def uid_of(portal, login):
-    with portal.root() as root:
-        return root.users.find_login(login).uid
 
 
 def start(browser):

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from portail.acl.roles import is_staff
 from portail.auth import passwords, second_factor
+from portail.auth.notices import told_resets
 from portail.clock import utcnow
 from portail.i18n import _
 from portail.security_log import (
@@ -29,7 +30,6 @@ from portail.security_log import (
     LOGIN_SUCCESS,
     security_event,
 )
-from portail.timefmt import LOCAL_ZONE
 
 OK = 'ok'
 INVALID = 'invalid'
@@ -145,20 +145,11 @@ def reset_password(user, password, now, profile, by):
 RESET_NOTICE = _(
     'Your password was reset by ${who} on ${date} at ${time}. If you did not ask for it, '
     'tell the data protection officer.')
-#: who reset it, when the administrator's account no longer exists
-SOME_ADMINISTRATOR = _('an administrator')
 
 
 def reset_notices(users, user, translate):
     """The messages telling ``user`` of the resets of their password since
-    their last login, oldest first, translated with ``translate``; each is
-    told once (the list is emptied)."""
-    notices = []
-    for by, at in user.password_resets:
-        admin = users.get(by)
-        local = at.astimezone(LOCAL_ZONE)
-        notices.append(translate(_(RESET_NOTICE, mapping={
-            'who': admin.fullname if admin is not None else translate(SOME_ADMINISTRATOR),
-            'date': local.strftime('%d/%m/%Y'), 'time': local.strftime('%H:%M')})))
+    their last login (:func:`portail.auth.notices.told_resets`); each is told once."""
+    notices = told_resets(users, user.password_resets, RESET_NOTICE, translate)
     user.password_resets = ()
     return notices

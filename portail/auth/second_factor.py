@@ -35,9 +35,9 @@ import pyotp
 import segno
 
 from portail.acl.roles import ADMIN, DPO, is_staff
+from portail.auth.notices import told_resets
 from portail.auth.passwords import readable_secret
 from portail.i18n import _
-from portail.timefmt import LOCAL_ZONE
 
 #: the roles that always need a second factor
 ALWAYS = frozenset({ADMIN, DPO})
@@ -185,18 +185,10 @@ def reset(user, now, by):
 RESET_NOTICE = _(
     'Your second factor was reset by ${who} on ${date} at ${time}. If you did not ask for '
     'it, tell the data protection officer.')
-SOME_ADMINISTRATOR = _('an administrator')
-
-
 def reset_notices(users, user, translate):
     """The messages telling ``user`` of the resets of their second factor
-    since their last login, oldest first; each is told once."""
-    notices = []
-    for by, at in user.second_factor_resets:
-        admin = users.get(by)
-        local = at.astimezone(LOCAL_ZONE)
-        notices.append(translate(_(RESET_NOTICE, mapping={
-            'who': admin.fullname if admin is not None else translate(SOME_ADMINISTRATOR),
-            'date': local.strftime('%d/%m/%Y'), 'time': local.strftime('%H:%M')})))
+    since their last login (:func:`portail.auth.notices.told_resets`); each is
+    told once."""
+    notices = told_resets(users, user.second_factor_resets, RESET_NOTICE, translate)
     user.second_factor_resets = ()
     return notices
