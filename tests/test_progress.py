@@ -80,7 +80,7 @@ def test_a_loop_stopped_early_says_how_far_it_went(lines):
     with Progress(total=10, label='verify', stream=open(os.devnull, 'w'), clock=clock) as meter:
         meter.advance(3)
         clock.now += 3
-    assert lines() == ['verify: done, 3 of 10 in 0:03, 1.0/s']
+    assert lines() == ['verify: done, 3 of 10']  # shorter than a period: no time said
 
 
 def test_without_logging_configured_the_lines_go_to_the_stream(tmp_path):
@@ -92,7 +92,7 @@ def test_without_logging_configured_the_lines_go_to_the_stream(tmp_path):
         '    p.advance(); p.advance()\n')
     result = subprocess.run([sys.executable, '-c', script],  # noqa: S603
                             capture_output=True, text=True, check=True)
-    assert re.fullmatch(r'steps: done, 2 in 0:00(, [\d.]+/s)?\n', result.stderr)
+    assert result.stderr == 'steps: done, 2\n'
 
 
 def test_a_terminal_gets_one_bar_updated_in_place():
@@ -136,7 +136,7 @@ def test_portail_evolve_on_a_terminal_and_through_a_pipe(ini, tmp_path):
         ZODB.DB(str(tmp_path / name)).close()
     result = run(['portail-evolve', ini, '--dry-run'], subprocess.PIPE, tmp_path)
     assert result.returncode == 0, result.stderr
-    assert f'evolve steps: done, {steps} in ' in result.stderr
+    assert f'evolve steps: done, {steps}\n' in result.stderr
     primary, secondary = pty.openpty()
     process = subprocess.Popen([str(BIN / 'portail-evolve'), ini], cwd=tmp_path,  # noqa: S603
                                stdout=subprocess.PIPE, stderr=secondary, text=True)
@@ -156,7 +156,7 @@ def test_portail_journal_verify_and_anchor_report_their_chains(ini, tmp_path):
     for command in ('verify', 'anchor'):
         result = run(['portail-journal', ini, command], subprocess.PIPE, tmp_path)
         assert result.returncode == 0, result.stderr
-        assert re.search(rf'journal {command}: chains: done, \d+ in \d+:\d\d', result.stderr)
+        assert re.search(rf'journal {command}: chains: done, \d+\n', result.stderr)
 
 
 def test_portail_retention_reports_the_dossiers_looked_at(ini, tmp_path):
@@ -165,7 +165,7 @@ def test_portail_retention_reports_the_dossiers_looked_at(ini, tmp_path):
     assert init.main([ini, '--demo']) == 0
     result = run(['portail-retention', ini], subprocess.PIPE, tmp_path)
     assert result.returncode == 0, result.stderr
-    found = re.search(r'retention: dossiers looked at: done, (\d+) in ', result.stderr)
+    found = re.search(r'retention: dossiers looked at: done, (\d+)\n', result.stderr)
     assert found and int(found.group(1)) > 0
 
 
@@ -185,4 +185,4 @@ def test_periodic_lines_of_the_commands_follow_their_clock(ini, lines, monkeypat
     assert journal.main([ini, 'verify']) == 0
     assert [line for line in lines() if line.startswith('journal verify: chains: 1/')]
     assert evolve.main([ini]) == 0  # nothing pending
-    assert lines()[-1].startswith('evolve steps: done, 0 in ')
+    assert lines()[-1].startswith('evolve steps: done, 0 in 0:11')

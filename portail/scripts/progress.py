@@ -9,7 +9,8 @@ anchor): what a person at a terminal or a log reader sees while they run.
   on the screen when done;
 * otherwise (cron, systemd, a pipe): a line through :mod:`logging` (the
   ``portail.progress`` logger, at INFO) every ``every`` seconds of ``clock``,
-  then one summary line at :meth:`Progress.close`.  Should logging not be
+  then one summary line at :meth:`Progress.close` (with the time taken
+  and the rate when the run lasted a period or more).  Should logging not be
   configured to show them (no handler, or a level above INFO, as with an
   ini file without logging sections), the lines go to ``stream``.
 
@@ -112,8 +113,9 @@ class Progress:
             return
         elapsed = self.clock() - self.started
         total = '' if self.total is None or self.total == self.count else f' of {self.total}'
-        self._line(f'{self.label}: done, {self.count}{total} in {_duration(elapsed)}'
-                   f'{self._rate(elapsed)}')
+        # a run shorter than a period says no time: its output is the same each time
+        timing = f' in {_duration(elapsed)}{self._rate(elapsed)}' if elapsed >= self.every else ''
+        self._line(f'{self.label}: done, {self.count}{total}{timing}')
 
     def __enter__(self):
         return self
