@@ -213,9 +213,13 @@ CONTEXT_OBJECTS = {
     'DistrictStatistics': ['statistics_district', 'statistics_district_other'],
     'District': ['district', 'district_other'], 'Districts': ['districts'],
     'Charter': ['charter'],
+    'Health': ['health'],
 }
 OPEN = {'login', 'login-code', 'notice', 'notice-simple', 'accessibility', 'legal', 'brand.css',
         'brand-logo', 'language', 'activate', '', 'sso-login', 'sso-callback', 'sso-logged-out'}
+#: the contexts of public routes of their own: the health check for monitoring
+#: (portail/views/health.py, ``/health``)
+OPEN_ROUTES = {'Health'}
 #: the single sign-on's pages (portail/views/sso.py, tests/test_sso.py): public,
 #: and "not found" for everyone while no identity provider is configured, as here
 SSO_VIEWS = {'sso-login', 'sso-callback', 'sso-logged-out'}
@@ -297,6 +301,7 @@ def build(portal):
         urls['statistics_district_other'] = f'/statistics/{other}/'
         urls['districts'] = '/districts/'
         urls['charter'] = '/charter/'
+        urls['health'] = '/health'
         urls['district'] = f'/districts/{district}/'
         urls['district_other'] = f'/districts/{other}/'
         from portail.models.request import RightsRequest
@@ -365,8 +370,9 @@ def test_every_view_as_every_user(departement):
     for context, name, permission, methods in views:
         for obj in CONTEXT_OBJECTS[context]:
             url = urls[obj] if context == 'static' else urls[obj] + name
-            open_view = context == 'static' or (context == 'PortalRoot' and name in OPEN
-                                                and permission == '__no_permission_required__')
+            open_view = context == 'static' or (
+                (context in OPEN_ROUTES or (context == 'PortalRoot' and name in OPEN))
+                and permission == '__no_permission_required__')
             entitled = LOGGED_IN | {'anonymous'} if open_view else holders(permission, obj)
             for user, browser in browsers.items():
                 allowed = user in entitled

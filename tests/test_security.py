@@ -19,7 +19,9 @@ OPEN_VIEWS = {('PortalRoot', 'login'), ('PortalRoot', 'notice'), ('PortalRoot', 
               ('PortalRoot', 'activate'), ('static', ''),
               # the single sign-on (portail/views/sso.py): whoever comes is not logged in yet
               ('PortalRoot', 'sso-login'), ('PortalRoot', 'sso-callback'),
-              ('PortalRoot', 'sso-logged-out')}
+              ('PortalRoot', 'sso-logged-out'),
+              # the health check for monitoring (portail/views/health.py): a route of its own
+              ('Health', '')}
 
 
 def registered_views(registry):
@@ -102,7 +104,7 @@ def url_for(portal, context, name):
             'StatisticsSpace': '/statistics/',
             'DistrictStatistics': f'/statistics/{dossier.district}/',
             'District': f'/districts/{dossier.district}/', 'Districts': '/districts/',
-            'Charter': '/charter/', 'static': '/static/'}[context]
+            'Charter': '/charter/', 'static': '/static/', 'Health': '/health'}[context]
     return base + (name if name else '') if context != 'static' else '/static/portail.css'
 
 
