@@ -23,6 +23,10 @@ OPEN_VIEWS = {('PortalRoot', 'login'), ('PortalRoot', 'notice'), ('PortalRoot', 
               # the health check for monitoring (portail/views/health.py): a route of its own
               ('Health', '')}
 
+#: the views of the API account, whose bearer token is refused with a 401
+#: answer in JSON, never the login page (docs/feed.md)
+TOKEN_VIEWS = {('PortalRoot', 'feed')}
+
 
 def registered_views(registry):
     """Yield ``(context name, view name, permission, introspectable)`` of every view."""
@@ -126,6 +130,9 @@ def test_anonymous_is_refused_everywhere_but_the_open_pages(portal):
                 response = browser.post(url, {'csrf_token': token}, status='*')
             if (context, name) in OPEN_VIEWS:
                 assert not (response.status_int == 302 and '/login' in response.location), url
+            elif (context, name) in TOKEN_VIEWS:
+                assert response.status_int == 401 and response.json['error'], (method, url)
+                refused += 1
             else:
                 assert response.status_int == 302, (method, url, response.status)
                 assert response.location.endswith('/login'), (method, url)
@@ -237,3 +244,30 @@ def test_acls_deny_anonymous_everything(cls):
     obj = cls.__new__(cls)
     for permission in ('view_home', 'manage_accounts', 'change_password', 'logout'):
         assert not ACLHelper().permits(obj, [Everyone], permission)
+
+
+def test_the_api_account_is_refused_every_page_but_the_feed(portal):
+    from portail.feed.tokens import issue_token
+
+    with portal.root() as root:
+        token = issue_token(root.users, 'si', 'SI', portal.clock.now())[1]
+    browser = portal.browser()
+    browser.extra_environ['HTTP_AUTHORIZATION'] = f'Bearer {token}'
+    token = browser.csrf()
+    checked = 0
+    for context, name, _permission, methods in all_page_views(portal):
+        if (context, name) in OPEN_VIEWS:
+            continue
+        url = url_for(portal, context, name)
+        for method in methods:
+            if method == 'GET':
+                response = browser.get(url, status='*')
+            else:
+                response = browser.post(url, {'csrf_token': token}, status='*')
+            if (context, name) in TOKEN_VIEWS and method == 'GET':
+                assert response.status_int == 200, url
+            else:
+                assert response.status_int == 403, (method, url, response.status)
+                assert response.json['error']
+                checked += 1
+    assert checked >= 50

@@ -197,3 +197,13 @@ def create_charter(zodb_root, conn):
     root = zodb_root[ROOT_KEY]
     if 'charter' not in root.__dict__:
         root.attach('charter', Charter(default_text()))
+
+
+@step('0019-create-feed-log')
+def create_feed_log(zodb_root, conn):
+    """Create the feed log of the departmental information system's feed
+    (issue 19, :mod:`portail.feed.log`), empty: the feed delivers what is
+    entered, amended or closed from now on."""
+    from portail.feed.log import create
+
+    create(zodb_root)

@@ -45,6 +45,10 @@ class User(Persistent):
     #: ``(version, utc datetime)``: the last version of the confidentiality
     #: charter the account accepted, and when (:mod:`portail.auth.charter`)
     charter_accepted = None
+    #: an API account of the feed (:mod:`portail.feed.tokens`): the SHA-256 of
+    #: its bearer token, and when the token was created; ``None`` otherwise
+    feed_token_hash = None
+    feed_token_created_at = None
 
     def __init__(self, login, fullname, roles=(), district=None, qualified=False):
         self.login = login
