@@ -309,3 +309,21 @@ def test_the_command_prints_the_feed_and_makes_tokens(tmp_path, capsys):
         user = root.users.find_login('si')
         assert user.feed_token_hash is None and user.password_hash is None
 
+
+
+def test_the_administrator_sees_the_api_account_but_cannot_change_its_role(portal, token):
+    """The administrators' form does not offer the feed's role: it is not
+    shown for the API account (saving it would take the role away), while
+    disabling the account stays possible and refuses the token."""
+    admin = logged_in(portal, 'admin1')
+    with portal.root() as root:
+        uid = root.users.find_login(API_LOGIN).uid
+    page = admin.get(f'/users/{uid}')
+    assert 'portail-feed' in page.text and 'form' not in page.forms
+    # a form posted anyway (crafted) changes nothing
+    page = admin.post_csrf(f'/users/{uid}', {'fullname': 'x', 'roles': 'worker'})
+    assert 'portail-feed' in page.text
+    with portal.root() as root:
+        assert root.users.find_login(API_LOGIN).roles == ('api_feed',)
+    admin.get(f'/users/{uid}/disable').forms['confirm'].submit().follow()
+    feed(portal, token, status=401)
