@@ -9,15 +9,12 @@ increasing numbers -- no cursor ever skipped an item committed late."""
 import random
 import threading
 import time
-from datetime import date, timedelta
 
-from portail.demo import CONTENT, contract_in_state
 from portail.feed.log import feed_log_of
 from portail.feed.tokens import issue_token
-from portail.models.dossier import Dossier
-from portail.models.user import User
+from tests.backends.caseloads import add_caseloads
 from tests.backends.test_concurrency import Retries, run_threads
-from tests.conftest import accept_charter, logged_in
+from tests.conftest import logged_in
 from tests.test_contracts import run_transition
 
 WORKERS = 3
@@ -30,28 +27,9 @@ def signed_contracts(portal):
     """``WORKERS`` new workers, each référent of dossiers with one signed
     contract (processing consented); return {login: [contract urls]}, the
     API account's token and the feed's last number."""
-    caseloads = {}
     with portal.root() as root:
-        districts = [root.users.find_login(login).district for login in ('worker1', 'worker3')]
-        model = root.users.find_login('worker1')
-        for number in range(WORKERS):
-            login = f'saisie{number}'
-            user = User(login, f'Saisie {number}', ('worker',), districts[number % 2])
-            user.password_hash = model.password_hash
-            user.password_changed_at = portal.clock.now()
-            user.must_change_password, user.password_never_expires = False, True
-            root.users.add_user(user)
-            accept_charter(root, user)
-            urls = caseloads[login] = []
-            for index in range(CONTRACTS_PER_WORKER):
-                dossier = Dossier(user.district, user.uid)
-                dossier.last_name, dossier.first_names = f'Saisie{number}', f'Personne{index}'
-                dossier.birth_date = date(1980, 1, 1 + index)
-                root.dossiers.add_dossier(dossier)
-                values = dict(CONTENT, start_date=portal.clock.now().date(),
-                              review_date=portal.clock.now().date() + timedelta(days=74))
-                contract = contract_in_state(root, portal.registry, dossier, values, 'signed')
-                urls.append(f'/dossiers/{dossier.__name__}/contracts/{contract.__name__}/')
+        caseloads = add_caseloads(portal, root, 'Saisie', WORKERS, CONTRACTS_PER_WORKER,
+                                  'signed')
         token = issue_token(root.users, 'si', 'SI', portal.clock.now())[1]
         start = feed_log_of(root._p_jar.root()).last
     return caseloads, token, start
