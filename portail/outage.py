@@ -21,11 +21,13 @@ was applied a second time: a note stored twice.  Here:
   had reached its second phase (:class:`CommitWitness`), where some databases
   may have recorded it and others not; otherwise nothing was recorded;
 * each ZEO client storage (:func:`adapt_client_storage`) forgets the object
-  ids it had reserved from its server when it connects again, and aborts a
-  failed commit without waiting for its server;
+  ids it had reserved from its server when it connects again, aborts a
+  failed commit without waiting for its server, and starts each transaction
+  in step with its server (what another process committed is seen);
 * nothing else is needed to recover: ZEO reconnects in the background, and
   the first request after the server's return works as before.
 """
+import contextlib
 import logging
 
 from pyramid.events import ApplicationCreated
@@ -193,7 +195,14 @@ def adapt_client_storage(storage):
       conflicted with another process's;
     * it aborts a failed commit without waiting for the server (the server
       drops a disconnected client's transaction by itself): otherwise each
-      database of the request waited ``wait_timeout`` again in turn.
+      database of the request waited ``wait_timeout`` again in turn;
+    * each transaction starts with a round trip to the server (as ZEO's
+      ``server_sync`` does, when connected), so that it sees every commit
+      the server finished before, including those of the other processes.  ZEO sends a commit's
+      invalidations to the other clients in the background: without it, a
+      login committed by one portal process and the next request sent by
+      nginx to another process found no session there, and the person was
+      logged out (tests/backends/test_deploy.py).
     """
     connected = storage.notify_connected
     abort = storage.tpc_abort
@@ -206,8 +215,18 @@ def adapt_client_storage(storage):
     def tpc_abort(transaction, timeout=0):
         return abort(transaction, timeout=timeout)
 
+    def sync():
+        # ZEO's own server_sync pings even when disconnected: each transaction
+        # then waited wait_timeout before its first load waited again, and one
+        # that failed to begin left its connection open.  Disconnected, the
+        # request's first load meets the outage as before.
+        if storage.is_connected():
+            with contextlib.suppress(ClientDisconnected):
+                storage.ping()
+
     storage.notify_connected = notify_connected
     storage.tpc_abort = tpc_abort
+    storage.sync = sync
 
 
 def adapt_client_storages(event):
