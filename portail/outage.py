@@ -21,9 +21,10 @@ was applied a second time: a note stored twice.  Here:
   had reached its second phase (:class:`CommitWitness`), where some databases
   may have recorded it and others not; otherwise nothing was recorded;
 * each ZEO client storage (:func:`adapt_client_storage`) forgets the object
-  ids it had reserved from its server when it connects again, aborts a
-  failed commit without waiting for its server, and starts each transaction
-  in step with its server (what another process committed is seen);
+  ids it had reserved from its server when it connects again, and aborts a
+  failed commit without waiting for its server;
+* each transaction of a ZEO database starts in step with its server
+  (:func:`keep_in_step`): what another process committed is seen;
 * nothing else is needed to recover: ZEO reconnects in the background, and
   the first request after the server's return works as before.
 """
@@ -195,14 +196,7 @@ def adapt_client_storage(storage):
       conflicted with another process's;
     * it aborts a failed commit without waiting for the server (the server
       drops a disconnected client's transaction by itself): otherwise each
-      database of the request waited ``wait_timeout`` again in turn;
-    * each transaction starts with a round trip to the server (as ZEO's
-      ``server_sync`` does, when connected), so that it sees every commit
-      the server finished before, including those of the other processes.  ZEO sends a commit's
-      invalidations to the other clients in the background: without it, a
-      login committed by one portal process and the next request sent by
-      nginx to another process found no session there, and the person was
-      logged out (tests/backends/test_deploy.py).
+      database of the request waited ``wait_timeout`` again in turn.
     """
     connected = storage.notify_connected
     abort = storage.tpc_abort
@@ -215,25 +209,51 @@ def adapt_client_storage(storage):
     def tpc_abort(transaction, timeout=0):
         return abort(transaction, timeout=timeout)
 
+    storage.notify_connected = notify_connected
+    storage.tpc_abort = tpc_abort
+
+
+def keep_in_step(db):
+    """Start each transaction of ``db`` (a ZEO database) with a round trip to
+    its server, so that it sees every commit the server finished before,
+    those of the other processes included.
+
+    ZEO sends a commit's invalidations to the other clients in the
+    background, and a client reads as of the last ones it received: a login
+    committed by one portal process, then the next request, sent by nginx to
+    another process, could find no session there and log the person out
+    (tests/backends/test_deploy.py).  The server answers the round trip after
+    the invalidations it sent before it.  ZEO's own ``server_sync`` does the
+    same, but zodburi cannot set it, and it waits ``wait_timeout`` at the
+    start of every transaction while the server is away; here, disconnected,
+    the transaction's first load meets the outage as before.
+    """
+    storage = db.storage
+
     def sync():
-        # ZEO's own server_sync pings even when disconnected: each transaction
-        # then waited wait_timeout before its first load waited again, and one
-        # that failed to begin left its connection open.  Disconnected, the
-        # request's first load meets the outage as before.
         if storage.is_connected():
             with contextlib.suppress(ClientDisconnected):
                 storage.ping()
 
-    storage.notify_connected = notify_connected
-    storage.tpc_abort = tpc_abort
+    # When a transaction starts, each connection calls the sync its MVCC
+    # adapter took from the storage when the connection was made (ZODB 6):
+    # the connections made from now on take this one, and those the database
+    # already holds in its pool (the one that opened the root) are given it.
     storage.sync = sync
+
+    def give(connection):
+        connection._storage._sync = sync
+
+    db._connectionMap(give)
 
 
 def adapt_client_storages(event):
-    """:func:`adapt_client_storage` for each ZEO database of the application."""
+    """:func:`adapt_client_storage` and :func:`keep_in_step` for each ZEO
+    database of the application."""
     for db in event.app.registry._zodb_databases.values():
         if isinstance(db.storage, ClientStorage):
             adapt_client_storage(db.storage)
+            keep_in_step(db)
 
 
 def includeme(config):
