@@ -231,10 +231,17 @@ def test_the_units_are_hardened_and_name_what_production_ini_names():
     assert set(timers()) == set(TIMER_OUTPUT), 'a timer without its check here'
 
 
-def test_systemd_analyze_verifies_the_units(tmp_path):
+@pytest.fixture
+def layout(tmp_path):
+    """The installation's folders in ``tmp_path`` (and the socket's in /tmp)."""
+    made = Layout(tmp_path)
+    yield made
+    shutil.rmtree(made.run, ignore_errors=True)
+
+
+def test_systemd_analyze_verifies_the_units(tmp_path, layout):
     if shutil.which('systemd-analyze') is None:
         pytest.skip('systemd-analyze is not installed: the units are not verified')
-    layout = Layout(tmp_path)
     folder = tmp_path / 'units'
     folder.mkdir()
     for path in UNITS.iterdir():
@@ -247,7 +254,6 @@ def test_systemd_analyze_verifies_the_units(tmp_path):
     problems = [line for line in (done.stdout + done.stderr).splitlines()
                 if str(folder) in line]
     assert done.returncode == 0 and not problems, done.stdout + done.stderr
-    shutil.rmtree(layout.run)
 
 
 @pytest.fixture
@@ -275,8 +281,7 @@ def command(*argv, stdin=None):
     return done.stdout
 
 
-def test_the_deployed_portal_runs_every_timer_beside_two_processes(tmp_path, started):
-    layout = Layout(tmp_path)
+def test_the_deployed_portal_runs_every_timer_beside_two_processes(tmp_path, layout, started):
     ports = [free_port(), free_port()]
     nginx = Nginx(tmp_path / 'nginx', ports) if shutil.which('nginx') else None
     public = f'https://127.0.0.1:{nginx.port}' if nginx else f'http://127.0.0.1:{ports[0]}'
@@ -389,7 +394,6 @@ def test_the_deployed_portal_runs_every_timer_beside_two_processes(tmp_path, sta
     for person in people:
         answer = person.get('/')
         assert answer.status_code in (302, 303) and '/login' in answer.headers['Location']
-    shutil.rmtree(layout.run, ignore_errors=True)
 
 
 def test_a_commit_of_one_process_is_seen_by_the_next_transaction_of_another(zeo_server):
