@@ -13,7 +13,8 @@
 # As root (or with a password-less sudo) it installs PostgreSQL if it is
 # missing (Debian), starts the cluster and creates the role and databases if
 # they do not exist; otherwise what is missing stops here with one line
-# naming the command that provides it.  A PORTAIL_TEST_PG_DSN already set is
+# naming the command that provides it.  It also installs nginx and
+# systemd-analyze for the deployment test, when it may.  A PORTAIL_TEST_PG_DSN already set is
 # used as it is (a server of your own); PORTAIL_REQUIRE_BACKENDS=0
 # (`make test PORTAIL_REQUIRE_BACKENDS=0`) skips all this and lets the
 # PostgreSQL tests skip.
@@ -26,6 +27,15 @@ portail_setup_backends() {
   skip='(or run `make test PORTAIL_REQUIRE_BACKENDS=0` to skip the PostgreSQL tests)'
   if [ "${PORTAIL_REQUIRE_BACKENDS:-1}" = 0 ]; then
     return 0
+  fi
+  # The deployment test (tests/backends/test_deploy.py) puts nginx in front of
+  # the portal processes and verifies the systemd units with systemd-analyze;
+  # without them it runs over plain http and says what it did not check.
+  if ! command -v nginx >/dev/null 2>&1 && ! portail_apt_install nginx; then
+    echo "nginx is missing: the deployment test runs without it (apt-get install nginx)." >&2
+  fi
+  if ! command -v systemd-analyze >/dev/null 2>&1 && ! portail_apt_install systemd; then
+    echo "systemd-analyze is missing: the deployment test does not verify the units (apt-get install systemd)." >&2
   fi
   if [ -n "${PORTAIL_TEST_PG_DSN:-}" ]; then
     export PORTAIL_REQUIRE_BACKENDS=1
