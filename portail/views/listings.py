@@ -94,6 +94,7 @@ ACTION_LABELS = {
     'absence-delegation': _('dossier entrusted during an absence'),
     'absence-ended': _('end of an absence'),
     'letter': _('letter produced'),
+    'import': _('import from the previous information system'),
 }
 
 
