@@ -407,3 +407,92 @@ def test_an_unclosed_quote_does_not_swallow_the_file(tmp_path):
     assert found[0][:2] == (2, None)
     assert 'field larger than field limit' in found[0][2].mapping['error']
     assert found[-1] == (20002, {'id_externe': 'x', 'nom': 'y'}, None)
+
+
+def test_a_missing_file_is_reported(ini, tmp_path, capsys):
+    status, out, _err = run(capsys, ini, '--dossiers', str(tmp_path / 'absent.csv'))
+    assert status == 1
+    assert "Fichier refusé, rien n'a été importé : ce fichier n'existe pas." in out
+
+
+# -- what the person and the DPO see; erasure ------------------------------------------
+
+
+def test_the_persons_journal_says_the_dossier_was_imported(ini, tmp_path, capsys):
+    from pyramid.paster import get_app
+    from webtest import TestApp
+
+    from portail.auth.login import set_password
+    from portail.models.user import User
+
+    imported(ini, capsys, tmp_path)
+    with application(ini) as registry, portal_root(registry, 'account') as root:
+        elodie = by_ext(root, 'D-1')
+        person = User('elodie', 'Élodie Lefèvre', ('beneficiary',), elodie.district)
+        set_password(person, 'Une phrase de passe solide', START, 'fast', must_change=False)
+        root.users.add_user(person)
+        root.dossiers.set_beneficiary(elodie, person.uid)
+        name = elodie.__name__
+    browser = TestApp(get_app(ini), extra_environ={'REMOTE_ADDR': '192.0.2.10'})
+    page = browser.get('/login')
+    form = next(f for f in page.forms.values() if f.action.endswith('/login'))
+    form['login'], form['password'] = 'elodie', 'Une phrase de passe solide'
+    form.submit().maybe_follow()
+    journal = browser.get(f'/dossiers/{name}/journal')
+    rows = [[td.get_text(' ', strip=True) for td in tr.find_all('td')]
+            for tr in journal.html.select('tbody tr')]
+    imports = [r for r in rows if "reprise depuis l'ancien système d'information" in r]
+    assert len(imports) == 2, rows  # the dossier, and its contract
+    assert all('le portail' in ' '.join(r).lower() for r in imports)
+
+
+def test_an_erased_dossier_leaves_no_external_id(ini, tmp_path, capsys):
+    imported(ini, capsys, tmp_path)
+    with application(ini) as registry, portal_root(registry, 'erase') as root:
+        dossier = by_ext(root, 'D-5')
+        root.dossiers.remove_dossier(dossier)
+        assert 'D-5' not in root.dossiers.by_external_id
+        user = root.users.find_login('dnord')
+        root.users.remove_user(user)
+        assert 'A-6' not in root.users.by_external_id
+
+
+# -- progress -----------------------------------------------------------------------------
+
+
+class Ticks:
+    """A clock that moves by ``step`` seconds at each reading."""
+
+    def __init__(self, step):
+        self.now, self.step = 0.0, step
+
+    def __call__(self):
+        self.now += self.step
+        return self.now
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_in_a_log(ini):
+    import io
+
+    from pyramid.interfaces import ILocalizer
+
+    from portail.importing.report import Progress
+
+    with application(ini) as registry:
+        localizer = registry.getUtility(ILocalizer, name='fr')
+    stream = io.StringIO()
+    bar = Progress(stream, 'dossiers.csv', True, localizer, clock=Ticks(1.0))
+    bar(0.5)
+    bar.done()
+    assert stream.getvalue() == (
+        '\r[###############---------------] dossiers.csv : 50 % du fichier lu, 1 ligne(s)'
+        '\r[##############################] dossiers.csv : 100 % du fichier lu, 1 ligne(s)\n')
+    stream = io.StringIO()
+    log = Progress(stream, 'dossiers.csv', False, localizer, clock=Ticks(4.0))
+    for n in range(1, 7):
+        log(n / 6)
+    log.done()
+    # a line every ten seconds, none redrawn
+    assert stream.getvalue().splitlines() == [
+        'dossiers.csv : 50 % du fichier lu, 3 ligne(s)',
+        'dossiers.csv : 100 % du fichier lu, 6 ligne(s)']

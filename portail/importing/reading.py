@@ -45,6 +45,7 @@ BAD_ENCODING = _('the file is neither in UTF-8 nor in Windows-1252 (line ${line}
                  'that neither can read). Save it from the spreadsheet as "CSV UTF-8" and try '
                  'again.')
 UNREADABLE = _('the file cannot be read: ${error}.')
+MISSING = _('there is no such file.')
 EMPTY = _('the file is empty: the first line must name the columns.')
 
 
@@ -62,6 +63,8 @@ def detect_encoding(path):
             binary.seek(0)
             _reads_as(binary, CP1252, refuse=True)
             return CP1252
+    except FileNotFoundError:
+        raise FileRefused(MISSING) from None
     except OSError as error:
         raise FileRefused(_(UNREADABLE, mapping={'error': error.strerror})) from None
 
