@@ -496,3 +496,31 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_in_a_log(ini):
     assert stream.getvalue().splitlines() == [
         'dossiers.csv : 50 % du fichier lu, 3 ligne(s)',
         'dossiers.csv : 100 % du fichier lu, 6 ligne(s)']
+
+
+# -- the command's arguments and database -----------------------------------------------
+
+
+def test_a_file_must_be_given(ini, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main([ini])
+    assert stop.value.code == 2
+    assert 'give --accounts FILE, --dossiers FILE or both' in capsys.readouterr().err
+
+
+def test_a_database_not_evolved_is_reported(ini, tmp_path, capsys):
+    import transaction
+
+    from portail.evolve import DONE_KEY
+
+    with application(ini) as registry:
+        tm = transaction.TransactionManager(explicit=True)
+        conn = primary_db(registry).open(transaction_manager=tm)
+        with tm:
+            del conn.root()[DONE_KEY]['0018-create-external-id-indexes']
+        conn.close()
+    path = write(tmp_path, 'comptes.csv', ACCOUNTS)
+    assert main([ini, '--accounts', path]) == 1
+    assert capsys.readouterr().err == (
+        f'portail-import: error: the database schema is not up to date: run portail-evolve '
+        f'{ini}\n')
