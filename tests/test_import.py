@@ -524,3 +524,64 @@ def test_a_database_not_evolved_is_reported(ini, tmp_path, capsys):
     assert capsys.readouterr().err == (
         f'portail-import: error: the database schema is not up to date: run portail-evolve '
         f'{ini}\n')
+
+
+def test_bad_account_lines_are_rejected(ini, tmp_path, capsys):
+    imported(ini, capsys, tmp_path)
+    text = '\n'.join((
+        'id_externe,identifiant,nom_complet,roles,circonscription',
+        'B-1,jdupont,Jeanne Autre,worker,Circonscription Nord',
+        'A-1,jeanne,Jeanne Dupont,worker,Circonscription Nord',
+        'B-2,chef,Chef,admin|worker,',
+        'B-3,sec,Sec Rétaire,secretary,',
+        'B-4,x,Court,worker,Circonscription Nord',
+        'B-5,ouest,Olivier Ouest,worker,Circonscription Ouest',
+        'B-6,lecteur,Luc Lecteur,reader,Circonscription Nord',
+    )) + '\n'
+    path = write(tmp_path, 'comptes-faux.csv', text)
+    status, out, _err = run(capsys, ini, '--accounts', path, '--apply')
+    assert status == 3
+    assert out.split('rejetés : 7\n')[1].splitlines() == [
+        "ligne 2 : l'identifiant « jdupont » est déjà utilisé par un compte qui n'a pas été "
+        'importé avec cet id_externe',
+        "ligne 3 : cet id_externe a été importé avec l'identifiant « jdupont » : un "
+        'identifiant ne peut pas changer',
+        'ligne 4 : roles : un administrateur des comptes ne peut pas avoir aussi worker',
+        'ligne 5 : circonscription : ces rôles appartiennent à une circonscription : '
+        'indiquez-la',
+        'ligne 6 : identifiant : de 3 à 40 lettres, chiffres, point, tiret ou tiret bas (« x »)',
+        "ligne 7 : circonscription : circonscription inconnue « Circonscription Ouest » "
+        "(créez-la d'abord dans Portail)",
+        'ligne 8 : roles : rôle inconnu « reader » (un de : worker, secretary, cli, manager, '
+        'admin, dpo)',
+    ]
+
+
+def test_a_new_district_moves_the_dossier(ini, tmp_path, capsys):
+    imported(ini, capsys, tmp_path)
+    path = write(tmp_path, 'move.csv', '\n'.join((HEADER, dossier_line(
+        'D-1', 'Lefèvre', 'Élodie', district='Circonscription Sud', referent='dnord'))) + '\n')
+    status, out, _err = run(capsys, ini, '--dossiers', path, '--apply')
+    assert status == 0 and '  mis à jour : 1\n' in out
+    with application(ini) as registry, portal_root(registry, 'check') as root:
+        elodie = by_ext(root, 'D-1')
+        south = root.users.find_login('dnord')
+        assert (elodie.district, elodie.referent) == (south.district, south.uid)
+        assert_indexes_as_the_app_makes_them(root)
+
+
+def test_a_conflict_with_the_running_portal_asks_to_run_again(ini, tmp_path, capsys,
+                                                               monkeypatch):
+    from ZODB.POSException import ConflictError
+
+    from portail.scripts import importer
+
+    def conflict(*args, **kw):
+        raise ConflictError()
+
+    monkeypatch.setattr(importer, 'import_file', conflict)
+    path = write(tmp_path, 'comptes.csv', ACCOUNTS)
+    assert main([ini, '--accounts', path, '--apply']) == 1
+    assert capsys.readouterr().err == (
+        f'portail-import: error: {path}: a change made meanwhile in the portal conflicts '
+        'with the import; run it again (the lines already imported are left unchanged)\n')

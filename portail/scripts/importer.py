@@ -16,6 +16,7 @@ import argparse
 import sys
 
 from pyramid.interfaces import ILocalizer
+from ZODB.POSException import ConflictError
 
 from portail.evolve import status
 from portail.importing.report import Progress, translate
@@ -54,9 +55,15 @@ def main(argv=None):
 
 def _one(registry, path, kind, apply, localizer, db=None, commit=None):
     progress = Progress(sys.stderr, path, sys.stderr.isatty(), localizer)
-    report = import_file(registry, db or primary_db(registry), path, kind,
-                         apply=apply if commit is None else commit, journal=db is None,
-                         progress=progress, localizer=localizer)
+    try:
+        report = import_file(registry, db or primary_db(registry), path, kind,
+                             apply=apply if commit is None else commit, journal=db is None,
+                             progress=progress, localizer=localizer)
+    except ConflictError:
+        # ZEO or PostgreSQL, the portal running: a batch met a change of the same objects
+        raise CommandError(f'{path}: a change made meanwhile in the portal conflicts with '
+                           'the import; run it again (the lines already imported are '
+                           'left unchanged)') from None
     progress.done()
     for line in report.lines(localizer, apply):
         print(line)
