@@ -585,3 +585,82 @@ def test_a_conflict_with_the_running_portal_asks_to_run_again(ini, tmp_path, cap
     assert capsys.readouterr().err == (
         f'portail-import: error: {path}: a change made meanwhile in the portal conflicts '
         'with the import; run it again (the lines already imported are left unchanged)\n')
+
+
+def test_each_rule_of_a_dossier_line_has_its_french_reason(ini, tmp_path, capsys):
+    imported(ini, capsys, tmp_path)
+    cases = (
+        (dict(email='pas-une-adresse'),
+         'email : « pas-une-adresse » n\'est pas une adresse électronique valide'),
+        (dict(phone='03-20-AB'), 'telephone : chiffres, espaces et + seulement (« 03-20-AB »)'),
+        (dict(size='deux'), 'taille_foyer : « deux » n\'est pas un nombre entier en chiffres'),
+        (dict(size='40'), 'taille_foyer : entre 1 et 20'),
+        (dict(first=''), 'prenoms : obligatoire, et vide'),
+        (dict(address='a\x07b'), 'adresse : Ce champ contient des caractères de contrôle '
+                                 'invisibles (comme un retour à la ligne ou une tabulation) : '
+                                 'retirez-les.'),
+        (dict(born='1899-12-31'), 'date_naissance : « 1899-12-31 » n\'est pas entre le '
+                                  f'01/01/1900 et le {TODAY.strftime("%d/%m/%Y")}'),
+        (dict(start=''), 'contrat_debut : obligatoire quand contrat_etat est rempli'),
+        (dict(state='', review='2026-12-01'), 'contrat_etat : dates de contrat sans '
+                                              'contrat_etat'),
+        (dict(district='Nulle Part'), 'circonscription : circonscription inconnue '
+                                      '« Nulle Part » (créez-la d\'abord dans Portail)'),
+        (dict(ext='a b'), 'id_externe : au plus 64 lettres, chiffres, point, tiret, tiret bas '
+                          'ou barre oblique (« a b »)'),
+        (dict(last='x' * 81), 'nom : 80 caractères au maximum (il y en a 81).'),
+    )
+    lines = [HEADER]
+    for number, (change, _reason) in enumerate(cases):
+        values = dict(ext=f'R-{number}', last=f'Nom{number}')
+        values.update(change)
+        lines.append(dossier_line(values.pop('ext'), values.pop('last'), **values))
+    path = write(tmp_path, 'regles.csv', '\n'.join(lines) + '\n')
+    status, out, _err = run(capsys, ini, '--dossiers', path)
+    assert status == 3
+    assert out.split(f'rejetés : {len(cases)}\n')[1].splitlines() == [
+        f'ligne {number} : {reason}' for number, (_c, reason) in enumerate(cases, 2)]
+
+
+def test_each_rule_of_an_account_line_has_its_french_reason(ini, tmp_path, capsys):
+    text = '\n'.join((
+        'id_externe;identifiant;nom_complet;roles;circonscription;travailleur_social_qualifie',
+        'C-1;alpha;Alpha Un;worker;Circonscription Nord;peut-être',
+        'C-2;beta;Beta Deux;worker;Circonscription Nord;oui',
+        'C-3;gamma;G;worker;Circonscription Nord;',
+        'C-4;delta;Delta Quatre;;Circonscription Nord;',
+    )) + '\n'
+    path = write(tmp_path, 'regles.csv', text)
+    status, out, _err = run(capsys, ini, '--accounts', path)
+    assert status == 3
+    assert out.split('rejetés : 4\n')[1].splitlines() == [
+        'ligne 2 : travailleur_social_qualifie : « peut-être » n\'est ni oui ni non',
+        'ligne 3 : travailleur_social_qualifie : seul un responsable de circonscription peut '
+        'être travailleur social qualifié',
+        'ligne 4 : nom_complet : 2 caractères au moins.',
+        'ligne 5 : roles : obligatoire, et vide',
+    ]
+
+
+@pytest.mark.parametrize('apply', [False, True])
+def test_batches_commit_or_take_a_savepoint(ini, tmp_path, capsys, apply):
+    """Every ``batch`` lines, the real run commits and the dry run takes a
+    savepoint; what they do is what one transaction would do."""
+    imported(ini, capsys, tmp_path)
+    lines = [HEADER] + [dossier_line(f'B-{n}', f'Batch{n}') for n in range(7)]
+    path = write(tmp_path, 'batches.csv', '\n'.join(lines) + '\n')
+    before = data_files(tmp_path)
+    with application(ini) as registry:
+        report = import_file(registry, primary_db(registry), path, 'dossiers', apply=apply,
+                             batch=2)
+    assert report.counts == {'created': 7, 'updated': 0, 'unchanged': 0}
+    if not apply:
+        assert data_files(tmp_path) == before
+        return
+    with application(ini) as registry, portal_root(registry, 'check') as root:
+        assert {f'B-{n}' for n in range(7)} <= set(root.dossiers.by_external_id.keys())
+        assert_indexes_as_the_app_makes_them(root)
+        storage = primary_db(registry).storage
+        # 2 + 2 + 2 + 1 lines (the journal writer's moves of the outbox between them)
+        notes = [t.description for t in storage.iterator()]
+        assert notes.count(b'import dossiers') == 4 + 1  # and the first file's
