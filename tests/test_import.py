@@ -664,3 +664,15 @@ def test_batches_commit_or_take_a_savepoint(ini, tmp_path, capsys, apply):
         # 2 + 2 + 2 + 1 lines (the journal writer's moves of the outbox between them)
         notes = [t.description for t in storage.iterator()]
         assert notes.count(b'import dossiers') == 4 + 1  # and the first file's
+
+
+def test_a_line_of_the_largest_length_is_read_and_one_byte_more_is_not():
+    import io
+
+    largest = b'a' * reading.MAX_LINE_BYTES + b'\n'  # its end of line aside
+    longer = b'b' * (reading.MAX_LINE_BYTES + 1) + b'\n'
+    windows = b'd' * reading.MAX_LINE_BYTES + b'\r\n'
+    lines = reading.Lines(io.BytesIO(b'id\n' + largest + longer + windows + b'c'), 'utf-8')
+    assert [len(line) for line in lines] == [
+        3, reading.MAX_LINE_BYTES + 1, 1, reading.MAX_LINE_BYTES + 2, 1]
+    assert lines.too_long == [3]

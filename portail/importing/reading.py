@@ -123,14 +123,15 @@ class Lines:
         return self
 
     def __next__(self):
-        raw = self.binary.readline(MAX_LINE_BYTES + 1)
+        # the longest line, its end of line (\r\n) included
+        raw = self.binary.readline(MAX_LINE_BYTES + 2)
         if not raw:
             raise StopIteration
         self.number += 1
-        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b'\n'):
-            while True:
-                rest = self.binary.readline(CHUNK)
-                if not rest or rest.endswith(b'\n'):
+        if len(raw.rstrip(b'\r\n')) > MAX_LINE_BYTES:
+            while not raw.endswith(b'\n'):  # the rest of the line, a chunk at a time
+                raw = self.binary.readline(CHUNK)
+                if not raw:
                     break
             self.too_long.append(self.number)
             return '\n'
