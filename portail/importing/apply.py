@@ -161,8 +161,8 @@ class Writer:
             return UNCHANGED
         # every check passed: write
         old_key = dossiers.identity_of(dossier)
-        for name_ in changed:
-            setattr(dossier, name_, fields[name_])
+        for field in changed:
+            setattr(dossier, field, fields[field])
         if identity_changed:
             dossiers.reindex_identity(dossier, old_key)
         if moves:
