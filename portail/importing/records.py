@@ -13,6 +13,8 @@ import datetime
 import re
 from dataclasses import dataclass
 
+import colander
+
 from portail.acl.roles import (
     DEPARTMENT_WIDE_ROLES,
     MANAGER,
@@ -65,7 +67,8 @@ REVIEW_OUTSIDE = _('the review date must fall between the start and the end of t
 _LOGIN = re.compile(r'[a-zA-Z0-9._-]{3,40}')
 _EXTERNAL_ID = re.compile(r'[A-Za-z0-9._/-]{1,64}')
 _PHONE = re.compile(r'[0-9 +().-]{0,30}')
-_EMAIL = re.compile(r'[^@\s]+@[^@\s]+\.[^@\s]+')
+#: the e-mail addresses the dossier form accepts (colander's)
+_EMAIL = re.compile(colander.EMAIL_RE)
 _FRENCH_DATE = re.compile(r'([0-9]{2})/([0-9]{2})/([0-9]{4})')
 _ISO_DATE = re.compile(r'[0-9]{4}-[0-9]{2}-[0-9]{2}')
 
@@ -256,7 +259,7 @@ def dossier(line, values, context):
     if not _PHONE.fullmatch(phone):
         reject('telephone', BAD_PHONE, value=phone)
     email = single_line(values, 'email', 254)
-    if email and not _EMAIL.fullmatch(email):
+    if email and not _EMAIL.match(email):
         reject('email', BAD_EMAIL, value=email)
     size = values.get('taille_foyer', '')
     size = number('taille_foyer', size, 1, 20) if size else None
