@@ -29,6 +29,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from tests import processes
+
 
 def free_port():
     with socket.socket() as sock:
@@ -67,13 +69,7 @@ class MockProvider:
         raise RuntimeError('oidc-provider-mock did not start')
 
     def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        processes.stop(self.process)
 
     def add_user(self, sub, **claims):
         """Register the provider's account ``sub`` with ``claims``."""

@@ -307,3 +307,10 @@ def test_evolve_step_builds_the_summaries_of_an_existing_database(portal):
     with portal.root() as root:
         steps.create_caseload_summaries(root._p_jar.root(), root._p_jar)
     assert_summaries_consistent(portal)
+
+
+def test_summaries_order_puts_unset_fields_first():
+    summary = caseload.Summary('u', 'K', 'N', date(1980, 1, 1), None, None, None)
+    later = caseload.Summary('u', 'K', 'N', date(1980, 1, 1), 'draft', date(2026, 1, 1), None)
+    assert summary < later and not later < summary and not summary < summary
+    assert sorted([later, summary]) == [summary, later]

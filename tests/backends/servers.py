@@ -25,6 +25,8 @@ import pytest
 import zodburi
 from pyramid.paster import get_appsettings
 
+from tests import processes
+
 PROJECT = Path(__file__).resolve().parents[2]
 URI_KEYS = ('zodbconn.uri', 'zodbconn.uri.sessions', 'zodbconn.uri.journal')
 #: test database of each ZODB database: <role>_<name> (see .ci/setup-backends.sh)
@@ -101,13 +103,7 @@ class ZEOServer:
         pytest.fail(f'the ZEO server did not start:\n{self.log.read_text()}', pytrace=False)
 
     def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        processes.stop(self.process)
 
     def kill(self):
         """Stop the server at once (SIGKILL): no goodbye to its clients, no
