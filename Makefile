@@ -7,22 +7,29 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/pip -q --disable-pip-version-check
 INI ?= development.ini
 
-.PHONY: install run test lint i18n clean
+.PHONY: install install-serve run test lint i18n clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # Re-install whenever the declared dependencies or their pins change.
-$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml constraints.txt
+# Serving needs the portal alone (setup.cfg install_requires): `make run`.
+$(VENV)/.installed-serve: $(BIN)/python setup.cfg pyproject.toml constraints.txt
 	$(PIP) install -c constraints.txt 'setuptools<81' wheel
+	$(PIP) install -c constraints.txt -e .
+	touch $@
+
+# The tests and the tools of the code (the `test` extra): `make test`, `make lint`.
+$(VENV)/.installed-test: $(VENV)/.installed-serve
 	$(PIP) install -c constraints.txt -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+install-serve: $(VENV)/.installed-serve
+install: $(VENV)/.installed-test
 
 # Serve the portal; the first run creates the database and the demo département.
 # .ci/setup-letters.sh: the fonts and pango of the PDF letters (without the tests' pdftotext)
-run: install
+run: install-serve
 	PORTAIL_LETTERS_TEST_PACKAGES= source .ci/setup-letters.sh
 	mkdir -p var
 	$(BIN)/portail-init $(INI) --demo
@@ -76,7 +83,7 @@ test-browser: install
 # Storage (docs/operations.md, "Storage"): the ZEO server of zeo.ini, from zeo.conf
 # (var/zeo/{Data,Sessions,Journal}.fs on 127.0.0.1:8100); stop it with Ctrl-C.
 .PHONY: zeo
-zeo: install
+zeo: install-serve
 	mkdir -p var/zeo
 	$(BIN)/runzeo -C zeo.conf
 
@@ -95,7 +102,7 @@ zeo: install
 STORAGE_DIR ?= var
 BACKUP_DIR ?= backups
 .PHONY: backup
-backup: install
+backup: install-serve
 	for db in Journal Data Sessions; do \
 	  mkdir -p $(BACKUP_DIR)/$$db && \
 	  $(BIN)/repozo -B -z -k -v -r $(BACKUP_DIR)/$$db -f $(STORAGE_DIR)/$$db.fs || exit 1; \

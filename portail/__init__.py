@@ -39,6 +39,7 @@ def main(global_config, **settings):
         config.include('portail.auth.sessions')
         config.include('portail.auth.oidc')
         config.include('portail.workflow')
+        config.include('portail.feed.subscriber')
         config.include('portail.gcpolicy')
         config.include('portail.formkeys')
         config.set_security_policy(PortalSecurityPolicy())

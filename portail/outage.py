@@ -23,9 +23,12 @@ was applied a second time: a note stored twice.  Here:
 * each ZEO client storage (:func:`adapt_client_storage`) forgets the object
   ids it had reserved from its server when it connects again, and aborts a
   failed commit without waiting for its server;
+* each transaction of a ZEO database starts in step with its server
+  (:func:`keep_in_step`): what another process committed is seen;
 * nothing else is needed to recover: ZEO reconnects in the background, and
   the first request after the server's return works as before.
 """
+import contextlib
 import logging
 
 from pyramid.events import ApplicationCreated
@@ -210,11 +213,47 @@ def adapt_client_storage(storage):
     storage.tpc_abort = tpc_abort
 
 
+def keep_in_step(db):
+    """Start each transaction of ``db`` (a ZEO database) with a round trip to
+    its server, so that it sees every commit the server finished before,
+    those of the other processes included.
+
+    ZEO sends a commit's invalidations to the other clients in the
+    background, and a client reads as of the last ones it received: a login
+    committed by one portal process, then the next request, sent by nginx to
+    another process, could find no session there and log the person out
+    (tests/backends/test_deploy.py).  The server answers the round trip after
+    the invalidations it sent before it.  ZEO's own ``server_sync`` does the
+    same, but zodburi cannot set it, and it waits ``wait_timeout`` at the
+    start of every transaction while the server is away; here, disconnected,
+    the transaction's first load meets the outage as before.
+    """
+    storage = db.storage
+
+    def sync():
+        if storage.is_connected():
+            with contextlib.suppress(ClientDisconnected):
+                storage.ping()
+
+    # When a transaction starts, each connection calls the sync its MVCC
+    # adapter took from the storage when the connection was made (ZODB 6):
+    # the connections made from now on take this one, and those the database
+    # already holds in its pool (the one that opened the root) are given it.
+    storage.sync = sync
+
+    def give(connection):
+        connection._storage._sync = sync
+
+    db._connectionMap(give)
+
+
 def adapt_client_storages(event):
-    """:func:`adapt_client_storage` for each ZEO database of the application."""
+    """:func:`adapt_client_storage` and :func:`keep_in_step` for each ZEO
+    database of the application."""
     for db in event.app.registry._zodb_databases.values():
         if isinstance(db.storage, ClientStorage):
             adapt_client_storage(db.storage)
+            keep_in_step(db)
 
 
 def includeme(config):

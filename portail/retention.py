@@ -40,12 +40,19 @@ def erasure_accepted(dossier):
                for r in dossier.requests.values())
 
 
-def due(root, now, years):
-    """Dossiers to erase now: past retention, or erasure accepted on request."""
+def due(root, now, years, progress=None):
+    """Dossiers to erase now: past retention, or erasure accepted on request.
+    ``progress`` (a :class:`portail.scripts.progress.Progress`) counts the
+    dossiers looked at."""
     limit = now.replace(year=now.year - years)
-    return [d for d in root.dossiers.values()
-            if erasure_accepted(d)
-            or (not has_open_contract(d) and last_contact(d) < limit)]
+    found = []
+    for dossier in root.dossiers.values():
+        if erasure_accepted(dossier) or (
+                not has_open_contract(dossier) and last_contact(dossier) < limit):
+            found.append(dossier)
+        if progress is not None:
+            progress.advance()
+    return found
 
 
 def erase_dossier(root, dossier, journal_key, now):

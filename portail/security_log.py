@@ -57,6 +57,7 @@ RECOVERY_CODES_RENEWED = 'second-factor.recovery-codes-renewed'
 CHARTER_ACCEPTED = 'charter.accepted'
 CHARTER_REFUSED = 'charter.refused'
 CHARTER_PUBLISHED = 'charter.published'
+FEED_TOKEN_REFUSED = 'feed.token-refused'  # noqa: S105 (an event code)
 
 #: the level of each event: refusals and failures are warnings
 EVENTS = {
@@ -85,6 +86,7 @@ EVENTS = {
     CHARTER_ACCEPTED: logging.INFO,
     CHARTER_REFUSED: logging.WARNING,
     CHARTER_PUBLISHED: logging.INFO,
+    FEED_TOKEN_REFUSED: logging.WARNING,
 }
 
 #: the fields of a line, in their order (``null`` when they do not apply)

@@ -86,6 +86,10 @@ DEFAULTS = {
     # server before the request gets the 503 page, in seconds (at least 1); the
     # wait_timeout of every zeo:// URI that does not set its own
     'portail.storage_wait_seconds': (int, 3),
+    # The health check (portail/health.py, GET /health): the journal writer is
+    # late, and the portal "degraded", when an outbox record has waited longer
+    # than this, in seconds
+    'portail.health_outbox_max_age_seconds': (positive_int, 300),
     # Garbage collector of the server process (portail/gcpolicy.py)
     'portail.gc_freeze': (asbool, False),
     'portail.gc_thresholds': (str, ''),
@@ -177,6 +181,8 @@ def parse_settings(settings):
     # a request that meets a ConflictError is run again, after a pause (backoff)
     parsed.setdefault('retry.attempts', '5')
     parsed.setdefault('tm.manager_hook', 'pyramid_tm.explicit_manager')
+    # the health check runs outside any transaction (portail/health.py)
+    parsed.setdefault('tm.activate_hook', 'portail.health.transaction_wanted')
     for key, (convert, default) in DEFAULTS.items():
         raw = parsed.get(key)
         try:

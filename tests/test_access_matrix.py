@@ -16,6 +16,7 @@ from portail.acl import principals as pr
 from portail.acl import roles as R
 from portail.acl.matrix import ANY
 from portail.demo import DEMO_PASSWORD, ActingAs, contract_in_state
+from portail.feed.tokens import issue_token
 from portail.models.commission import CommissionSession
 from portail.models.dossier import Delegation, Dossier
 from portail.models.note import Note
@@ -24,6 +25,8 @@ from portail.workflow.consents import record_consent
 from tests.conftest import Portal, accept_charter, enrol_second_factor, find_dossier
 from tests.test_security import is_exception_view, methods_of, registered_views
 
+#: the login of the feed's API account (issue 19)
+API_LOGIN = 'si-departement'
 # who is who: a name in the test -> a demo login (None: anonymous)
 USERS = {
     'referent': 'worker1', 'delegate': 'worker2', 'expired_delegate': 'worker4',
@@ -37,6 +40,9 @@ USERS = {
     # rule), delegate with notes and granted a note: each must get exactly what
     # a plain secretary, a plain administrator gets
     'secretary_delegate': 'secretary3', 'admin_with_file_roles': 'admin2',
+    # issue 19: the API account of the feed to the departmental information
+    # system, with its bearer token (no password, no session)
+    'api': API_LOGIN,
 }
 #: users who must hold exactly what another holds
 SAME_AS = {'secretary_delegate': 'secretary', 'admin_with_file_roles': 'admin'}
@@ -53,7 +59,7 @@ ROLES_OF = {
     'secretary': R.SECRETARY, 'secretary_other_district': R.SECRETARY,
     'manager': R.MANAGER, 'manager_social_worker': R.MANAGER, 'director': R.MANAGER,
     'cli': R.CLI, 'admin': R.ADMIN, 'dpo': R.DPO,
-    'beneficiary': R.BENEFICIARY, 'other_beneficiary': R.BENEFICIARY,
+    'beneficiary': R.BENEFICIARY, 'other_beneficiary': R.BENEFICIARY, 'api': R.API_FEED,
 }
 #: the local roles held on the dossier of the proof, and so on all it holds
 #: (district 1: référent worker1, beneficiary1, an active delegate with the
@@ -144,6 +150,8 @@ def account_principals(user):
     if user not in ROLES_OF:
         return {Everyone}
     role = ROLES_OF[user]
+    if role == R.API_FEED:  # its bearer token's: no Authenticated, no ACTIVE
+        return {Everyone, pr.role(role)}
     found = {Everyone, Authenticated, pr.ACTIVE, pr.role(role)}
     if user == 'director':  # a manager without district
         found.add(pr.DEPARTMENT_MANAGER)
@@ -174,8 +182,10 @@ def holders(permission, obj):
 CANARIES = {
     # level 1: also the worker of the other district who asked for the dossier's
     # transfer, as the lookup showed it to them (issue 16); never level 2
+    # and the departmental information system, which the feed tells of the
+    # contracts entered (issue 19: the identity that matches the person)
     'identity': (['CANARYNAMEQX', 'CANARYFIRSTQX', '11/11/1911'],
-                 L2 | {'worker_other_district'}),
+                 L2 | {'worker_other_district', 'api'}),
     'dossier_admin': (['CANARY-ADDRESS-QX', 'CANARY-PHONE-QX', 'canary-mail-qx@example.org'], L2),
     'contract_draft': (['CANARY-DRAFT-ACTIONS-QX', 'CANARY-DRAFT-COMMIT-QX'], L2 - {'secretary'}),
     'contract_entered': (['CANARY-ENTERED-ACTIONS-QX', 'CANARY-CONSENT-NOTE-QX'], L2),
@@ -213,9 +223,16 @@ CONTEXT_OBJECTS = {
     'DistrictStatistics': ['statistics_district', 'statistics_district_other'],
     'District': ['district', 'district_other'], 'Districts': ['districts'],
     'Charter': ['charter'],
+    'Health': ['health'],
 }
 OPEN = {'login', 'login-code', 'notice', 'notice-simple', 'accessibility', 'legal', 'brand.css',
         'brand-logo', 'language', 'activate', '', 'sso-login', 'sso-callback', 'sso-logged-out'}
+#: the contexts of public routes of their own: the health check for monitoring
+#: (portail/views/health.py, ``/health``)
+OPEN_ROUTES = {'Health'}
+#: the feed (issue 19): JSON for its API account; without a token, a 401
+#: answer in JSON, never the login page
+FEED_VIEWS = {'feed'}
 #: the single sign-on's pages (portail/views/sso.py, tests/test_sso.py): public,
 #: and "not found" for everyone while no identity provider is configured, as here
 SSO_VIEWS = {'sso-login', 'sso-callback', 'sso-logged-out'}
@@ -246,6 +263,7 @@ def build(portal):
         admin2.qualified_social_worker = True
         root.users.reindex(admin2)
         enrol_second_factor(admin2, portal.clock.now())
+        _api, token = issue_token(root.users, API_LOGIN, 'SI', portal.clock.now())
         uid = {name: root.users.find_login(login).uid
                for name, login in USERS.items() if login}
         dossier = Dossier(district, uid['referent'])
@@ -297,6 +315,7 @@ def build(portal):
         urls['statistics_district_other'] = f'/statistics/{other}/'
         urls['districts'] = '/districts/'
         urls['charter'] = '/charter/'
+        urls['health'] = '/health'
         urls['district'] = f'/districts/{district}/'
         urls['district_other'] = f'/districts/{other}/'
         from portail.models.request import RightsRequest
@@ -329,6 +348,7 @@ def build(portal):
                 note.grants[uid['note_reader']] = None
                 note.grants[uid['admin_with_file_roles']] = None
             urls[name] = f'{urls["dossier"]}notes/{note.__name__}/'
+    urls['api_token'] = token
     return urls
 
 
@@ -350,7 +370,9 @@ def departement():
     browsers = {}
     for user, login in USERS.items():
         browser = portal.browser()
-        if login:
+        if user == 'api':
+            browser.extra_environ['HTTP_AUTHORIZATION'] = f'Bearer {urls["api_token"]}'
+        elif login:
             assert browser.login(login, DEMO_PASSWORD).status_int == 200, login
         browsers[user] = browser
     return portal, urls, browsers
@@ -365,8 +387,9 @@ def test_every_view_as_every_user(departement):
     for context, name, permission, methods in views:
         for obj in CONTEXT_OBJECTS[context]:
             url = urls[obj] if context == 'static' else urls[obj] + name
-            open_view = context == 'static' or (context == 'PortalRoot' and name in OPEN
-                                                and permission == '__no_permission_required__')
+            open_view = context == 'static' or (
+                (context in OPEN_ROUTES or (context == 'PortalRoot' and name in OPEN))
+                and permission == '__no_permission_required__')
             entitled = LOGGED_IN | {'anonymous'} if open_view else holders(permission, obj)
             for user, browser in browsers.items():
                 allowed = user in entitled
@@ -383,6 +406,8 @@ def test_every_view_as_every_user(departement):
                         ok = status == 404
                     elif allowed:
                         ok = status in (200, 302, 303)
+                    elif context == 'PortalRoot' and name in FEED_VIEWS and user == 'anonymous':
+                        ok = status == 401 and 'error' in response.json
                     elif user == 'anonymous':
                         ok = status == 302 and response.location.endswith('/login')
                     else:
@@ -407,7 +432,7 @@ def test_the_canaries_do_reach_those_entitled(departement):
             page = 'cli_summary' if user == 'cli' else page_of  # the CLI reads its copy
             if user == 'worker_other_district' and group in ('identity', 'transfer'):
                 page = 'transfer'  # their transfer request, never the dossier
-            url = urls[page]
+            url = '/feed?limit=1000' if user == 'api' else urls[page]
             if group == 'note_secretary_delegate' and user != 'beneficiary':
                 url = urls['dossier'] + 'copy'  # the person's copy, made for them
             text = browsers[user].get(url).text
@@ -440,6 +465,7 @@ MAY_HOLD = {
     R.MANAGER: {L.MANAGER, L.STATISTICS_READER, pr.DEPARTMENT_MANAGER},
     R.ADMIN: set(),
     R.DPO: set(),
+    R.API_FEED: set(),
 }
 #: the kinds of content that hold something of a person
 FILE_KINDS = ('dossier', 'note', 'contract', 'cli_district', 'cli_session')
@@ -545,6 +571,14 @@ DOMAIN_RULES = [
      lambda: who_may(P.MANAGE_CASELOADS, 'district') == {R.MANAGER}
      and matrix.grants('district')[L.MANAGER] == {P.MANAGE_CASELOADS}
      and P.VIEW_DOSSIER in matrix.grants('dossier')[L.MANAGER]),
+    ('only the API account of the departmental information system reads the feed, and '
+     'it holds nothing else, anywhere (issue 19)',
+     lambda: {principal for kind in matrix.MATRIX.values() for grants in kind.values()
+              for principal, permissions in grants.items()
+              if P.READ_FEED in permissions} == {pr.role(R.API_FEED)}
+     and {p for kind in matrix.MATRIX.values() for grants in kind.values()
+          for p in grants.get(pr.role(R.API_FEED), ())} == {P.READ_FEED}
+     and R.API_FEED not in R.ROLES),
 ]
 
 

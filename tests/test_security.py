@@ -19,7 +19,13 @@ OPEN_VIEWS = {('PortalRoot', 'login'), ('PortalRoot', 'notice'), ('PortalRoot', 
               ('PortalRoot', 'activate'), ('static', ''),
               # the single sign-on (portail/views/sso.py): whoever comes is not logged in yet
               ('PortalRoot', 'sso-login'), ('PortalRoot', 'sso-callback'),
-              ('PortalRoot', 'sso-logged-out')}
+              ('PortalRoot', 'sso-logged-out'),
+              # the health check for monitoring (portail/views/health.py): a route of its own
+              ('Health', '')}
+
+#: the views of the API account, whose bearer token is refused with a 401
+#: answer in JSON, never the login page (docs/feed.md)
+TOKEN_VIEWS = {('PortalRoot', 'feed')}
 
 
 def registered_views(registry):
@@ -102,7 +108,7 @@ def url_for(portal, context, name):
             'StatisticsSpace': '/statistics/',
             'DistrictStatistics': f'/statistics/{dossier.district}/',
             'District': f'/districts/{dossier.district}/', 'Districts': '/districts/',
-            'Charter': '/charter/', 'static': '/static/'}[context]
+            'Charter': '/charter/', 'static': '/static/', 'Health': '/health'}[context]
     return base + (name if name else '') if context != 'static' else '/static/portail.css'
 
 
@@ -111,23 +117,35 @@ def all_page_views(portal):
             if not is_exception_view(intr)]
 
 
-def test_anonymous_is_refused_everywhere_but_the_open_pages(portal):
-    browser = portal.browser()
-    token = browser.csrf()  # a valid anonymous token: the refusal is the permission's
-    refused = 0
+def every_page_answered(portal, browser, skip=()):
+    """``(context, name, method, url, response)`` of every view of the app
+    asked by ``browser`` with each of its methods (a POST with a valid CSRF
+    token, so that a refusal is the permission's), but those in ``skip``."""
+    token = browser.csrf()
     for context, name, _permission, methods in all_page_views(portal):
+        if (context, name) in skip:
+            continue
         url = url_for(portal, context, name)
         for method in methods:
             if method == 'GET':
                 response = browser.get(url, status='*')
             else:
                 response = browser.post(url, {'csrf_token': token}, status='*')
-            if (context, name) in OPEN_VIEWS:
-                assert not (response.status_int == 302 and '/login' in response.location), url
-            else:
-                assert response.status_int == 302, (method, url, response.status)
-                assert response.location.endswith('/login'), (method, url)
-                refused += 1
+            yield context, name, method, url, response
+
+
+def test_anonymous_is_refused_everywhere_but_the_open_pages(portal):
+    refused = 0
+    for context, name, method, url, response in every_page_answered(portal, portal.browser()):
+        if (context, name) in OPEN_VIEWS:
+            assert not (response.status_int == 302 and '/login' in response.location), url
+        elif (context, name) in TOKEN_VIEWS:
+            assert response.status_int == 401 and response.json['error'], (method, url)
+            refused += 1
+        else:
+            assert response.status_int == 302, (method, url, response.status)
+            assert response.location.endswith('/login'), (method, url)
+            refused += 1
     assert refused >= 16
 
 
@@ -235,3 +253,22 @@ def test_acls_deny_anonymous_everything(cls):
     obj = cls.__new__(cls)
     for permission in ('view_home', 'manage_accounts', 'change_password', 'logout'):
         assert not ACLHelper().permits(obj, [Everyone], permission)
+
+
+def test_the_api_account_is_refused_every_page_but_the_feed(portal):
+    from portail.feed.tokens import issue_token
+
+    with portal.root() as root:
+        token = issue_token(root.users, 'si', 'SI', portal.clock.now())[1]
+    browser = portal.browser()
+    browser.extra_environ['HTTP_AUTHORIZATION'] = f'Bearer {token}'
+    checked = 0
+    for context, name, method, url, response in every_page_answered(portal, browser,
+                                                                    skip=OPEN_VIEWS):
+        if (context, name) in TOKEN_VIEWS and method == 'GET':
+            assert response.status_int == 200, url
+        else:
+            assert response.status_int == 403, (method, url, response.status)
+            assert response.json['error']
+            checked += 1
+    assert checked >= 50

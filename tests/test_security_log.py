@@ -31,10 +31,25 @@ ADDRESS = '192.0.2.10'  # the REMOTE_ADDR of the test browsers
 UID = re.compile(r'^[0-9a-f]{24}$')
 
 
+#: the folder of production.ini's security log (deploy/: the portail account's log folder)
+PRODUCTION_LOGS = '/var/log/portail'
+
+
 def ini_sections(name, here=ROOT):
     parser = configparser.ConfigParser(defaults={'here': here})
     parser.read(os.path.join(ROOT, name), encoding='utf-8')
     return parser
+
+
+def ini_in(name, folder):
+    """A copy of the ini file ``name`` in ``folder`` whose production log
+    folder is ``folder/var``: its security log is ``folder/var/security.log``."""
+    with open(os.path.join(ROOT, name), encoding='utf-8') as original:
+        text = original.read().replace(PRODUCTION_LOGS, os.path.join(folder, 'var'))
+    copy = os.path.join(folder, name)
+    with open(copy, 'w', encoding='utf-8') as written:
+        written.write(text)
+    return copy
 
 
 def ini_formatter(name):
@@ -104,7 +119,7 @@ def test_the_ini_logging_configuration_as_file_config_reads_it(name, tmp_path):
 
     (tmp_path / 'var').mkdir()
     done = subprocess.run(  # noqa: S603
-        [sys.executable, '-c', CONFIGURE_AND_LOG, os.path.join(ROOT, name), str(tmp_path)],
+        [sys.executable, '-c', CONFIGURE_AND_LOG, ini_in(name, str(tmp_path)), str(tmp_path)],
         capture_output=True, text=True, check=True)
     stderr = done.stderr.splitlines()
     if name == 'development.ini':
@@ -125,7 +140,8 @@ def test_production_writes_var_security_log(portal, tmp_path):
     handler_class = logging.handlers.WatchedFileHandler
     assert section['class'] == 'logging.handlers.WatchedFileHandler'
     args = eval(section['args'], vars(logging))  # noqa: S307 (as fileConfig does)
-    assert args[0] == f'{tmp_path}/var/security.log'
+    assert args[0] == f'{PRODUCTION_LOGS}/security.log'
+    args = (f'{tmp_path}/var/security.log', *args[1:])
     (tmp_path / 'var').mkdir()
     handler = handler_class(*args)
     handler.setFormatter(ini_formatter('production.ini'))

@@ -47,6 +47,9 @@ _DECLARED = {
                          P.VIEW_ADMINISTRATION_JOURNAL},
         Authenticated: {P.CHANGE_PASSWORD, P.MANAGE_OWN_SECOND_FACTOR, P.LOGOUT},
         pr.role(R.ADMIN): {P.MANAGE_ACCOUNTS},
+        # the feed to the departmental information system (docs/feed.md): its
+        # API account, which holds nothing else anywhere
+        pr.role(R.API_FEED): {P.READ_FEED},
     }},
     # /charter (issue 18): every account reads it (a staff account must accept
     # it before anything else); the administrator publishes a new version;

@@ -124,3 +124,7 @@ VIEW_ALL_REQUESTS = 'view_all_requests'
 PRODUCE_LETTER = 'produce_letter'
 #: list the dossier's letters and download them
 VIEW_LETTER = 'view_letter'
+
+# The feed to the departmental information system (issue 19; docs/feed.md)
+#: read the feed of entered, amended and closed contracts (the API account only)
+READ_FEED = 'read_feed'

@@ -1,6 +1,8 @@
 """The Pyramid security policy of the portal.
 
-Identity comes from the server-side session (:mod:`portail.auth.sessions`);
+Identity comes from the server-side session (:mod:`portail.auth.sessions`),
+or, for a request carrying an ``Authorization: Bearer`` header, from that
+token alone (:mod:`portail.auth.bearer`: the feed's API accounts);
 the principals are those of the account (:mod:`portail.acl.principals`)
 plus the *local roles* that the context and its parents compute for this
 identity at the time of the check (référent, delegate until a date...), so
@@ -13,7 +15,7 @@ from pyramid.interfaces import ISecurityPolicy
 from zope.interface import implementer
 
 from portail.acl.localroles import local_principals
-from portail.auth import sessions
+from portail.auth import bearer, sessions
 from portail.clock import utcnow
 
 
@@ -25,7 +27,11 @@ class PortalSecurityPolicy:
         self.helper = ACLHelper()
 
     def identity(self, request):
-        """The :class:`portail.auth.sessions.Identity` of the request, or ``None``."""
+        """The :class:`portail.auth.sessions.Identity` of the request, or ``None``:
+        its bearer token's if it carries one (never then its session's), else
+        its session's."""
+        if bearer.presented(request):
+            return bearer.current_identity(request)
         return sessions.current_identity(request)
 
     def authenticated_userid(self, request):

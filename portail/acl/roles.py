@@ -24,6 +24,13 @@ DPO = 'dpo'
 
 ROLES = (WORKER, SECRETARY, BENEFICIARY, CLI, MANAGER, ADMIN, DPO)
 
+#: the account of the departmental information system, which pulls the feed of
+#: entered, amended and closed contracts (docs/feed.md) with a bearer token.
+#: Not one of :data:`ROLES`: the administrators' form never offers it, and no
+#: person holds it; only ``portail-feed create-token`` creates such an account,
+#: without a password, so it never logs in through the login form.
+API_FEED = 'api_feed'
+
 #: roles that cover the whole département and need no district
 DEPARTMENT_WIDE_ROLES = frozenset({ADMIN, DPO})
 #: roles that may be held with or without a district (a manager without
@@ -63,7 +70,8 @@ def holds_admin(user):
 
 
 def is_staff(user):
-    """A staff account: it holds a role other than ``beneficiary``.  Only
+    """A staff account: it holds a role other than ``beneficiary`` (and the
+    feed's :data:`API_FEED`, which is no person).  Only
     staff log in through the identity provider, accept the confidentiality
     charter, and may be asked for a second factor."""
-    return any(role != BENEFICIARY for role in user.roles)
+    return any(role not in (BENEFICIARY, API_FEED) for role in user.roles)

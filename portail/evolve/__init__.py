@@ -48,33 +48,46 @@ def status(zodb_root):
     return len(names) - len(pending), len(names), pending
 
 
-def evolve(db, now, dry_run=False, log=print):
+def evolve(db, now, dry_run=False, log=print, progress=None):
     """Run the pending steps on ``db``; return the names of the steps run.
 
     Each step runs and is recorded in its own transaction.  With
     ``dry_run`` every pending step runs in one transaction that is then
-    aborted, so nothing is written.
+    aborted, so nothing is written.  ``progress(total, label)`` makes the
+    meter of the steps (:class:`portail.scripts.progress.Progress`; none by
+    default).
     """
+    from portail.scripts.progress import Silent
+
     tm = transaction.TransactionManager(explicit=True)
     conn = db.open(transaction_manager=tm)
-    ran = []
     try:
         tm.begin()
         zodb_root = conn.root()
-        for name, function in _steps():
-            if name in done(zodb_root):
-                continue
-            log(f'{"[dry run] " if dry_run else ""}evolve step {name}')
-            function(zodb_root, conn)
-            if DONE_KEY not in zodb_root:
-                zodb_root[DONE_KEY] = OOBTree()
-            zodb_root[DONE_KEY][name] = now
-            ran.append(name)
-            if not dry_run:
-                tm.get().note(f'evolve {name}')
-                tm.commit()
-                tm.begin()
+        finished = done(zodb_root)
+        pending = [(name, function) for name, function in _steps() if name not in finished]
+        meter = (progress or Silent)(len(pending), 'evolve steps')
+        with meter:
+            ran = _run(tm, zodb_root, conn, pending, now, dry_run, log, meter)
         tm.abort()
     finally:
         conn.close()
+    return ran
+
+
+def _run(tm, zodb_root, conn, pending, now, dry_run, log, meter):
+    """Run the ``pending`` steps (see :func:`evolve`)."""
+    ran = []
+    for name, function in pending:
+        log(f'{"[dry run] " if dry_run else ""}evolve step {name}')
+        function(zodb_root, conn)
+        if DONE_KEY not in zodb_root:
+            zodb_root[DONE_KEY] = OOBTree()
+        zodb_root[DONE_KEY][name] = now
+        ran.append(name)
+        if not dry_run:
+            tm.get().note(f'evolve {name}')
+            tm.commit()
+            tm.begin()
+        meter.advance()
     return ran

@@ -209,3 +209,13 @@ def create_external_id_indexes(zodb_root, conn):
     for folder in (root.dossiers, root.users):
         if folder.by_external_id is None:
             folder.by_external_id = OOBTree()
+
+
+@step('0019-create-feed-log')
+def create_feed_log(zodb_root, conn):
+    """Create the feed log of the departmental information system's feed
+    (issue 19, :mod:`portail.feed.log`), empty: the feed delivers what is
+    entered, amended or closed from now on."""
+    from portail.feed.log import create
+
+    create(zodb_root)

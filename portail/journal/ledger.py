@@ -100,9 +100,10 @@ def anchored_digest(pairs):
     return count, digest.hexdigest()
 
 
-def anchor(journal, key, at, to_file=False):
+def anchor(journal, key, at, to_file=False, progress=None):
     """Append the heads of every chain that grew to the anchor chain; return
-    the last entry written."""
+    the last entry written.  ``progress`` (a
+    :class:`portail.scripts.progress.Progress`) counts the chains looked at."""
     take_over(journal, key, at)
     items = []
     for chain_key, chain in journal.chains.items():
@@ -110,6 +111,8 @@ def anchor(journal, key, at, to_file=False):
         if journal.anchored.get(chain_key) != value:
             items.append(f'{chain_key}:{value}')
             journal.anchored[chain_key] = value
+        if progress is not None:
+            progress.advance()
     return record(journal, key, at, ANCHOR, items, obj=TO_FILE if to_file else ANCHORS)
 
 

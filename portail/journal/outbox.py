@@ -233,3 +233,21 @@ def waiting(zodb_root):
         first = min(e[AT] for e in values)
         oldest = first if oldest is None else min(oldest, first)
     return count, entries, oldest
+
+
+def backlog(zodb_root, limit):
+    """``(records, oldest time or None, complete)`` of the first ``limit``
+    records of the outbox (bounded work, for the health check): ``complete``
+    is false when it holds more, then the oldest is that of those looked at."""
+    outbox = outbox_of(zodb_root)
+    if outbox is None:
+        return 0, None, True
+    count = 0
+    oldest = None
+    for _record_id, values in records(outbox):
+        if count == limit:
+            return count, oldest, False
+        count += 1
+        first = min(e[AT] for e in values)
+        oldest = first if oldest is None else min(oldest, first)
+    return count, oldest, True

@@ -77,9 +77,10 @@ def verify_chain(chain, key, legacy=0):
     return None
 
 
-def verify(journal, key):
+def verify(journal, key, progress=None):
     """Verify the anchor chain, then every chain against it; return the first
-    :class:`Broken` link or ``None``."""
+    :class:`Broken` link or ``None``.  ``progress`` (a
+    :class:`portail.scripts.progress.Progress`) counts the chains verified."""
     if journal.key_id is not None and journal.key_id != key.key_id:
         return Broken(JOURNAL, 0, "the key file is not this journal's key")
     ledger, broken = _anchor_chain(journal, key)
@@ -107,6 +108,8 @@ def verify(journal, key):
         broken = _check_anchored(chain, ledger.anchored.get(chain_key))
         if broken is not None:
             return broken
+        if progress is not None:
+            progress.advance()
     for chain_key in sorted({*ledger.anchored, *ledger.bases, *ledger.legacy} - {ANCHORS}):
         if chain_key not in journal.chains:
             return Broken(chain_key, 0, 'chain deleted without an erasure record')

@@ -135,6 +135,8 @@ class JournalWriter:
         self.records = 0
         #: records the last batch moved or found moved
         self.last_handled = 0
+        #: whether the last batch failed (the health check reports it)
+        self.failing = False
 
     def write(self, entries, records=()):
         """Commit ``entries`` (tuples for :func:`append_entry` after the
@@ -161,7 +163,9 @@ class JournalWriter:
         try:
             try:
                 handled = self._commit(batch.entries, batch.records)
+                self.failing = False
             except Exception as exc:  # noqa: BLE001 (reported to every writer of the batch)
+                self.failing = True
                 log.critical('The journal could not record %d read entries and %d outbox '
                              'records', len(batch.entries), len(batch.records), exc_info=True)
                 batch.error = exc

@@ -47,6 +47,10 @@ class User(Persistent):
     charter_accepted = None
     #: its id in the information system it was imported from (issue 19)
     external_id = None
+    #: an API account of the feed (:mod:`portail.feed.tokens`): the SHA-256 of
+    #: its bearer token, and when the token was created; ``None`` otherwise
+    feed_token_hash = None
+    feed_token_created_at = None
 
     def __init__(self, login, fullname, roles=(), district=None, qualified=False):
         self.login = login

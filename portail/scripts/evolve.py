@@ -4,6 +4,7 @@ import argparse
 from portail.clock import utcnow
 from portail.evolve import evolve, status
 from portail.scripts import application, command, primary_db
+from portail.scripts.progress import Progress, write
 
 
 @command('portail-evolve')
@@ -27,6 +28,6 @@ def main(argv=None):
             for name in pending:
                 print(f'  pending: {name}')
             return 0
-        ran = evolve(db, utcnow(registry), dry_run=args.dry_run)
+        ran = evolve(db, utcnow(registry), dry_run=args.dry_run, log=write, progress=Progress)
     print(f'{len(ran)} step(s) {"would run" if args.dry_run else "run"}.')
     return 0

@@ -42,6 +42,7 @@ from portail.journal.writer import JournalUnavailable, drain, journal_writer
 from portail.models.contract import add_months
 from portail.retention import pack_away, storage_file
 from portail.scripts import application, command, primary_db
+from portail.scripts.progress import Progress
 
 #: where anchors are logged (send it to a log host)
 log = logging.getLogger('portail.journal')
@@ -91,7 +92,8 @@ def verify_command(registry, args):
     key = journal_key_of(registry)
     anchor_file = settings['portail.journal_anchor_file']
     with journal_transaction(registry) as (journal, _tm):
-        broken = verify(journal, key)
+        with Progress(len(journal.chains), 'journal verify: chains') as progress:
+            broken = verify(journal, key, progress)
         check = None
         if broken is None and anchor_file:
             broken, check = verify_anchor_file(journal, key, anchor_file,
@@ -129,7 +131,9 @@ def anchor_command(registry, args):
         return 1
     key = journal_key_of(registry)
     with journal_transaction(registry) as (journal, tm):
-        entry = anchor(journal, key, utcnow(registry), to_file=bool(anchor_file))
+        with Progress(len(journal.chains), 'journal anchor: chains') as progress:
+            entry = anchor(journal, key, utcnow(registry), to_file=bool(anchor_file),
+                           progress=progress)
         count, digest = current_digest(journal)
         tm.get().note('journal anchor')
         tm.commit()

@@ -16,6 +16,7 @@ from portail.journal.key import journal_key_of
 from portail.journal.model import JOURNAL_DB
 from portail.retention import due, erase_dossier, last_contact, pack_away, storage_file
 from portail.scripts import application, command, portal_root, primary_db
+from portail.scripts.progress import Progress
 
 
 @command('portail-retention')
@@ -26,9 +27,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     with application(args.config) as registry:
         years = registry.settings['portail.retention_years']
-        with portal_root(registry, 'retention: list') as root:
+        with portal_root(registry, 'retention: list') as root, \
+                Progress(len(root.dossiers), 'retention: dossiers looked at') as progress:
             names = [(d.__name__, last_contact(d).date().isoformat())
-                     for d in due(root, utcnow(registry), years)]
+                     for d in due(root, utcnow(registry), years, progress)]
         for name, contact in names:
             print(f'{"erase" if args.erase else "would erase"} dossier {name} '
                   f'(last contact {contact})')
@@ -36,9 +38,11 @@ def main(argv=None):
             print(f'{len(names)} dossier(s) due; run again with --erase to erase them.')
             return 0
         key = journal_key_of(registry)
-        for name, _contact in names:
-            with portal_root(registry, 'retention: erase') as root:
-                erase_dossier(root, root.dossiers[name], key, utcnow(registry))
+        with Progress(len(names), 'retention: dossiers erased') as progress:
+            for name, _contact in names:
+                with portal_root(registry, 'retention: erase') as root:
+                    erase_dossier(root, root.dossiers[name], key, utcnow(registry))
+                progress.advance()
         for db in (primary_db(registry), registry._zodb_databases[JOURNAL_DB]):
             pack_away(db, storage_file(db))
         print(f'{len(names)} dossier(s) erased; storage packed.')

@@ -14,7 +14,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
 from portail.acl import permissions as P
-from portail.acl.roles import MANAGER, incompatible_roles
+from portail.acl.roles import API_FEED, MANAGER, incompatible_roles
 from portail.auth import second_factor
 from portail.auth.login import reset_password, set_password
 from portail.auth.passwords import readable_secret
@@ -220,6 +220,10 @@ def _show_temporary_password(request, user, password):
              permission=P.MANAGE_ACCOUNTS)
 def user_view(request):
     user = request.context
+    if API_FEED in user.roles:
+        # the feed's account is made by `portail-feed create-token` with a role
+        # the form does not offer: saving the form would take it away
+        return {'row': account_row(user, request), 'form': None}
     schema = AccountSchema(validator=deferred_account_validator)
     form = make_form(request, schema, _('Save'), editing=user)
     if request.method == 'POST':

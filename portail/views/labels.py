@@ -18,6 +18,7 @@ ROLE_LABELS = {
     DIRECTOR: _('director of the département'),
     R.ADMIN: _('account administrator'),
     R.DPO: _('data protection officer'),
+    R.API_FEED: _("the département's information system"),
 }
 
 CHANNEL_LABELS = {'online': _('online'), 'paper': _('on paper'), 'in_person': _('in person')}

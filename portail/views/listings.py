@@ -95,6 +95,8 @@ ACTION_LABELS = {
     'absence-ended': _('end of an absence'),
     'letter': _('letter produced'),
     'import': _('import from the previous information system'),
+    # a contract delivered by the feed (docs/feed.md)
+    'transmission': _("transmission to the département's information system"),
 }
 
 

@@ -29,12 +29,11 @@ from portail.journal.key import journal_key_of
 from portail.journal.model import JOURNAL_DB, ROOT_KEY
 from portail.journal.verify import verify
 from portail.models import caseload
-from portail.models.dossier import Dossier
-from portail.models.user import User
 from portail.statistics import counters
 from portail.workflow.engine import AfterTransition
+from tests.backends.caseloads import add_caseloads as new_caseloads
 from tests.backends.recount import indexes, recount
-from tests.conftest import accept_charter, find_dossier, logged_in
+from tests.conftest import find_dossier, logged_in
 from tests.test_caseload import assert_summaries_consistent
 from tests.test_contracts import form_posting_to, record_on_paper, run_transition
 from tests.test_paging import listing_indexes, recounted
@@ -116,31 +115,8 @@ def journal_entries(portal, dossier_name):
 def add_caseloads(portal):
     """``WORKERS`` new workers, half in each district, each référent of
     dossiers with one draft contract; return {login: [contract urls]}."""
-    caseloads = {}
     with portal.root() as root:
-        districts = [root.users.find_login(login).district for login in ('worker1', 'worker3')]
-        model = root.users.find_login('worker1')
-        for number in range(WORKERS):
-            login = f'charge{number}'
-            user = User(login, f'Chargée {number}', ('worker',), districts[number % 2])
-            user.password_hash = model.password_hash
-            user.password_changed_at = portal.clock.now()
-            user.must_change_password, user.password_never_expires = False, True
-            root.users.add_user(user)
-            accept_charter(root, user)
-            urls = caseloads[login] = []
-            for index in range(CONTRACTS_PER_WORKER):
-                dossier = Dossier(user.district, user.uid)
-                dossier.last_name, dossier.first_names = f'Charge{number}', f'Personne{index}'
-                dossier.birth_date = date(1980, 1, 1 + index)
-                dossier.created_at = portal.clock.now()
-                root.dossiers.add_dossier(dossier)
-                values = dict(CONTENT, start_date=portal.clock.now().date(),
-                              review_date=portal.clock.now().date() + timedelta(days=74))
-                contract = contract_in_state(root, portal.registry, dossier, values, 'draft')
-                urls.append(f'/dossiers/{dossier.__name__}/contracts/{contract.__name__}/')
-    return caseloads
-
+        return new_caseloads(portal, root, 'Charge', WORKERS, CONTRACTS_PER_WORKER, 'draft')
 
 def test_many_workers_moving_their_contracts_at_once(portal):
     caseloads = add_caseloads(portal)
@@ -150,7 +126,7 @@ def test_many_workers_moving_their_contracts_at_once(portal):
 
     def work(login):
         browser = logged_in(portal, login)  # the logins are concurrent too
-        assert f'Chargée {login[-1]}' in browser.get('/').text
+        assert f'Charge {login[-1]}' in browser.get('/').text
         start.wait()
         for url in caseloads[login]:
             for step, args in ((run_transition, ('sign_paper',)),
