@@ -2,6 +2,11 @@
 real CSV files written in the test's folder, run through the command's
 ``main``; the report is read as the person running it reads it (French),
 the database as the app reads it."""
+import logging
+import os
+import pty
+import subprocess
+import sys
 import tracemalloc
 from datetime import date, timedelta
 
@@ -16,6 +21,7 @@ from portail.scripts import application, init, portal_root, primary_db
 from portail.scripts.importer import main
 from portail.statistics import counters
 from tests.conftest import START, accept_charter
+from tests.test_progress import Clock, read_all
 from tests.test_scripts import INI
 
 TODAY = START.date()
@@ -460,42 +466,41 @@ def test_an_erased_dossier_leaves_no_external_id(ini, tmp_path, capsys):
 # -- progress -----------------------------------------------------------------------------
 
 
-class Ticks:
-    """A clock that moves by ``step`` seconds at each reading."""
+def test_progress_lines_in_a_log_and_a_summary(ini, tmp_path, capsys, caplog, monkeypatch):
+    """Not on a terminal (cron, systemd): a line every ten seconds of the
+    progress clock, in bytes of the file read, then a summary; the report
+    itself goes to standard output."""
+    from portail.scripts import progress
 
-    def __init__(self, step):
-        self.now, self.step = 0.0, step
+    accounts = write(tmp_path, 'comptes.csv', ACCOUNTS)
+    dossiers = write(tmp_path, 'dossiers.csv', DOSSIERS)
+    assert run(capsys, ini, '--accounts', accounts, '--apply')[0] == 0
+    caplog.set_level(logging.INFO, logger='portail.progress')
+    monkeypatch.setattr(progress, 'monotonic', Clock(step=11))  # a line at each record
+    status, out, _err = run(capsys, ini, '--dossiers', dossiers, '--apply')
+    assert status == 0 and 'Import effectué.' in out
+    lines = [r.getMessage() for r in caplog.records if r.name == 'portail.progress']
+    size = f'{len(DOSSIERS.encode())} B'  # under a KiB
+    assert lines[0].startswith('dossiers.csv: ') and f' B/{size} (' in lines[0]
+    assert len(lines) == DOSSIERS.count('\n')  # one a record, and the summary
+    assert lines[-1].startswith(f'dossiers.csv: done, {size} in ')
 
-    def __call__(self):
-        self.now += self.step
-        return self.now
 
-
-def test_progress_is_a_bar_on_a_terminal_and_lines_in_a_log(ini):
-    import io
-
-    from pyramid.interfaces import ILocalizer
-
-    from portail.importing.report import Progress
-
-    with application(ini) as registry:
-        localizer = registry.getUtility(ILocalizer, name='fr')
-    stream = io.StringIO()
-    bar = Progress(stream, 'dossiers.csv', True, localizer, clock=Ticks(1.0))
-    bar(0.5)
-    bar.done()
-    assert stream.getvalue() == (
-        '\r[###############---------------] dossiers.csv : 50 % du fichier lu, 1 ligne(s)'
-        '\r[##############################] dossiers.csv : 100 % du fichier lu, 1 ligne(s)\n')
-    stream = io.StringIO()
-    log = Progress(stream, 'dossiers.csv', False, localizer, clock=Ticks(4.0))
-    for n in range(1, 7):
-        log(n / 6)
-    log.done()
-    # a line every ten seconds, none redrawn
-    assert stream.getvalue().splitlines() == [
-        'dossiers.csv : 50 % du fichier lu, 3 ligne(s)',
-        'dossiers.csv : 100 % du fichier lu, 6 ligne(s)']
+def test_progress_is_a_bar_on_a_terminal(ini, tmp_path):
+    """On a terminal: tqdm's bar on standard error, at 100 % in the end."""
+    accounts = write(tmp_path, 'comptes.csv', ACCOUNTS)
+    main_, tty = pty.openpty()
+    try:
+        result = subprocess.run(  # noqa: S603
+            [sys.executable, '-c', 'import sys; from portail.scripts.importer import main; '
+             'sys.exit(main(sys.argv[1:]))', ini, '--accounts', accounts, '--apply'],
+            stderr=tty, stdout=subprocess.PIPE, text=True, timeout=120, check=False)
+        os.close(tty)
+        shown = read_all(main_)
+    finally:
+        os.close(main_)
+    assert result.returncode == 0 and 'Import effectué.' in result.stdout
+    assert 'comptes.csv: 100%|' in shown and '█' in shown
 
 
 # -- the command's arguments and database -----------------------------------------------

@@ -15,7 +15,6 @@
 """
 import codecs
 import csv
-import os
 
 from portail.i18n import _
 
@@ -153,10 +152,9 @@ def read(path, known, required, progress=None):
     names ``known`` (``required`` among them); return ``(encoding,
     delimiter, records)`` where ``records`` yields ``(line, values or None,
     reason or None)`` for each non-empty record.  Raise :class:`FileRefused`
-    for a file that cannot be imported at all.  ``progress(fraction)`` is
-    called as the file is read."""
+    for a file that cannot be imported at all.  ``progress(position)`` is
+    called with the count of bytes read as the file is read."""
     encoding = detect_encoding(path)
-    size = os.path.getsize(path) or 1
     binary = open(path, 'rb')  # noqa: SIM115 (closed by the generator)
     try:
         lines = Lines(binary, encoding)
@@ -169,7 +167,7 @@ def read(path, known, required, progress=None):
     except BaseException:
         binary.close()
         raise
-    return encoding, delimiter, _records(binary, lines, header, delimiter, size, progress)
+    return encoding, delimiter, _records(binary, lines, header, delimiter, progress)
 
 
 MISSING_COLUMNS = _('the first line lacks the required column(s): ${names}.')
@@ -194,7 +192,7 @@ def _check_header(header, known, required):
         raise FileRefused(_(MISSING_COLUMNS, mapping={'names': _quoted(missing)}))
 
 
-def _records(binary, lines, header, delimiter, size, progress):
+def _records(binary, lines, header, delimiter, progress):
     limit = csv.field_size_limit(MAX_LINE_BYTES)
     try:
         reader = csv.reader(lines, delimiter=delimiter)
@@ -208,7 +206,7 @@ def _records(binary, lines, header, delimiter, size, progress):
                 yield start, None, _(BAD_CSV, mapping={'error': str(error)})
                 continue
             if progress is not None:
-                progress(binary.tell() / size)
+                progress(binary.tell())
             if lines.too_long and lines.too_long[-1] >= start:
                 yield start, None, _(TOO_LONG, mapping={'max': f'{MAX_LINE_BYTES:,}'.replace(
                     ',', '\u202f')})

@@ -1,21 +1,12 @@
 """What ``portail-import`` tells: the counts and every rejected line, in the
-portal's language, and its progress while it runs.
-
-Progress goes to standard error: a bar redrawn in place on a terminal, a
-line every :data:`LOG_EVERY` seconds otherwise (a cron job's log, a file).
+portal's language (its progress while it runs is the long commands' own,
+:mod:`portail.scripts.progress`: the bytes of the file read).
 """
-import time
 from dataclasses import dataclass, field
 
 from translationstring import TranslationString
 
 from portail.i18n import _
-
-#: seconds between two progress lines when standard error is not a terminal
-LOG_EVERY = 10.0
-#: seconds between two redraws of the bar
-DRAW_EVERY = 0.2
-BAR_WIDTH = 30
 
 
 def translate(localizer, message):
@@ -80,45 +71,3 @@ OUTCOME_LABELS = (('created', _('created')), ('updated', _('updated')),
 REJECTED_LABEL = _('rejected')
 REJECTED_LINE = _('line ${line}: ${reason}')
 ENCODING_NAMES = {'utf-8': 'UTF-8', 'cp1252': 'Windows-1252'}
-PROGRESS = _('${what}: ${percent} of the file read, ${count} line(s)')
-
-
-class Progress:
-    """Called with the fraction of the file read and the count of lines:
-    redraws a bar on a terminal, writes a line every :data:`LOG_EVERY`
-    seconds otherwise."""
-
-    def __init__(self, stream, label, tty, localizer, clock=time.monotonic):
-        self.stream, self.label, self.tty = stream, label, tty
-        self.localizer, self.clock = localizer, clock
-        self.last = clock()
-        self.count = 0
-        self.fraction = 0.0
-
-    def __call__(self, fraction):
-        self.count += 1
-        self.fraction = fraction
-        now = self.clock()
-        if now - self.last >= (DRAW_EVERY if self.tty else LOG_EVERY):
-            self.last = now
-            self.show()
-
-    def text(self):
-        return translate(self.localizer, _(PROGRESS, mapping={
-            'what': self.label, 'percent': f'{int(self.fraction * 100)} %', 'count': self.count}))
-
-    def show(self):
-        if self.tty:
-            filled = int(self.fraction * BAR_WIDTH)
-            bar = '#' * filled + '-' * (BAR_WIDTH - filled)
-            self.stream.write(f'\r[{bar}] {self.text()}')
-        else:
-            self.stream.write(f'{self.text()}\n')
-        self.stream.flush()
-
-    def done(self):
-        if self.tty and self.count:
-            self.fraction = 1.0
-            self.show()
-            self.stream.write('\n')
-            self.stream.flush()

@@ -13,15 +13,16 @@ whole (encoding, missing column: nothing imported from it) or the
 database cannot be used, 2 for wrong arguments.
 """
 import argparse
-import sys
+import os
 
 from pyramid.interfaces import ILocalizer
 from ZODB.POSException import ConflictError
 
 from portail.evolve import status
-from portail.importing.report import Progress, translate
+from portail.importing.report import translate
 from portail.importing.run import import_file
 from portail.scripts import CommandError, application, command, primary_db
+from portail.scripts.progress import Progress
 
 #: some line was rejected
 REJECTED_LINES = 3
@@ -54,17 +55,26 @@ def main(argv=None):
 
 
 def _one(registry, path, kind, apply, localizer, db=None, commit=None):
-    progress = Progress(sys.stderr, path, sys.stderr.isatty(), localizer)
     try:
-        report = import_file(registry, db or primary_db(registry), path, kind,
-                             apply=apply if commit is None else commit, journal=db is None,
-                             progress=progress, localizer=localizer)
-    except ConflictError:
-        # ZEO or PostgreSQL, the portal running: a batch met a change of the same objects
-        raise CommandError(f'{path}: a change made meanwhile in the portal conflicts with '
-                           'the import; run it again (the lines already imported are '
-                           'left unchanged)') from None
-    progress.done()
+        size = os.path.getsize(path)
+    except OSError:
+        size = None  # the import says why the file cannot be read
+    # the bytes of the file read so far: its lines are not known before
+    with Progress(total=size, label=os.path.basename(path), unit='B') as bar:
+        def progress(position):
+            bar.advance(position - bar.count)
+
+        try:
+            report = import_file(registry, db or primary_db(registry), path, kind,
+                                 apply=apply if commit is None else commit, journal=db is None,
+                                 progress=progress, localizer=localizer)
+        except ConflictError:
+            # ZEO or PostgreSQL, the portal running: a batch met a change of the same objects
+            raise CommandError(f'{path}: a change made meanwhile in the portal conflicts '
+                               'with the import; run it again (the lines already imported '
+                               'are left unchanged)') from None
+        if size and bar.count < size:
+            bar.advance(size - bar.count)  # the file is read to its end
     for line in report.lines(localizer, apply):
         print(line)
     return report
