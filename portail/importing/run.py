@@ -4,7 +4,8 @@ The dry run and the real run go through the same code, so the dry run's
 report is the real run's: the real run commits every :data:`BATCH` lines
 (memory stays bounded whatever the file's length; a run stopped half-way
 is finished by running it again, since it is idempotent); the dry run takes
-a savepoint instead (its changes go to a temporary file, not to memory),
+a savepoint every :data:`DRY_RUN_BATCH` lines instead (its changes go to a
+temporary file, not to memory),
 writes nothing to the journal and aborts at the end.
 """
 import transaction
@@ -19,12 +20,15 @@ from portail.importing.report import Report, translate
 from portail.models.root import get_root
 from portail.system import SystemRequest
 
-#: lines per transaction (or savepoint, in a dry run).  Each commit rewrites
-#: every index bucket its lines touched, and the indexes are keyed by random
-#: ids, so a batch's cost is mostly its buckets: measured on 10 000 lines,
-#: 500 took 18.4 s of CPU and 114 MiB of Data.fs, 5 000 11.7 s and 57 MiB
-#: (10 000 was no faster and held more memory); bench/README.md
-BATCH = 5000
+#: lines per transaction of the real run.  Each commit rewrites every index
+#: bucket its lines touched, and the indexes are keyed by random ids, so a
+#: commit costs about as much as the indexes are large, and fewer commits
+#: cost less: on 100 000 lines (bench/README.md), 500 took 481 s (a loaded
+#: machine), 5 000 313 s and 20 000 199 s, for a peak of 528 then 772 MiB.
+BATCH = 20000
+#: lines per savepoint of a dry run: its changes pile up until it is aborted
+#: (5 000: 254 s and 896 MiB on 100 000 lines), so no larger
+DRY_RUN_BATCH = 5000
 #: the comment of an imported contract's history line
 HISTORY_COMMENT = _('Imported from the previous information system.')
 
@@ -35,11 +39,12 @@ KINDS = {
 
 
 def import_file(registry, db, path, kind, apply=False, journal=True, progress=None,
-                localizer=None, batch=BATCH):
+                localizer=None, batch=None):
     """Import the file at ``path`` (``kind``: ``accounts`` or ``dossiers``)
     into ``db``; return its :class:`Report`.  Nothing is written unless
     ``apply``; the journal only with ``journal`` too."""
     known, required, check, method = KINDS[kind]
+    batch = batch or (BATCH if apply else DRY_RUN_BATCH)
     report = Report(path, kind)
     tm = transaction.TransactionManager(explicit=True)
     conn = db.open(transaction_manager=tm)
