@@ -115,3 +115,10 @@ STORAGE ?= file
 .PHONY: bench
 bench: install
 	$(BIN)/python -W ignore::UserWarning -m bench.run --tier $(TIER) --storage $(STORAGE) $(BENCH_ARGS)
+
+# The import's benchmark (bench/README.md, "Importing a caseload"): LINES dossiers
+# imported into a fresh database; writes bench/results/import-<lines>.json.
+LINES ?= 100000
+.PHONY: bench-import
+bench-import: install
+	$(BIN)/python -W ignore::UserWarning -m bench.importing --lines $(LINES)

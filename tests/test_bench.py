@@ -343,3 +343,22 @@ def test_a_kept_database_gets_the_steps_of_a_first_login_done():
         worker = root.users.find_login(stamp['logins']['worker'][0])
         assert root.charter.accepted_current(worker)
         assert root.users.find_login('dpo1').totp_secret is not None
+
+
+def test_the_import_benchmark_writes_files_the_import_reads(tmp_path):
+    """bench/importing.py's files: every line read, unique ids and identities."""
+    from bench import importing
+    from portail.importing import columns, reading
+
+    importing.write_accounts(tmp_path / 'comptes.csv')
+    importing.write_dossiers(tmp_path / 'dossiers.csv', 300)
+    _enc, _delim, accounts = reading.read(str(tmp_path / 'comptes.csv'),
+                                          columns.ACCOUNT_COLUMNS, columns.ACCOUNT_REQUIRED)
+    assert len([v for _line, v, reason in accounts if reason is None]) == \
+        importing.WORKERS + 2 * importing.DISTRICTS
+    _enc, _delim, dossiers = reading.read(str(tmp_path / 'dossiers.csv'),
+                                          columns.DOSSIER_COLUMNS, columns.DOSSIER_REQUIRED)
+    values = [v for _line, v, reason in dossiers if reason is None]
+    assert len(values) == 300
+    assert len({v['id_externe'] for v in values}) == 300
+    assert len({(v['nom'], v['prenoms'], v['date_naissance']) for v in values}) == 300

@@ -29,6 +29,7 @@ COMMANDS = {
     'portail-journal': ['verify'],
     'portail-purge-sessions': [],
     'portail-retention': [],
+    'portail-import': ['--accounts', 'comptes.csv'],
 }
 #: the commands that must never create a database
 USERS_OF_A_DATABASE = [name for name in COMMANDS if name != 'portail-init']

@@ -13,7 +13,8 @@ STEP_NAMES = ['0001-create-portal-root', '0002-create-session-store', '0003-crea
               '0010-drop-stored-contract-acls', '0011-create-worklist',
               '0013-create-cli-agenda-indexes', '0014-split-entry-queue',
               '0015-create-caseload-summaries', '0016-transfer-requests-for-managers',
-              '0017-create-charter', '0019-create-feed-log']
+              '0017-create-charter', '0018-create-external-id-indexes',
+              '0019-create-feed-log']
 
 
 def test_new_database_runs_every_step_once():

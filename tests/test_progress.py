@@ -186,3 +186,19 @@ def test_periodic_lines_of_the_commands_follow_their_clock(ini, lines, monkeypat
     assert [line for line in lines() if line.startswith('journal verify: chains: 1/')]
     assert evolve.main([ini]) == 0  # nothing pending
     assert lines()[-1].startswith('evolve steps: done, 0 in 0:11')
+
+
+def test_bytes_are_counted_in_readable_units_and_an_error_says_no_done(lines):
+    clock = Clock()
+    with Progress(total=3 * 2**20, label='file', stream=open(os.devnull, 'w'), clock=clock,
+                  unit='B') as meter:
+        clock.now += 10
+        meter.advance(2**20 + 2**19)
+        meter.advance(2**20 + 2**19)
+    assert lines() == ['file: 1.5 MiB/3.0 MiB (50%), 153.6 KiB/s, about 0:10 left',
+                       'file: done, 3.0 MiB in 0:10, 307.2 KiB/s']
+    with pytest.raises(ValueError), Progress(total=10, label='broken',  # noqa: PT012
+                                              stream=open(os.devnull, 'w'), clock=clock) as m:
+        m.advance(4)
+        raise ValueError('stopped')
+    assert not [line for line in lines() if line.startswith('broken')]

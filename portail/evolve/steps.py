@@ -199,6 +199,18 @@ def create_charter(zodb_root, conn):
         root.attach('charter', Charter(default_text()))
 
 
+@step('0018-create-external-id-indexes')
+def create_external_id_indexes(zodb_root, conn):
+    """Create the external id → dossier and external id → account indexes
+    of ``portail-import`` (issue 19), empty: nothing was imported before."""
+    from BTrees.OOBTree import OOBTree
+
+    root = zodb_root[ROOT_KEY]
+    for folder in (root.dossiers, root.users):
+        if folder.by_external_id is None:
+            folder.by_external_id = OOBTree()
+
+
 @step('0019-create-feed-log')
 def create_feed_log(zodb_root, conn):
     """Create the feed log of the departmental information system's feed

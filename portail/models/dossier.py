@@ -65,6 +65,10 @@ class Dossier(Persistent):
     contact_change = None
     #: its letters (a Container, created with the first: portail/letters, issue 17)
     letters = None
+    #: its id in the information system it was imported from, and the name of
+    #: the contract the import made (:mod:`portail.importing`, issue 19)
+    external_id = None
+    imported_contract = None
 
     def __init__(self, district, referent):
         self.district = district
@@ -136,6 +140,9 @@ class Dossiers(Container):
     #: -> the same Summary (:mod:`portail.models.caseload`; evolve step 0015)
     summaries = None
     caseload_index = None
+    #: external id -> dossier id of the imported dossiers (:mod:`portail.importing`;
+    #: evolve step 0018)
+    by_external_id = None
 
     def __init__(self):
         super().__init__()
@@ -151,6 +158,7 @@ class Dossiers(Container):
         #: district -> OrderedIndex of (signed at, dossier, contract): the entry queue
         self.signed_queue = OOBTree()
         self.consent_queue = OOBTree()
+        self.by_external_id = OOBTree()
 
     # -- dossiers ----------------------------------------------------------
 
@@ -185,6 +193,8 @@ class Dossiers(Container):
         index_remove(self.by_identity, self.identity_of(dossier), dossier.__name__)
         worklist.forget(self, dossier)
         caseload.forget(self, dossier)
+        if dossier.external_id is not None and self.by_external_id is not None:
+            self.by_external_id.pop(dossier.external_id, None)
         self.remove(dossier.__name__)
 
     def unindex_contract(self, contract):

@@ -45,6 +45,8 @@ class User(Persistent):
     #: ``(version, utc datetime)``: the last version of the confidentiality
     #: charter the account accepted, and when (:mod:`portail.auth.charter`)
     charter_accepted = None
+    #: its id in the information system it was imported from (issue 19)
+    external_id = None
     #: an API account of the feed (:mod:`portail.feed.tokens`): the SHA-256 of
     #: its bearer token, and when the token was created; ``None`` otherwise
     feed_token_hash = None
@@ -109,6 +111,9 @@ class Users(Container):
     #: colleague uid -> uids of the social workers whose absence they cover
     #: (created with the first absence)
     absence_delegates = None
+    #: external id -> uid of the imported accounts (:mod:`portail.importing`;
+    #: evolve step 0018)
+    by_external_id = None
 
     def set_absence(self, user, delegation):
         """Delegate all of ``user``'s dossiers (``delegation``, or ``None`` to
@@ -139,6 +144,7 @@ class Users(Container):
         self.locked_uids = OOTreeSet()
         #: (district, role) -> uids, e.g. the social workers of a district
         self.by_district_role = OOBTree()
+        self.by_external_id = OOBTree()
 
     @staticmethod
     def normalise_login(login):
@@ -175,6 +181,8 @@ class Users(Container):
             index_remove(self.by_district_role, key, user.uid)
         if user.uid in self.locked_uids:
             self.locked_uids.remove(user.uid)
+        if user.external_id is not None and self.by_external_id is not None:
+            self.by_external_id.pop(user.external_id, None)
         self.remove(user.uid)
 
     def set_locked(self, user, locked):

@@ -15,7 +15,9 @@ anchor): what a person at a terminal or a log reader sees while they run.
   ini file without logging sections), the lines go to ``stream``.
 
 The loops give a total only when it costs nothing extra (the ``len()`` of a
-list or BTree they read anyway); an unknown total is ``None``.
+list or BTree they read anyway); an unknown total is ``None``.  A loop over
+a file counts its bytes (``unit='B'``: shown in KiB, MiB...), whose total
+is the file's size, where its lines are unknown until read (``portail-import``).
 """
 import logging
 import os
@@ -62,6 +64,16 @@ def _size(stream):
         return 0, 0
 
 
+def _bytes(count):
+    """``count`` bytes in a readable unit: ``512 B``, ``1.5 MiB``."""
+    size, unit = float(count), 'B'
+    for bigger in ('KiB', 'MiB', 'GiB'):
+        if size < 1024:
+            break
+        size, unit = size / 1024, bigger
+    return f'{size:.0f} B' if unit == 'B' else f'{size:.1f} {unit}'
+
+
 def _duration(seconds):
     """``m:ss`` or ``h:mm:ss``."""
     seconds = int(round(seconds))
@@ -74,8 +86,11 @@ class Progress:
     """The progress of one loop of ``total`` items (``None``: unknown), named
     ``label``; a context manager that closes it.  See the module docstring."""
 
-    def __init__(self, total=None, label='', stream=None, every=10.0, clock=None):
+    def __init__(self, total=None, label='', stream=None, every=10.0, clock=None, unit=''):
         self.total = total
+        #: ``''``: items; ``'B'``: bytes
+        self.unit = unit
+        self.show = _bytes if unit == 'B' else str
         self.label = label
         self.stream = sys.stderr if stream is None else stream
         self.every = every
@@ -90,7 +105,8 @@ class Progress:
             sized = _size(self.stream) > (0, 0)
             self.bar = tqdm(total=total, desc=label, file=self.stream, dynamic_ncols=sized,
                             ncols=None if sized else 80, nrows=None if sized else 24,
-                            leave=True, unit='', mininterval=0.2)
+                            leave=True, unit=unit, unit_scale=unit == 'B',
+                            unit_divisor=1024, mininterval=0.2)
 
     def advance(self, n=1):
         """Count ``n`` more items done."""
@@ -103,39 +119,48 @@ class Progress:
             self.last = now
             self._line(self._status(now))
 
-    def close(self):
-        """End the bar, or log the summary line (once)."""
+    def close(self, summary=True):
+        """End the bar, or log the summary line (once; none without ``summary``)."""
         if self.closed:
             return
         self.closed = True
         if self.bar is not None:
             self.bar.close()
             return
+        if not summary:
+            return
         elapsed = self.clock() - self.started
-        total = '' if self.total is None or self.total == self.count else f' of {self.total}'
+        total = ('' if self.total is None or self.total == self.count
+                 else f' of {self.show(self.total)}')
         # a run shorter than a period says no time: its output is the same each time
         timing = f' in {_duration(elapsed)}{self._rate(elapsed)}' if elapsed >= self.every else ''
-        self._line(f'{self.label}: done, {self.count}{total}{timing}')
+        self._line(f'{self.label}: done, {self.show(self.count)}{total}{timing}')
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
-        self.close()
+    def __exit__(self, exc_type, *exc):
+        # a loop stopped by an error says no "done": the error says what happened
+        self.close(summary=exc_type is None)
 
     def _status(self, now):
         elapsed = now - self.started
         if self.total is None:
-            return f'{self.label}: {self.count} so far{self._rate(elapsed)}'
+            return f'{self.label}: {self.show(self.count)} so far{self._rate(elapsed)}'
         percent = 100 * self.count // self.total if self.total else 100
-        line = f'{self.label}: {self.count}/{self.total} ({percent}%){self._rate(elapsed)}'
+        line = (f'{self.label}: {self.show(self.count)}/{self.show(self.total)} '
+                f'({percent}%){self._rate(elapsed)}')
         if self.count and elapsed > 0:
             left = (self.total - self.count) * elapsed / self.count
             line += f', about {_duration(left)} left'
         return line
 
     def _rate(self, elapsed):
-        return f', {self.count / elapsed:.1f}/s' if elapsed > 0 else ''
+        if elapsed <= 0:
+            return ''
+        if self.unit == 'B':
+            return f', {_bytes(self.count / elapsed)}/s'
+        return f', {self.count / elapsed:.1f}/s'
 
     def _line(self, text):
         if log.isEnabledFor(logging.INFO) and log.hasHandlers():

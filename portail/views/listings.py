@@ -94,6 +94,7 @@ ACTION_LABELS = {
     'absence-delegation': _('dossier entrusted during an absence'),
     'absence-ended': _('end of an absence'),
     'letter': _('letter produced'),
+    'import': _('import from the previous information system'),
     # a contract delivered by the feed (docs/feed.md)
     'transmission': _("transmission to the département's information system"),
 }
