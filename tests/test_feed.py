@@ -202,6 +202,7 @@ def canary_dossier(portal):
         dossier.address, dossier.phone = 'CANARY-ADDRESS-QX', 'CANARY-PHONE-QX'
         dossier.email, dossier.household_size = 'canary-mail-qx@example.org', 4
         root.dossiers.add_dossier(dossier)
+        dossier.external_id = 'SI-4711'  # as portail-import leaves it
         dossier.notes.add(Note(worker.uid, 'CANARY-NOTE-QX', False, portal.clock.now()))
         values = dict(CONTENT, actions='CANARY-ACTIONS-QX', commitments='CANARY-COMMIT-QX',
                       start_date=date(2026, 11, 1), duration_months=6,
@@ -225,7 +226,8 @@ def test_the_minimal_fields_and_nothing_else(portal, token):
     assert item == {
         'seq': cursor + 1, 'event': 'entered', 'at': portal.clock.now().isoformat(),
         'dossier': dossier, 'contract': contract, 'version': 1, 'state': 'entered',
-        'district': district, 'last_name': 'Canari', 'first_names': 'Jeanne Marie',
+        'district': district, 'external_id': 'SI-4711', 'last_name': 'Canari',
+        'first_names': 'Jeanne Marie',
         'birth_date': '1980-02-03', 'start_date': '2026-11-01', 'duration_months': 6,
         'end_date': '2027-05-01', 'review_date': '2027-02-01'}
     everything = portal.browser().get('/feed?limit=1000', headers=bearer(token)).text
@@ -246,6 +248,7 @@ def test_a_contract_kept_on_paper_goes_out_without_identity(portal, token):
     for item in items:
         assert item['state'] == 'paper'
         assert item['last_name'] is item['birth_date'] is item['start_date'] is None
+        assert item['external_id'] is None
 
 
 # -- every delivery journaled on its dossier -----------------------------------------

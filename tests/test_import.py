@@ -476,6 +476,7 @@ def test_progress_lines_in_a_log_and_a_summary(ini, tmp_path, capsys, caplog, mo
     dossiers = write(tmp_path, 'dossiers.csv', DOSSIERS)
     assert run(capsys, ini, '--accounts', accounts, '--apply')[0] == 0
     caplog.set_level(logging.INFO, logger='portail.progress')
+    caplog.clear()  # the accounts file's lines, if an earlier test set logging up
     monkeypatch.setattr(progress, 'monotonic', Clock(step=11))  # a line at each record
     status, out, _err = run(capsys, ini, '--dossiers', dossiers, '--apply')
     assert status == 0 and 'Import effectué.' in out

@@ -1,6 +1,7 @@
 """What the feed delivers of one item of the feed log: the minimal fields
 the departmental information system needs to record the contract and match
-the person (docs/feed.md justifies each one).
+the person (docs/feed.md justifies each one), with its id in the
+département's own system when the dossier was imported from it.
 
 The fields are read when the item is delivered, from the contract and its
 dossier as they are then: an item says "this happened at this time", and
@@ -13,7 +14,7 @@ with their references only.
 """
 #: the fields of an item, in their order (docs/feed.md)
 FIELDS = ('seq', 'event', 'at', 'dossier', 'contract', 'version', 'state', 'district',
-          'last_name', 'first_names', 'birth_date', 'start_date', 'duration_months',
+          'external_id', 'last_name', 'first_names', 'birth_date', 'start_date', 'duration_months',
           'end_date', 'review_date')
 
 
@@ -37,7 +38,8 @@ def deliverable(root, seq, item):
     out.update(version=contract.version, state=contract.state, district=dossier.district)
     if contract.state == 'paper' or not contract.has_consent('processing'):
         return out  # kept on paper: its existence only
-    out.update(last_name=dossier.last_name, first_names=dossier.first_names,
+    out.update(external_id=dossier.external_id, last_name=dossier.last_name,
+               first_names=dossier.first_names,
                birth_date=_day(dossier.birth_date), start_date=_day(contract.start_date),
                duration_months=contract.duration_months,
                end_date=_day(contract.end_date),
