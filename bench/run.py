@@ -3,9 +3,14 @@
 For each tier: build (or reuse) the département in ``bench/var/<tier>-<storage>/``,
 serve the portal with waitress in a subprocess, log 16 clients per role in
 through the login form, run every operation on them concurrently (bounded
-in count and time), then the mixed load, then the two anchors on the same
-waitress settings; write ``bench/results/<tier>-<storage>.json`` and print
-the ratios against their targets as the last line.
+in count and time), then the mixed load, then one client alone on a few
+operations (its p50 and p99), then the two anchors on the same waitress
+settings; write ``bench/results/<tier>-<storage>.json`` and print the ratios
+against their targets as the last line.
+
+Each run moves contracts made for it (:mod:`bench.fresh`), and reads the
+load average before each phase (:mod:`bench.noise`): a run that started a
+phase on a busy machine is marked noisy.
 """
 import argparse
 import contextlib
@@ -22,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import report, storage
+from bench.fresh import make_fresh_contracts
 from bench.generate import (
     BENCH_NOW,
     BENCH_PASSWORD,
@@ -34,6 +40,7 @@ from bench.generate import (
     stamp_of,
 )
 from bench.load import SERIAL_RE, Client, login_all, run_phase
+from bench.noise import LoadWatch, noisy_note
 from portail.evolve import evolve
 from portail.journal.key import create_key, load_key
 
@@ -55,6 +62,11 @@ SEARCH_PREFIXES = tuple(sorted({name[:2 + number % 2]
 #: and the filter it adds, in turn
 SEARCH_FILTERS = ({'state': 'entered'}, {'overdue': '1'}, {'state': 'shared', 'sort': 'review'},
                   {'state': 'signed'})
+#: the operations measured again with one client alone, sequentially, after
+#: the concurrent phases: a request's latency on an otherwise idle server
+ONE_CLIENT = ('open_dossier', 'caseload', 'contract_transition')
+#: the one-client phase's key of ``Operations.next_transition``
+ONE_CLIENT_KEY = 'one_client'
 #: the managers' clients: fewer than the districts of tier S
 MANAGER_CLIENTS = 8
 #: the roles whose clients the operations use; the DPO has one account, so one client
@@ -324,17 +336,35 @@ class Operations:
         """A district's statistics page, as its CLI facilitator reads it."""
         return client.get(self.statistics_paths[index])[0]
 
+    def transition_paths(self):
+        """``{key of next_transition: (client, contract path)}``: each worker
+        client's contract, and the one-client phase's (first worker's client)."""
+        paths = {index: (client, self.targets['worker'][index]['contract'])
+                 for index, client in enumerate(self.clients['worker'])}
+        if self.targets.get(ONE_CLIENT_KEY):
+            paths[ONE_CLIENT_KEY] = (self.clients['worker'][0],
+                                     self.targets[ONE_CLIENT_KEY]['contract'])
+        return paths
+
     def prepare_transitions(self):
-        """Find, for each worker, whether its contract is shared now."""
-        for index, client in enumerate(self.clients['worker']):
-            path = self.targets['worker'][index]['contract']
+        """Find, for each contract to move, whether it is shared now (a fresh
+        one is: :mod:`bench.fresh`)."""
+        for key, (client, path) in self.transition_paths().items():
             status = client.get(f'{path}/transition?name=unshare')[0]
-            self.next_transition[index] = 'unshare' if status == 200 else 'share'
+            self.next_transition[key] = 'unshare' if status == 200 else 'share'
 
     def contract_transition(self, client, index):
         """The confirmation page (for the version serial), then the POST with CSRF."""
-        path = self.targets['worker'][index]['contract']
-        name = self.next_transition[index]
+        return self.transition(client, index, self.targets['worker'][index]['contract'])
+
+    def one_client_transition(self, client, index):
+        """:meth:`contract_transition` on the one-client phase's own contract."""
+        return self.transition(client, ONE_CLIENT_KEY, self.targets[ONE_CLIENT_KEY]['contract'])
+
+    def transition(self, client, key, path):
+        """``unshare`` or ``share`` the contract at ``path``, in turn (``key``
+        of :attr:`next_transition`)."""
+        name = self.next_transition.get(key, 'unshare')
         status, page, _ = client.get(f'{path}/transition?name={name}')
         if status != 200:
             return f'confirm page {status}'
@@ -343,7 +373,7 @@ class Operations:
             form['fields'] = ['themes', 'duration_months', 'actions']
         status = client.post(f'{path}/transition', form)[0]
         if status == 303:
-            self.next_transition[index] = 'share' if name == 'unshare' else 'unshare'
+            self.next_transition[key] = 'share' if name == 'unshare' else 'unshare'
         return status
 
     def caseload_search(self, client, index):
@@ -412,15 +442,49 @@ def run_tier(tier, store_name, args):
     store.start()
     try:
         stamp = ensure_database(tier, store, vardir)
-        return measure(tier, store_name, store, stamp, vardir, args)
+        fresh = None
+        if moves_contracts(selected_operations(args)):
+            began = time.perf_counter()
+            with portal_databases(store, vardir / KEY_FILE) as dbs:
+                fresh = make_fresh_contracts(dbs[''], tier, load_key(vardir / KEY_FILE),
+                                             stamp['targets']['worker'])
+            log(f'{len(fresh["contracts"]) + len(fresh["extra"])} fresh contracts to move '
+                f'(history of {fresh["history_length"]}) in '
+                f'{time.perf_counter() - began:.1f} s')
+        return measure(tier, store_name, store, stamp, vardir, args, fresh)
     finally:
         store.stop()
 
 
-def measure(tier, store_name, store, stamp, vardir, args):
+def selected_operations(args):
+    """The operations of :data:`OPERATIONS` this run measures, in order."""
+    return [n for n in OPERATIONS if not args.operations or n in args.operations]
+
+
+def moves_contracts(names):
+    return 'contract_transition' in names
+
+
+def run_targets(targets, fresh):
+    """The stamp's ``targets`` with this run's fresh contracts to move
+    (:mod:`bench.fresh`) in place of the generated ones; the stamp's own
+    dict is left as it is."""
+    targets = dict(targets)
+    # a database generated before the DPO's operation names no DPO target
+    targets.setdefault('dpo', [{'login': 'dpo1'}])
+    if fresh:
+        targets['worker'] = [dict(t, contract=path) for t, path
+                             in zip(targets['worker'], fresh['contracts'], strict=True)]
+        targets[ONE_CLIENT_KEY] = {'contract': fresh['extra'][0]}
+    return targets
+
+
+def measure(tier, store_name, store, stamp, vardir, args, fresh=None, watch=None):
+    """Serve the portal of ``vardir``, run its phases (:func:`run_portal`),
+    then the anchors'; return the results."""
+    watch = watch or LoadWatch()
     ini = vardir / 'bench.ini'
     ini.write_text(portal_ini(store.uris(), vardir / KEY_FILE, args.setting))
-    phases = {}
     gc_stats = vardir / 'gc.json'
     # the portal freezes by its own setting (portail.gc_freeze); the anchors by --gc-freeze
     server = Server('portal', str(ini), threads=args.threads, gc_freeze=False,
@@ -429,35 +493,7 @@ def measure(tier, store_name, store, stamp, vardir, args):
         cold_start = server.wait_ready('/login')
         log(f'portal cold start {cold_start:.2f} s (pid {server.process.pid}, '
             f'port {server.port})')
-        targets = stamp['targets']
-        # a database generated before the DPO's operation names no DPO target
-        targets.setdefault('dpo', [{'login': 'dpo1'}])
-        clients = {role: [Client('127.0.0.1', server.port) for _ in targets[role]]
-                   for role in ROLES}
-        ops = Operations(targets, clients)
-        table = ops.table()
-        names = [n for n in OPERATIONS if not args.operations or n in args.operations]
-        roles = {table[n].role for n in names}
-        began = time.perf_counter()
-        login_failures = 0
-        for role in sorted(roles):
-            login_failures += login_all(clients[role], [t['login'] for t in targets[role]],
-                                        BENCH_PASSWORD, totp_secret=BENCH_TOTP_SECRET)
-        log(f'{sum(len(clients[r]) for r in roles)} clients logged in '
-            f'({time.perf_counter() - began:.1f} s, {login_failures} failed attempts)')
-        if 'worker' in roles:
-            ops.prepare_transitions()
-        if 'statistics' in names:
-            ops.prepare_statistics()
-        for name in names:
-            op = table[name]
-            phase = run_phase(name, clients[op.role], op, args.requests, args.seconds,
-                              warmup=args.warmup)
-            phases[name] = phase
-            log(describe(phase))
-        mixed = run_phase('mixed', clients['worker'], mixed_operation(table, names),
-                          args.requests, args.seconds)
-        log(describe(mixed))
+        portal = run_portal(server.port, run_targets(stamp['targets'], fresh), args, watch)
         rss = server.peak_rss_mib()
     finally:
         server.stop()
@@ -470,16 +506,83 @@ def measure(tier, store_name, store, stamp, vardir, args):
             anchor.wait_ready(path)
             clients = [Client('127.0.0.1', anchor.port) for _ in range(args.clients)]
             op = lambda client, index, path=path: client.get(path)[0]  # noqa: E731
+            watch.before(f'anchor_{kind}')
             phase = run_phase(f'anchor_{kind}', clients, op, args.anchor_requests, args.seconds)
             anchors[kind] = phase
             log(describe(phase))
         finally:
             anchor.stop()
-    results = build_results(tier, store_name, store, stamp, phases, mixed, anchors, rss,
-                            cold_start, args)
-    results['failed_login_attempts'] = login_failures
+    results = build_results(tier, store_name, store, stamp, portal['phases'], portal['mixed'],
+                            anchors, rss, cold_start, args)
+    results['one_client'] = {name: figures_of(phase)
+                             for name, phase in portal['one_client'].items()}
+    if fresh:
+        results['transition_contracts'] = fresh
+    results.update(watch.figures())
+    results['failed_login_attempts'] = portal['login_failures']
     results['server_gc'] = read_stamp(gc_stats)
     return results
+
+
+def run_portal(port, targets, args, watch):
+    """Log the clients in to the portal on ``port``, then run the selected
+    operations concurrently, the mixed load, and the one-client phases,
+    reading the load average before each; return ``{'phases', 'mixed',
+    'one_client', 'login_failures'}`` (phases as :class:`bench.load.PhaseResult`)."""
+    clients = {role: [Client('127.0.0.1', port) for _ in targets[role]] for role in ROLES}
+    ops = Operations(targets, clients)
+    table = ops.table()
+    names = selected_operations(args)
+    roles = {table[n].role for n in names}
+    began = time.perf_counter()
+    login_failures = 0
+    try:
+        for role in sorted(roles):
+            login_failures += login_all(clients[role], [t['login'] for t in targets[role]],
+                                        BENCH_PASSWORD, totp_secret=BENCH_TOTP_SECRET)
+        log(f'{sum(len(clients[r]) for r in roles)} clients logged in '
+            f'({time.perf_counter() - began:.1f} s, {login_failures} failed attempts)')
+        if 'worker' in roles:
+            ops.prepare_transitions()
+        if 'statistics' in names:
+            ops.prepare_statistics()
+        phases = {}
+        for name in names:
+            op = table[name]
+            watch.before(name)
+            phases[name] = run_phase(name, clients[op.role], op, args.requests, args.seconds,
+                                     warmup=args.warmup)
+            log(describe(phases[name]))
+        watch.before('mixed')
+        mixed = run_phase('mixed', clients['worker'], mixed_operation(table, names),
+                          args.requests, args.seconds)
+        log(describe(mixed))
+        one_client = one_client_phases(ops, table, names, args, watch)
+    finally:
+        for role_clients in clients.values():
+            for client in role_clients:
+                client.close()
+    return {'phases': phases, 'mixed': mixed, 'one_client': one_client,
+            'login_failures': login_failures}
+
+
+def one_client_phases(ops, table, names, args, watch):
+    """The :data:`ONE_CLIENT` operations (those selected) with the first
+    worker's client alone, its requests one after the other: ``{operation:
+    PhaseResult}``.  The transition moves a contract of its own."""
+    found = {}
+    for name in ONE_CLIENT:
+        if name not in names:
+            continue
+        op = table[name]
+        if name == 'contract_transition':
+            op = ops.role_op('worker', ops.one_client_transition, (303,))
+        phase_name = f'one_client_{name}'
+        watch.before(phase_name)
+        found[name] = run_phase(phase_name, [None], op, args.one_client_requests, args.seconds,
+                                warmup=args.warmup)
+        log(describe(found[name]))
+    return found
 
 
 def describe(phase):
@@ -490,6 +593,12 @@ def describe(phase):
     if phase.errors:
         line += f'  ERRORS {phase.errors} (first: {phase.first_error})'
     return line
+
+
+def one_client_line(tier, storage_name, one_client):
+    """The one-client phases in one line: p50 and p99 of each."""
+    return f'one client {tier}/{storage_name}: ' + '; '.join(
+        f'{name} p50 {f["p50_ms"]} ms p99 {f["p99_ms"]} ms' for name, f in one_client.items())
 
 
 def figures_of(phase):
@@ -599,6 +708,8 @@ def main(argv=None):
     parser.add_argument('--requests', type=int, default=1500,
                         help='at most this many requests per operation')
     parser.add_argument('--anchor-requests', type=int, default=5000)
+    parser.add_argument('--one-client-requests', type=int, default=300,
+                        help='at most this many requests per one-client phase')
     parser.add_argument('--seconds', type=float, default=15.0,
                         help='at most this long per operation')
     parser.add_argument('--setting', action='append', default=[],
@@ -626,7 +737,10 @@ def main(argv=None):
         results = run_tier(TIERS[name], args.storage, args)
         path = write_results(results)
         log(f'results written to {path.relative_to(BENCH_DIR.parent)}')
-        lines.append(report.summary_line(name, args.storage, results['ratios']))
+        if results['one_client']:
+            log(one_client_line(name, args.storage, results['one_client']))
+        lines.append(report.summary_line(name, args.storage, results['ratios'])
+                     + noisy_note(results))
     if args.tier in ('L', 'both'):
         share_tier_ratios(args.storage)
     for line in lines[:-1]:

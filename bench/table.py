@@ -5,16 +5,62 @@
 import json
 import sys
 
+from bench.noise import NOISY_LOAD
 from bench.report import TARGETS, verdicts
-from bench.run import OPERATIONS
+from bench.run import ONE_CLIENT, OPERATIONS
 
 
 def load(paths):
     return [json.loads(open(path).read()) for path in paths]
 
 
+def run_name(run):
+    """A column's name: tier/storage, flagged when the run was noisy (bench/noise.py)."""
+    return f'{run["tier"]}/{run["storage"]}' + (' (noisy)' if run.get('noisy') else '')
+
+
+def noisy_lines(runs):
+    """A warning above the tables for the noisy runs, if any."""
+    lines = []
+    for run in runs:
+        if run.get('noisy'):
+            loads = run.get('load_before_phase') or {}
+            phases = ', '.join(f'{p} ({loads[p][0]:g})' if p in loads else p
+                               for p in run.get('noisy_phases') or ())
+            lines.append(f'**Noisy run {run["tier"]}/{run["storage"]}** of {run["run_at"]}: '
+                         f'1-minute load average above '
+                         f'{run.get("noisy_above", NOISY_LOAD):g} before {phases}.')
+    return '\n'.join(lines)
+
+
+def one_client_table(runs):
+    """p50 / p99 of the one-client phases (results files without them: not measured)."""
+    lines = ['| operation, one client | ' + ' | '.join(f'{run_name(r)} p50 / p99 ms'
+                                                    for r in runs) + ' |',
+             '|---|' + '---|' * len(runs)]
+    for row in ONE_CLIENT:
+        cells = []
+        for run in runs:
+            f = (run.get('one_client') or {}).get(row)
+            if not f or f.get('p50_ms') is None:
+                cells.append('not measured')
+                continue
+            errors = f' ({f["errors"]} errors)' if f.get('errors') else ''
+            cells.append(f'{f["p50_ms"]:g} / {f["p99_ms"]:g}' + errors)
+        lines.append(f'| {row.replace("_", " ")} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+
+def load_cell(run):
+    """The highest 1-minute load average read before a phase, and the verdict."""
+    loads = run.get('load_before_phase')
+    if not loads:
+        return '—'
+    return f'{max(x[0] for x in loads.values()):.1f} ({"noisy" if run.get("noisy") else "quiet"})'
+
+
 def operations_table(runs):
-    names = [f'{r["tier"]}/{r["storage"]}' for r in runs]
+    names = [run_name(r) for r in runs]
     lines = ['| operation | ' + ' | '.join(f'{n} req/s · p50 / p95 / p99 ms' for n in names)
              + ' |', '|---|' + '---|' * len(runs)]
     rows = list(OPERATIONS) + ['mixed', 'anchor: hello', 'anchor: traversal + ACL']
@@ -38,7 +84,7 @@ def operations_table(runs):
 
 
 def ratios_table(runs):
-    names = [f'{r["tier"]}/{r["storage"]}' for r in runs]
+    names = [run_name(r) for r in runs]
     lines = ['| ratio | target | ' + ' | '.join(names) + ' |', '|---|---|' + '---|' * len(runs)]
     for name, (comparison, target) in TARGETS.items():
         cells = []
@@ -58,7 +104,7 @@ def ratios_table(runs):
 
 
 def others_table(runs):
-    names = [f'{r["tier"]}/{r["storage"]}' for r in runs]
+    names = [run_name(r) for r in runs]
     lines = ['| figure | ' + ' | '.join(names) + ' |', '|---|' + '---|' * len(runs)]
     rows = (
         ('peak RSS of the server (MiB)', lambda r: r['rss_mib']),
@@ -71,6 +117,7 @@ def others_table(runs):
         ('server GC: collections gen0/1/2, seconds, longest ms',
          lambda r: gc_cell(r.get('server_gc'))),
         ('failed login attempts (retried)', lambda r: r.get('failed_login_attempts')),
+        ('highest 1-minute load average before a phase', load_cell),
         ('load average at the end', lambda r: ' '.join(f'{x:.1f}' for x in
                                                       r['machine']['load_average'])),
         ('run at (UTC)', lambda r: r['run_at']),
@@ -89,7 +136,11 @@ def gc_cell(gc):
 
 def main(argv=None):
     runs = load(argv or sys.argv[1:])
+    warning = noisy_lines(runs)
+    if warning:
+        print(warning, end='\n\n')
     print(operations_table(runs), end='\n\n')
+    print(one_client_table(runs), end='\n\n')
     print(ratios_table(runs), end='\n\n')
     print(others_table(runs))
 
