@@ -14,8 +14,8 @@ from tests.conftest import Portal
 TOY = Tier('toy', dossiers=60, workers=4, districts=2, contracts_per_dossier=3)
 
 
-def toy_portal():
-    portal = Portal()
+def toy_portal(settings=None):
+    portal = Portal(settings)
     stamp = generate(TOY, portal.db, journal_key_of(portal.registry), profile='fast',
                      log=lambda message: None)
     return portal, stamp
@@ -362,3 +362,170 @@ def test_the_import_benchmark_writes_files_the_import_reads(tmp_path):
     assert len(values) == 300
     assert len({v['id_externe'] for v in values}) == 300
     assert len({(v['nom'], v['prenoms'], v['date_naissance']) for v in values}) == 300
+
+
+# -- bench hygiene (issue 20): fresh contracts, load average, one client ----------
+
+
+def fake_load(*one_minute):
+    """A load function reading ``one_minute[0]``, then the next, … (the last
+    one again when they run out), as ``os.getloadavg()`` does."""
+    readings = list(one_minute)
+
+    def load():
+        value = readings.pop(0) if len(readings) > 1 else readings[0]
+        return (value, 0.5, 0.25)
+
+    return load
+
+
+def test_each_run_moves_fresh_contracts_and_times_one_client():
+    """Two consecutive runs on the same (kept) database: their transition
+    phases move disjoint contracts, made for each run with the same history
+    length; a run leaves the other's contracts alone.  Each run also has its
+    one-client phases (p50 <= p99), and the load average before each phase."""
+    from argparse import Namespace
+
+    from bench import run
+    from bench.fresh import history_lengths, make_fresh_contracts
+    from bench.noise import LoadWatch
+    from tests.browser.server import LiveServer
+
+    # retried conflicts, as the bench's server (bench/run.py: PORTAL_INI)
+    portal, stamp = toy_portal({'retry.attempts': '5'})
+    targets = run.pick_targets(portal.db, stamp['logins'])
+    generated = [t['contract'] for t in targets['worker'] if t['contract']]
+    generated_before = history_lengths(portal.db, generated)
+    args = Namespace(operations=['caseload', 'open_dossier', 'contract_transition'],
+                     requests=16, seconds=20, warmup=1, one_client_requests=12)
+    server = LiveServer(portal.wsgi)
+    port = int(server.url.rsplit(':', 1)[1])
+    runs = []
+    try:
+        # quiet before every phase of the first run; the second run's mixed
+        # phase (its 4th) starts on a busy machine
+        for load in (fake_load(0.4), fake_load(1.2, 1.5, 0.3, 1.51, 0.2)):
+            fresh = make_fresh_contracts(portal.db, TOY, journal_key_of(portal.registry),
+                                         targets['worker'])
+            moved = fresh['contracts'] + fresh['extra']
+            before = history_lengths(portal.db, moved)
+            watch = LoadWatch(load=load)
+            result = run.run_portal(port, run.run_targets(targets, fresh), args, watch)
+            runs.append({'fresh': fresh, 'before': before, 'result': result, 'watch': watch,
+                         'after': history_lengths(portal.db, moved)})
+    finally:
+        server.stop()
+    first, second = runs
+    assert len(first['before']) == len(targets['worker']) + 1 == 5
+    assert set(first['before']).isdisjoint(second['before'])
+    assert first['fresh']['history_length'] == second['fresh']['history_length'] == 4
+    assert set(first['before'].values()) == set(second['before'].values()) == {4}
+    for one in runs:
+        # every contract of the run was moved (the warm-up moves each once)
+        assert all(one['after'][path] > one['before'][path] for path in one['before'])
+        phases = one['result']['phases']
+        assert phases['contract_transition'].errors == 0 and phases['caseload'].errors == 0
+        assert one['result']['mixed'].errors == 0
+    # the second run touched neither the first run's contracts nor the generated ones
+    assert history_lengths(portal.db, list(first['after'])) == first['after']
+    assert history_lengths(portal.db, generated) == generated_before
+    # the one-client phases: their keys, and p50 <= p99 (never a timed assertion)
+    for one in runs:
+        one_client = one['result']['one_client']
+        assert list(one_client) == list(run.ONE_CLIENT)
+        for phase in one_client.values():
+            figures = report.operation_figures(phase.latencies, phase.elapsed, phase.errors)
+            assert figures['errors'] == 0 and figures['requests'] == 12
+            assert figures['p50_ms'] <= figures['p99_ms']
+    # the load average before each phase, and the verdict
+    phases = ['caseload', 'open_dossier', 'contract_transition', 'mixed',
+              'one_client_open_dossier', 'one_client_caseload', 'one_client_contract_transition']
+    quiet, noisy = first['watch'].figures(), second['watch'].figures()
+    assert list(quiet['load_before_phase']) == phases
+    assert quiet['load_before_phase']['mixed'] == [0.4, 0.5, 0.25]
+    assert (quiet['noisy'], quiet['noisy_phases']) == (False, [])
+    assert (noisy['noisy'], noisy['noisy_phases']) == (True, ['mixed'])
+    assert noisy['load_before_phase']['open_dossier'][0] == 1.5  # not above 1.5
+
+
+def test_the_fresh_contracts_rotate_through_the_caseload():
+    """A fresh contract goes to a dossier the other operations do not open,
+    with the fewest contracts: runs spread over the caseload."""
+    from bench.fresh import pick_dossier
+
+    class Dossier:
+        def __init__(self, contracts):
+            self.contracts = dict.fromkeys(range(contracts))
+
+    class Dossiers(dict):
+        by_referent = {'w': ['a', 'b', 'c', 'd']}
+
+    dossiers = Dossiers(a=Dossier(3), b=Dossier(4), c=Dossier(3), d=Dossier(3))
+    assert pick_dossier(dossiers, 'w', avoid={'a'}, taken=set()) == 'c'
+    assert pick_dossier(dossiers, 'w', avoid={'a'}, taken={'c'}) == 'd'
+    # everything opened by the other operations (a toy caseload): the fewest contracts
+    assert pick_dossier(dossiers, 'w', avoid=set('abcd'), taken={'a'}) == 'c'
+    with pytest.raises(ValueError, match='no dossier'):
+        pick_dossier(dossiers, 'x', avoid=set(), taken=set())
+
+
+def results_file(noisy, one_client=True):
+    """A results file as bench/run.py writes it, with a quiet or noisy run."""
+    from bench.noise import LoadWatch
+
+    watch = LoadWatch(load=fake_load(1.0, 2.25 if noisy else 1.5))
+    watch.before('caseload')
+    watch.before('mixed')
+    operation = dict(figures(100, 20, 60), p95_ms=50, errors=0)
+    return {
+        'tier': 'S', 'storage': 'file', 'run_at': 'then', 'rss_mib': 300,
+        'cold_start_seconds': 1.2, 'machine': {'load_average': [1.0, 1.0, 1.0]},
+        'operations': {'caseload': operation}, 'mixed': operation,
+        'anchors': {'hello': operation, 'acl': operation},
+        'ratios': {'rss_mib': 300},
+        'one_client': {'open_dossier': {'p50_ms': 4.5, 'p99_ms': 9.25, 'errors': 0}}
+        if one_client else {},
+        **watch.figures(),
+    }
+
+
+def test_a_noisy_run_is_flagged_in_the_summary_and_the_tables(capsys, tmp_path):
+    import json
+
+    from bench import table
+    from bench.noise import noisy_note
+
+    noisy, quiet = results_file(noisy=True), results_file(noisy=False)
+    assert (noisy['noisy'], noisy['noisy_phases']) == (True, ['mixed'])
+    assert (quiet['noisy'], quiet['noisy_phases']) == (False, [])
+    assert noisy_note(quiet) == '' and noisy_note({}) == ''
+    assert noisy_note(noisy) == (' (NOISY: 1-minute load above 1.5 before 1 phase(s), '
+                                 'up to 2.25: mixed)')
+    paths = []
+    for name, results in (('noisy', noisy), ('quiet', quiet)):
+        paths.append(tmp_path / f'{name}.json')
+        paths[-1].write_text(json.dumps(results))
+    table.main([str(p) for p in paths])
+    out = capsys.readouterr().out
+    assert out.startswith('**Noisy run S/file** of then: 1-minute load average above 1.5 '
+                          'before mixed (2.25).')
+    assert '| operation | S/file (noisy) req/s · p50 / p95 / p99 ms | S/file req/s' in out
+    assert '| highest 1-minute load average before a phase | 2.2 (noisy) | 1.5 (quiet) |' in out
+    assert '| open dossier | 4.5 / 9.25 | 4.5 / 9.25 |' in out
+    assert '| contract transition | not measured | not measured |' in out
+
+
+def test_the_tables_read_results_files_of_before_issue_20(capsys, tmp_path):
+    import json
+
+    from bench import table
+
+    old = results_file(noisy=True, one_client=False)
+    for key in ('one_client', 'noisy', 'noisy_phases', 'load_before_phase', 'noisy_above'):
+        old.pop(key)
+    (tmp_path / 'old.json').write_text(json.dumps(old))
+    table.main([str(tmp_path / 'old.json')])
+    out = capsys.readouterr().out
+    assert out.startswith('| operation | S/file req/s')
+    assert '| highest 1-minute load average before a phase | — |' in out
+    assert '| open dossier | not measured |' in out
