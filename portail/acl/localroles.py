@@ -128,6 +128,17 @@ def reads_granted_note(note, user, uid, now):
             and active(note.grants[uid], now))
 
 
+#: the account roles through which :func:`dossier_principals` looks at a dossier
+#: beyond its district: a social worker may be its référent or (notes-)delegate,
+#: directly or through an absence, a beneficiary may be its person.  For an
+#: account holding none of them, every dossier of one district gets the same
+#: local roles (secretary, entering secretary, manager, CLI: the account's roles,
+#: its district, its qualification and the settings only), which
+#: :mod:`portail.acl.rowcheck` relies on: keep this set in step with the rules
+#: of :func:`dossier_principals` (tests/test_row_permissions.py checks it).
+PER_DOSSIER_ROLES = frozenset({WORKER, BENEFICIARY_ROLE})
+
+
 def dossier_principals(dossier, identity, now, settings):
     """Return the local principals ``identity`` holds on ``dossier`` at ``now``."""
     user = identity.user

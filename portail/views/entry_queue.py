@@ -14,12 +14,15 @@ When the département has switched secretaries' entry off
 (``portail.secretaries_enter_contracts``), the first list says so: the
 social workers enter the contracts, the secretary follows them.
 
-The permission to read each contract is still checked on the rows shown
-(at most a page), so that a change of the access matrix can never show a
-name the secretary may not read.
+The permission to read each contract is still decided by the security
+policy for the rows shown (at most a page), so that a change of the access
+matrix can never show a name the secretary may not read; it is asked once
+per (district, state) of the page when it cannot differ from row to row,
+else once per row (:mod:`portail.acl.rowcheck` says why and when).
 """
 from portail.acl import permissions as P
 from portail.acl.roles import WORKER
+from portail.acl.rowcheck import RowPermissions
 from portail.clock import utcnow
 from portail.models import worklist
 from portail.models.dossier import signed_at
@@ -59,11 +62,16 @@ def entry_queues(request, identity, page_url):
     }
 
 
+#: what the queue asks of each contract it lists
+ROW_PERMISSIONS = (P.VIEW_CONTRACT,)
+
+
 def _rows(request, signed):
     url = child_url_maker(request, request.root.dossiers)
+    can = RowPermissions(request, ROW_PERMISSIONS)
     rows = []
     for when, contract in signed:
-        if request.has_permission(P.VIEW_CONTRACT, contract):
+        if can.allows(P.VIEW_CONTRACT, contract):
             dossier = contract.dossier
             rows.append({'contract': contract, 'dossier': dossier,
                          'url': url(dossier.__name__, 'contracts', contract.__name__),
