@@ -6,7 +6,9 @@
 - :mod:`portail.acl.localroles`: every rule that computes a local role;
 - :mod:`portail.acl.matrix`: the access matrix, from which every ``__acl__``
   is computed;
-- :mod:`portail.acl.policy`: the Pyramid security policy that decides.
+- :mod:`portail.acl.policy`: the Pyramid security policy that decides;
+- :mod:`portail.acl.rowcheck`: a listing's permissions on its contracts,
+  asked once per (district, state) when they cannot differ per row.
 
 docs/security.md explains them.
 """
