@@ -66,6 +66,8 @@ tests/test_row_permissions.py computes both ways, for every role, on rows
 of several districts and states with delegations, absences, transfers,
 withdrawn consents and contracts kept on paper.
 """
+from types import MappingProxyType
+
 from pyramid.interfaces import ISecurityPolicy
 
 from portail.acl.localroles import PER_DOSSIER_ROLES
@@ -89,8 +91,9 @@ def shared_by_district_and_state(request):
 class RowPermissions:
     """``permissions`` on the contracts of one listing, for one request.
 
-    ``rows(contract)`` is ``{permission: bool}``, what ``request.has_permission``
-    answers for each of ``permissions`` on ``contract``; ``rows.allows(permission,
+    ``rows(contract)`` is ``{permission: bool}`` (read-only: rows share it),
+    what ``request.has_permission`` answers for each of ``permissions`` on
+    ``contract``; ``rows.allows(permission,
     contract)`` one of them.  The policy is asked once per (district, state)
     when :func:`shared_by_district_and_state`, else once per contract.
     ``asked`` counts the times the policy was asked.
@@ -117,4 +120,4 @@ class RowPermissions:
 
     def _ask(self, contract):
         self.asked += 1
-        return permissions_on(self.request, contract, self.permissions)
+        return MappingProxyType(permissions_on(self.request, contract, self.permissions))
