@@ -51,6 +51,9 @@ class StatisticsSnapshot(Persistent):
     taken_at = None
     #: the first month *not* published ('YYYY-MM'): the month of :attr:`taken_at`
     until = None
+    #: a random token, new at every refresh: the key of the tables each process
+    #: keeps (:mod:`portail.statistics.cache`); None before the first refresh
+    version = None
 
     def __init__(self):
         #: (month, district, dimension, value) -> count, for every month before ``until``

@@ -23,7 +23,13 @@ conflict on the snapshot; the portal retries the request (``pyramid_retry``)
 and the second one finds it taken.
 
 The page says "figures as of" the day the snapshot was taken.
+
+Each refresh gives the snapshot a new random :attr:`version`, in the same
+transaction: the protected tables are kept per version in each process
+(:mod:`portail.statistics.cache`, issue 20).
 """
+import uuid
+
 from BTrees.OOBTree import OOBTree
 
 from portail.timefmt import LOCAL_ZONE
@@ -57,6 +63,7 @@ def refresh(statistics, now):
     snapshot.counts = counts
     snapshot.taken_at = now
     snapshot.until = until
+    snapshot.version = uuid.uuid4().hex
     return snapshot
 
 

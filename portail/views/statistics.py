@@ -7,7 +7,9 @@ sends a district's reader to their district.  Each page covers the
 completed months of one calendar year (``?year=``) and has its CSV twin
 (``csv``).  Who sees what is in the ACLs of :mod:`portail.models.statistics`;
 the figures come from the published snapshot (:mod:`portail.statistics.snapshot`),
-every scope protected together (:mod:`portail.statistics.linked`).
+every scope protected together (:mod:`portail.statistics.linked`), and the
+protected tables are kept per scope, year, language and snapshot version
+(:mod:`portail.statistics.cache`).
 """
 import csv
 import io
@@ -22,15 +24,10 @@ from portail.clock import utcnow
 from portail.i18n import _
 from portail.models.statistics import DistrictStatistics, StatisticsSpace
 from portail.statistics import snapshot as snapshots
-from portail.statistics.charts import bar_chart
-from portail.statistics.linked import linked_year
-from portail.statistics.tables import build_report, csv_rows, shown_text
+from portail.statistics.cache import published_report, published_tables
+from portail.statistics.tables import csv_rows, shown_text
 from portail.timefmt import LOCAL_ZONE, format_date
 from portail.validators import BadParameter, ascii_int
-
-
-def threshold_of(request):
-    return request.registry.settings['portail.statistics_threshold']
 
 
 def chosen_year(request, snapshot):
@@ -50,47 +47,34 @@ def chosen_year(request, snapshot):
                              'year in the list.', mapping={'year': raw[:10]})
 
 
-def district_names(request):
-    return {k: d.name for k, d in request.root.districts.items()}
-
-
-def report_for(request, district=None):
-    """The report of ``district`` (None: the département) for the year asked
-    for, the years to choose from, an error or None; with an error, the page
-    answers 400 (the report is the default year's)."""
-    statistics = request.root.statistics
-    snapshot = snapshots.published_snapshot(statistics, utcnow(request.registry))
+def published(request):
+    """The published snapshot (taken first if due), the year asked for, the
+    years to choose from, and an error or None; with an error, the page
+    answers 400 (and shows the default year)."""
+    snapshot = snapshots.published_snapshot(request.root.statistics, utcnow(request.registry))
     year, years, error = chosen_year(request, snapshot)
     if error is not None:
         request.response.status_int = 400
-    districts = sorted(statistics.keys())
-    linked = linked_year(snapshots.year_counts(snapshot, year), districts,
-                         snapshots.months(snapshot, year), threshold_of(request))
-    if district is None:
-        report = build_report(linked, linked.department, year, district_names(request),
-                              snapshot.taken_at)
-    else:
-        report = build_report(linked, districts.index(district), year, None,
-                              snapshot.taken_at)
-    return report, years, error
+    return snapshot, year, years, error
 
 
 def csv_report_for(request, district=None):
     """The report of the year asked for; a year not counted refuses the download."""
-    report, _years, error = report_for(request, district)
+    snapshot, year, _years, error = published(request)
     if error is not None:
         raise BadParameter('year')
-    return report
+    return published_report(request, snapshot, year, district)
 
 
 def render(request, title, district=None):
-    translate = request.localizer.translate
-    report, years, error = report_for(request, district)
-    threshold, year = report.threshold, report.year
-    charts = {table.name: [bar_chart(t, lines, threshold, translate)
-                           for t, lines in table.charts] for table in report.tables}
-    return {'title': title, 'report': report, 'charts': charts, 'years': years,
-            'error': error, 'text': lambda v: shown_text(v, threshold, translate),
+    """The page of ``district`` (None: the département); its protected tables
+    come from this process's cache (:mod:`portail.statistics.cache`), reached
+    only once the view's permission has been checked."""
+    snapshot, year, years, error = published(request)
+    report, tables_html = published_tables(request, snapshot, year, district)
+    return {'title': title, 'report': report, 'tables_html': tables_html, 'years': years,
+            'error': error,
+            'text': lambda v: shown_text(v, report.threshold, request.localizer.translate),
             'as_of': format_date(report.as_of.astimezone(LOCAL_ZONE).date()),
             'csv_url': request.resource_url(request.context, 'csv', query={'year': year})}
 
