@@ -10,6 +10,7 @@ from portail.statistics import cache, tables
 from portail.statistics.snapshot import current_month, refresh
 from tests.conftest import START, Portal, find_dossier, logged_in
 from tests.test_contracts import new_contract
+from tests.test_statistics_pages import portal_with_spread
 from tests.test_statistics_snapshot import NEXT_MONTH, published_total
 
 YEAR = START.year
@@ -17,10 +18,7 @@ YEAR = START.year
 
 @pytest.fixture(scope='module')
 def spread():
-    portal = Portal().initialise()
-    with portal.root() as root:
-        create_spread(root, portal.registry)
-        districts = {d.name: k for k, d in root.districts.items()}
+    portal, districts = portal_with_spread()
     return portal, districts['Circonscription Nord'], districts['Circonscription Sud']
 
 

@@ -17,14 +17,19 @@ YEAR = START.year
 UNTIL = current_month(START)
 
 
-@pytest.fixture(scope='module')
-def spread():
-    """The demo département with the statistics spread (as ``make run`` makes it)."""
+def portal_with_spread():
+    """The demo département with the statistics spread (as ``make run`` makes
+    it), and ``{district name: district id}``."""
     portal = Portal().initialise()
     with portal.root() as root:
         create_spread(root, portal.registry)
         districts = {d.name: k for k, d in root.districts.items()}
     return portal, districts
+
+
+@pytest.fixture(scope='module')
+def spread():
+    return portal_with_spread()
 
 
 def contracts_of(portal, district, year):
