@@ -179,7 +179,8 @@ def test_a_cursor_continues_exactly_where_it_stopped(portal, token):
 
 
 def test_wrong_cursor_or_limit(portal, token):
-    for query, field in (('after=x', 'after'), ('after=-1', 'after'), ('limit=0', 'limit'),
+    for query, field in (('after=x', 'after'), ('after=-1', 'after'), ('after=%D9%A3', 'after'),
+                         ('after=+5', 'after'), ('limit=0', 'limit'),
                          ('limit=1001', 'limit'), ('limit=ten', 'limit')):
         response = portal.browser().get(f'/feed?{query}', headers=bearer(token), status=400)
         assert response.content_type == 'application/json'

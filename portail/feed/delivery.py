@@ -12,12 +12,15 @@ and journals its items again: the journal says what went out, every time.
 from portail.feed.items import deliverable
 from portail.feed.log import feed_log_of
 from portail.journal.record import record
+from portail.validators import MAX_DIGITS, ascii_int
 
 #: the journal's action of a delivered item
 ACTION = 'transmission:feed'
 #: items per page: by default, and at most
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
+#: the largest cursor a query may give (as many digits as any number read)
+MAX_CURSOR = 10 ** MAX_DIGITS - 1
 
 
 class BadParameter(ValueError):
@@ -26,18 +29,13 @@ class BadParameter(ValueError):
 
 def parse(after, limit):
     """``(cursor, limit)`` from the text of the parameters (``None``: not
-    given); raise :class:`BadParameter` naming the wrong one."""
-    try:
-        cursor = int(after) if after not in (None, '') else 0
-    except ValueError:
-        raise BadParameter('after') from None
-    if cursor < 0:
+    given), in ASCII digits (:func:`~portail.validators.ascii_int`); raise
+    :class:`BadParameter` naming the wrong one."""
+    cursor = 0 if after in (None, '') else ascii_int(after, 0, MAX_CURSOR)
+    if cursor is None:
         raise BadParameter('after')
-    try:
-        count = int(limit) if limit not in (None, '') else DEFAULT_LIMIT
-    except ValueError:
-        raise BadParameter('limit') from None
-    if not 1 <= count <= MAX_LIMIT:
+    count = DEFAULT_LIMIT if limit in (None, '') else ascii_int(limit, 1, MAX_LIMIT)
+    if count is None:
         raise BadParameter('limit')
     return cursor, count
 
