@@ -18,7 +18,7 @@ from pyramid_zodbconn import get_connection
 from portail.acl import principals as pr
 from portail.acl.roles import API_FEED
 from portail.auth.sessions import Identity
-from portail.feed.tokens import find_account
+from portail.feed.tokens import find_account, is_api_account
 from portail.models.root import get_root
 
 _MISSING = object()
@@ -60,7 +60,7 @@ def _load(request):
     if user is None:
         request.environ[_REFUSAL] = UNKNOWN
         return None
-    if user.disabled or tuple(user.roles) != (API_FEED,):
+    if user.disabled or not is_api_account(user):
         request.environ[_REFUSAL] = DISABLED
         return None
     return Identity(uid=user.uid, user=user, session=None, session_key=None,

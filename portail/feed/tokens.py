@@ -26,6 +26,12 @@ def new_token():
     return secrets.token_urlsafe(32)
 
 
+def is_api_account(user):
+    """Whether ``user`` is an API account of the feed: its only role is
+    :data:`~portail.acl.roles.API_FEED`."""
+    return tuple(user.roles) == (API_FEED,)
+
+
 def api_accounts(users):
     """The API accounts of the feed."""
     return users.with_role('', API_FEED)
@@ -53,7 +59,7 @@ def issue_token(users, login, fullname, now):
         user.created_at = now
         user.must_change_password = False
         users.add_user(user)
-    elif tuple(user.roles) != (API_FEED,):
+    elif not is_api_account(user):
         raise ValueError('this login is the account of a person, not an API account')
     token = new_token()
     user.feed_token_hash = token_hash(token)
@@ -65,7 +71,7 @@ def revoke_token(users, login):
     """Remove the token of the API account ``login``; return the account.
     Raise :class:`ValueError` if there is no such API account."""
     user = users.find_login(login)
-    if user is None or tuple(user.roles) != (API_FEED,):
+    if user is None or not is_api_account(user):
         raise ValueError('no API account has this login')
     user.feed_token_hash = None
     user.feed_token_created_at = None
