@@ -14,7 +14,9 @@ one storage.  The journal writer (:mod:`portail.journal.writer`) then
    each record not yet moved and marks the record's id as moved in
    ``journal_root[MOVED_KEY]`` (:func:`move`);
 2. in one transaction of the main database, it deletes the records it
-   handled from the outbox (:func:`delete`);
+   handled from the outbox (:func:`delete`): at once when no request waits
+   for the next batch, otherwise together with the records of the next
+   batches, in one commit (``JournalWriter._clear_when_due``);
 3. in a later journal transaction, it forgets the ids that the outbox no
    longer holds (:func:`prune`).
 

@@ -67,6 +67,11 @@ log = logging.getLogger(__name__)
 ATTEMPTS = 10
 #: how many records left in the outbox one batch moves besides its own
 LEFTOVERS = 500
+#: moved records deleted from the outbox at the latest once this many wait...
+CLEAR_AFTER_RECORDS = 64
+#: ...or once the oldest has waited this long (seconds; a process's interval,
+#: not a time of the portal's clock)
+CLEAR_AFTER_SECONDS = 0.5
 _READS = '_portail_deferred_reads'
 _COMMITTED = '_portail_reads_committed'
 
@@ -99,6 +104,24 @@ class _Batch:
         self.records = []
         self.done = False
         self.error = None
+
+
+class InFlight:
+    """How many requests of a process are inside the journal's tween."""
+
+    def __init__(self):
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def enter(self):
+        with self._lock:
+            self.count += 1
+
+    def leave(self):
+        """Count one request out; return how many are still in."""
+        with self._lock:
+            self.count -= 1
+            return self.count
 
 
 class JournalWriter:
@@ -137,6 +160,14 @@ class JournalWriter:
         self.last_handled = 0
         #: whether the last batch failed (the health check reports it)
         self.failing = False
+        #: records moved by a batch and not yet deleted from the outbox: id ->
+        #: ``time.monotonic()`` when first handled (:meth:`_clear_when_due`)
+        self._to_clear = {}
+        #: commits of the main database that deleted moved records
+        self.clears = 0
+        #: the requests of this process inside the journal's tween
+        #: (:func:`journal_writer` gives the registry's)
+        self.in_flight = InFlight()
 
     def write(self, entries, records=()):
         """Commit ``entries`` (tuples for :func:`append_entry` after the
@@ -176,13 +207,48 @@ class JournalWriter:
                 with self.condition:
                     batch.done = True
                     self.condition.notify_all()
-            if handled:
-                self._clear(handled)
+            self._clear_when_due(handled)
         finally:
             with self.condition:
                 self.committing = False
                 self.condition.notify_all()
         return self._outcome(batch)
+
+    def _clear_when_due(self, handled):
+        """Note the records ``handled`` by the leader's batch, and delete
+        every noted record from the outbox when it is due: when no request
+        waits for the next batch, or when :data:`CLEAR_AFTER_RECORDS` are
+        noted, or the oldest was noted :data:`CLEAR_AFTER_SECONDS` ago.
+
+        Under load other requests are in flight and will reach the writer,
+        so the deletions of several batches share one commit of the main
+        database instead of one each (issue 20: a transition's POST made a
+        commit of its own for this); the last request to leave the tween
+        deletes what is left (:func:`journal_tween_factory`).  A record
+        waiting to be deleted is already marked moved in the journal, as
+        after a crash between the two steps (:mod:`portail.journal.outbox`):
+        later batches skip it, and a process stopped meanwhile leaves it to
+        the next start's drain.  A lone request deletes its record before its
+        response, as before."""
+        now = time.monotonic()
+        for record_id in handled:
+            self._to_clear.setdefault(record_id, now)
+        if not self._to_clear or self.main_connection is None:
+            return
+        with self.condition:
+            # the leader's own request is one of those in flight
+            idle = self._filling is None and self.in_flight.count <= 1
+        oldest = min(self._to_clear.values())
+        if not (idle or len(self._to_clear) >= CLEAR_AFTER_RECORDS
+                or now - oldest >= CLEAR_AFTER_SECONDS):
+            return
+        ids, self._to_clear = list(self._to_clear), {}
+        self.clears += 1
+        self._clear(ids)
+
+    def deletions_put_off(self):
+        """Whether moved records wait to be deleted from the outbox."""
+        return bool(self._to_clear)
 
     @staticmethod
     def _outcome(batch):
@@ -306,9 +372,21 @@ def journal_writer(registry, main_db=None):
             if writer is None:
                 databases = getattr(registry, '_zodb_databases', None) or main_db.databases
                 db = databases[JOURNAL_DB]
-                writer = registry.portail_journal_writer = JournalWriter(
-                    db, journal_key_of(registry))
+                writer = JournalWriter(db, journal_key_of(registry))
+                writer.in_flight = in_flight(registry)
+                registry.portail_journal_writer = writer
     return writer
+
+
+def in_flight(registry):
+    """The :class:`InFlight` count of ``registry``'s requests."""
+    counter = getattr(registry, 'portail_requests_in_flight', None)
+    if counter is None:
+        with _CREATING:
+            counter = getattr(registry, 'portail_requests_in_flight', None)
+            if counter is None:
+                counter = registry.portail_requests_in_flight = InFlight()
+    return counter
 
 
 def drain(registry):
@@ -398,7 +476,17 @@ def journal_tween_factory(handler, registry):
     """Outside ``pyramid_tm``: once the request's transaction has committed,
     commit its read entries and move its change entries before the page is sent."""
 
+    requests = in_flight(registry)
+
     def journal_tween(request):
+        requests.enter()
+        try:
+            return journal_request(request)
+        finally:
+            if requests.leave() == 0:
+                delete_moved_records(registry)
+
+    def journal_request(request):
         outbox.moved_by_tween(request)
         response = handler(request)
         reads = request.__dict__.get(_READS)
@@ -415,6 +503,19 @@ def journal_tween_factory(handler, registry):
         return response
 
     return journal_tween
+
+
+def delete_moved_records(registry):
+    """Once no request is in flight, delete from the outbox the moved records
+    whose deletion was put off (:meth:`JournalWriter._clear_when_due`), with
+    an empty batch of the writer."""
+    writer = getattr(registry, 'portail_journal_writer', None)
+    if writer is None or not writer.deletions_put_off():
+        return
+    try:
+        writer.write([])
+    except JournalUnavailable:
+        pass  # marked moved: a later batch deletes them
 
 
 def unavailable_response(request):

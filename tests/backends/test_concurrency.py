@@ -25,6 +25,7 @@ from pyramid_retry import IBeforeRetry
 from ZODB.POSException import ConflictError
 
 from portail.demo import CONTENT, contract_in_state
+from portail.journal import outbox
 from portail.journal.key import journal_key_of
 from portail.journal.model import JOURNAL_DB, ROOT_KEY
 from portail.journal.verify import verify
@@ -269,3 +270,39 @@ def test_two_workers_changing_summaries_of_one_bucket_both_commit(portal):
     with portal.root() as root:  # the outer commit did not raise: both kept
         assert [root.dossiers.summaries[name].birth_date for name in names] == [born, born]
         assert_summaries_consistent(portal)
+
+
+def test_changes_committed_together_share_one_deletion_from_the_outbox(portal):
+    """Issue 20: a change's POST made three commits (its own, the journal's
+    batch, and the deletion of its moved record from the outbox).  Six workers
+    sign at the same instant: their journal batches overlap, and the records
+    of overlapping batches leave the outbox in fewer commits of the main
+    database than there are changes, while each change is journaled once and
+    the outbox is empty once the last response is sent."""
+    parties = 6
+    with portal.root() as root:
+        caseloads = new_caseloads(portal, root, 'Ensemble', parties, 1, 'draft')
+    browsers = {login: logged_in(portal, login) for login in caseloads}
+    pages = {login: browsers[login].get(urls[0] + 'transition?name=sign_paper')
+             for login, urls in caseloads.items()}
+    writer = portal.registry.portail_journal_writer
+    clears_before, records_before = writer.clears, writer.records
+    same_instant = SameInstant(portal.registry, parties)
+    statuses = []
+
+    def sign(login):
+        statuses.append(form_posting_to(pages[login], '/transition').submit().status_int)
+
+    try:
+        run_threads(*(lambda login=login: sign(login) for login in caseloads))
+    finally:
+        same_instant.close()
+    assert statuses == [303] * parties
+    assert writer.records - records_before >= parties
+    clears = writer.clears - clears_before
+    print(f'\n{parties} changes at once: {clears} commits deleted their outbox records')
+    assert 1 <= clears < parties
+    with portal.root() as root:
+        assert not list(outbox.records(outbox.outbox_of(root._p_jar.root())))
+    for urls in caseloads.values():
+        assert journal_entries(portal, urls[0].split('/')[2]).count('transition:sign_paper') == 1
