@@ -523,7 +523,8 @@ def measure(tier, store_name, store, stamp, vardir, args, fresh=None, watch=None
         log(f'portal cold start {cold_start:.2f} s (pid {servers[0].process.pid}, '
             f'port {servers[0].port})')
         portal = run_portal(servers[0].port, run_targets(stamp['targets'], fresh), args, watch,
-                            more_processes if processes > 1 else None)
+                            more_processes if processes > 1 else None,
+                            cpu=lambda: cpu_seconds(servers, store))
         rss = [server.peak_rss_mib() for server in servers]
     finally:
         for server in servers:
@@ -551,6 +552,44 @@ def measure(tier, store_name, store, stamp, vardir, args, fresh=None, watch=None
         results['server_gc_per_process'] = [read_stamp(path) for path in gc_files]
         results['scale_out'] = scale_out_figures(scale_out, results['ratios'])
     return results
+
+
+def process_cpu_seconds(pid):
+    """User + system CPU seconds of process ``pid`` so far (``None`` if gone)."""
+    try:
+        with open(f'/proc/{pid}/stat') as stat:
+            fields = stat.read().rpartition(')')[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
+def cpu_seconds(servers, store):
+    """CPU seconds so far of the load generator (this process: the clients'
+    threads), of each portal process and of the ZEO server, if the bench
+    started one (a PostgreSQL server is not the bench's: ``None``)."""
+    storage_process = getattr(store, 'process', None)
+    return {'load_generator': time.process_time(),
+            'portal': [process_cpu_seconds(server.process.pid) for server in servers],
+            'storage': process_cpu_seconds(storage_process.pid) if storage_process else None}
+
+
+def cpu_used(before, after, wall):
+    """What :func:`cpu_seconds` counted between two readings, over ``wall``
+    seconds, and ``cores_busy``: all of it over the wall time (this machine
+    has ``os.cpu_count()`` cores)."""
+    def spent(a, b):
+        return None if a is None or b is None else round(b - a, 2)
+
+    used = {'wall_seconds': round(wall, 2),
+            'load_generator': spent(before['load_generator'], after['load_generator']),
+            'portal': [spent(a, b) for a, b in zip(before['portal'], after['portal'],
+                                                   strict=False)],
+            'storage': spent(before['storage'], after['storage'])}
+    total = sum(x for x in (used['load_generator'], *used['portal'], used['storage'])
+                if x is not None)
+    used['cores_busy'] = round(total / wall, 2) if wall > 0 else None
+    return used
 
 
 def process_count(args):
@@ -589,10 +628,11 @@ def scale_out_figures(scale_out, ratios):
     return {'operation': SCALE_OUT_OPERATION, 'processes': processes,
             'clients': scale_out['clients'], 'ports': scale_out['ports'],
             'phases': phases, 'statuses_by_process': scale_out['statuses_by_process'],
+            'cpu_seconds': scale_out.get('cpu') or {},
             'ratio_key': key, 'ratio': ratios.get(key), 'cpus': os.cpu_count()}
 
 
-def run_portal(port, targets, args, watch, more_processes=None):
+def run_portal(port, targets, args, watch, more_processes=None, cpu=None):
     """Log the clients in to the portal on ``port``, then run the selected
     operations concurrently, the mixed load, and the one-client phases,
     reading the load average before each; return ``{'phases', 'mixed',
@@ -602,7 +642,9 @@ def run_portal(port, targets, args, watch, more_processes=None):
     portal's other processes and returns their ports.  Then, once logged in
     (on the first process), the clients run :func:`scale_out_phases` (with
     the first process alone, then with all) and every later phase on all
-    the processes; the result gets ``'scale_out'``.
+    the processes; the result gets ``'scale_out'``.  ``cpu``: a function
+    reading the CPU seconds of the processes (:func:`cpu_seconds`), read
+    before and after each scale-out phase.
     """
     clients = {role: [Client('127.0.0.1', port) for _ in targets[role]] for role in ROLES}
     ops = Operations(targets, clients)
@@ -626,7 +668,7 @@ def run_portal(port, targets, args, watch, more_processes=None):
             ops.prepare_statistics()
         if more_processes is not None:
             found['scale_out'] = scale_out_phases(port, more_processes, clients, table, args,
-                                                  watch)
+                                                  watch, cpu)
         phases = {}
         for name in names:
             op = table[name]
@@ -647,29 +689,35 @@ def run_portal(port, targets, args, watch, more_processes=None):
             'login_failures': login_failures, **found}
 
 
-def scale_out_phases(first_port, more_processes, clients, table, args, watch):
+def scale_out_phases(first_port, more_processes, clients, table, args, watch, cpu=None):
     """:data:`SCALE_OUT_OPERATION` on the workers' clients with the first
     process alone (``scale_out_1``), then with all of them (``scale_out_<N>``,
     once :func:`spread_clients` moved every client): the same clients, one
     phase after the other.  Returns ``{'phases': {1: PhaseResult, N: …},
-    'ports', 'clients', 'statuses_by_process'}`` (the statuses of the N-process
-    phase, warm-up included, per process)."""
+    'ports', 'clients', 'statuses_by_process', 'cpu'}``: the statuses of the
+    N-process phase, warm-up included, per process; the CPU each process
+    used during each phase, warm-up included (:func:`cpu_used`), if ``cpu``."""
     op = table[SCALE_OUT_OPERATION]
     workers = clients[op.role]
-    watch.before('scale_out_1')
-    phases = {1: run_phase('scale_out_1', workers, op, args.requests, args.seconds,
-                           warmup=args.warmup)}
-    log(describe(phases[1]))
+    phases, used = {}, {}
+
+    def timed(count, operation):
+        name = f'scale_out_{count}'
+        watch.before(name)
+        before, began = (cpu() if cpu else None), time.perf_counter()
+        phases[count] = run_phase(name, workers, operation, args.requests, args.seconds,
+                                  warmup=args.warmup)
+        if cpu:
+            used[str(count)] = cpu_used(before, cpu(), time.perf_counter() - began)
+        log(describe(phases[count]))
+
+    timed(1, op)
     ports = [first_port, *more_processes()]
     spread_clients(clients, ports)
     counted = count_by_process(op, workers, ports)
-    name = f'scale_out_{len(ports)}'
-    watch.before(name)
-    phases[len(ports)] = run_phase(name, workers, counted, args.requests, args.seconds,
-                                   warmup=args.warmup)
-    log(describe(phases[len(ports)]))
+    timed(len(ports), counted)
     return {'phases': phases, 'ports': ports, 'clients': len(workers),
-            'statuses_by_process': counted.by_process}
+            'statuses_by_process': counted.by_process, 'cpu': used}
 
 
 def spread_clients(clients, ports):
@@ -738,8 +786,11 @@ def scale_out_line(results):
     and the peak RSS of each process."""
     scale = results['scale_out']
     rps = ', '.join(f'{n} process(es) {f["rps"]} req/s' for n, f in scale['phases'].items())
+    busy = ', '.join(f'{n}: {c["cores_busy"]}' for n, c in
+                     (scale.get('cpu_seconds') or {}).items())
     return (f'scale-out {results["tier"]}/{results["storage"]} ({scale["operation"]}, '
             f'{scale["clients"]} clients): {rps}; {scale["ratio_key"]}={scale["ratio"]}; '
+            f'cores busy {busy or "?"} of {scale["cpus"]}; '
             f'peak RSS per process {results.get("rss_mib_per_process")} MiB')
 
 

@@ -139,6 +139,10 @@ def scale_out_table(runs):
          lambda r, s: ' / '.join(str(sum(x.values())) for x in s['statuses_by_process'])
          if s else '—'),
         ('ratio', ratio_cell),
+        ('CPU seconds, 1 process: clients / portal / ZEO (cores busy)',
+         lambda r, s: cpu_cell(s, '1')),
+        ('CPU seconds, N processes: clients / portal each / ZEO (cores busy)',
+         lambda r, s: cpu_cell(s, str(s['processes'])) if s else '—'),
         ('peak RSS per process (MiB)',
          lambda r, s: ' / '.join(map(str, r['rss_mib_per_process']))
          if r.get('rss_mib_per_process') else '—'),
@@ -147,6 +151,17 @@ def scale_out_table(runs):
         lines.append(f'| {label} | ' + ' | '.join(str(get(r, sc)) for r, sc in
                                                    zip(runs, scales, strict=True)) + ' |')
     return '\n'.join(lines)
+
+
+def cpu_cell(scale, count):
+    """Where the CPU went during a scale-out phase (bench/run.py: cpu_used)."""
+    used = ((scale or {}).get('cpu_seconds') or {}).get(count)
+    if not used:
+        return '—'
+    portal = ' + '.join(str(x) for x in used['portal'])
+    return (f'{used["load_generator"]} / {portal} / {used["storage"] or "—"} '
+            f'({used["cores_busy"]} of {scale.get("cpus", "?")} cores, '
+            f'{used["wall_seconds"]} s)')
 
 
 def others_table(runs):

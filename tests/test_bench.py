@@ -628,6 +628,8 @@ def test_the_file_run_shows_the_scale_out_of_the_zeo_run(tmp_path, monkeypatch, 
         'phases': {'1': dict(figures(100, 20, 50), errors=0),
                    '2': dict(figures(150, 14, 40), errors=0)},
         'statuses_by_process': [{'200': 700}, {'200': 690}],
+        'cpu_seconds': {'2': {'wall_seconds': 10.0, 'load_generator': 6.5, 'portal': [6.0, 5.5],
+                              'storage': 2.0, 'cores_busy': 2.0}},
         'ratio_key': 'scale_out_2_processes', 'ratio': 1.5, 'cpus': 2}
     (tmp_path / 'S-zeo.json').write_text(json.dumps(shared))
     updated = run.share_scale_out()
@@ -646,6 +648,9 @@ def test_the_file_run_shows_the_scale_out_of_the_zeo_run(tmp_path, monkeypatch, 
     assert ('| ratio | `scale_out_2_processes` = 1.5, from S-zeo.json of earlier '
             '| `scale_out_2_processes` = 1.5 |') in out
     assert '| peak RSS per process (MiB) | — | 310.5 / 305.25 |' in out
+    assert ('| CPU seconds, N processes: clients / portal each / ZEO (cores busy) | — '
+            '| 6.5 / 6.0 + 5.5 / 2.0 (2.0 of 2 cores, 10.0 s) |') in out
+    assert '| CPU seconds, 1 process: clients / portal / ZEO (cores busy) | — | — |' in out
     assert '| portal processes | 1 | 2 |' in out
 
 
@@ -700,4 +705,10 @@ def test_the_portal_scales_out_over_two_processes_on_zeo(tmp_path, monkeypatch):
     assert list(results['load_before_phase'])[:3] == ['scale_out_1', 'scale_out_2',
                                                       'open_dossier']
     assert {'anchor_hello', 'anchor_acl'} <= set(results['load_before_phase'])
+    # where the CPU went in each phase: the clients, each portal process, the ZEO server
+    assert list(scale['cpu_seconds']) == ['1', '2']
+    assert [len(used['portal']) for used in scale['cpu_seconds'].values()] == [1, 2]
+    for used in scale['cpu_seconds'].values():
+        assert used['load_generator'] > 0 and used['storage'] is not None
+        assert used['cores_busy'] > 0
     assert 'scale-out toy/zeo (open_dossier, 4 clients)' in run.scale_out_line(results)
