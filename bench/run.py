@@ -628,7 +628,7 @@ def scale_out_figures(scale_out, ratios):
     return {'operation': SCALE_OUT_OPERATION, 'processes': processes,
             'clients': scale_out['clients'], 'ports': scale_out['ports'],
             'phases': phases, 'statuses_by_process': scale_out['statuses_by_process'],
-            'cpu_seconds': scale_out.get('cpu') or {},
+            'cpu_seconds': scale_out.get('cpu') or {}, 'warmup_per_client': scale_out['warmup'],
             'ratio_key': key, 'ratio': ratios.get(key), 'cpus': os.cpu_count()}
 
 
@@ -668,7 +668,7 @@ def run_portal(port, targets, args, watch, more_processes=None, cpu=None):
             ops.prepare_statistics()
         if more_processes is not None:
             found['scale_out'] = scale_out_phases(port, more_processes, clients, table, args,
-                                                  watch, cpu)
+                                                  watch, cpu, scale_out_warmup(targets, args))
         phases = {}
         for name in names:
             op = table[name]
@@ -689,14 +689,26 @@ def run_portal(port, targets, args, watch, more_processes=None, cpu=None):
             'login_failures': login_failures, **found}
 
 
-def scale_out_phases(first_port, more_processes, clients, table, args, watch, cpu=None):
+def scale_out_warmup(targets, args):
+    """The scale-out phases' warm-up per client: one request per dossier the
+    client opens (20 at tiers S and L), at least ``args.warmup``, so that
+    every process holds its clients' dossiers in its caches before either
+    phase is timed (in the N-process phase the first process is warm from
+    the first phase, the others are not)."""
+    return max([args.warmup] + [len(t['dossiers']) for t in targets['worker']])
+
+
+def scale_out_phases(first_port, more_processes, clients, table, args, watch, cpu=None,
+                     warmup=None):
     """:data:`SCALE_OUT_OPERATION` on the workers' clients with the first
     process alone (``scale_out_1``), then with all of them (``scale_out_<N>``,
     once :func:`spread_clients` moved every client): the same clients, one
     phase after the other.  Returns ``{'phases': {1: PhaseResult, N: …},
     'ports', 'clients', 'statuses_by_process', 'cpu'}``: the statuses of the
     N-process phase, warm-up included, per process; the CPU each process
-    used during each phase, warm-up included (:func:`cpu_used`), if ``cpu``."""
+    used during each phase, warm-up included (:func:`cpu_used`), if ``cpu``.
+    ``warmup``: unmeasured requests per client before each phase
+    (:func:`scale_out_warmup`; ``args.warmup`` if not given)."""
     op = table[SCALE_OUT_OPERATION]
     workers = clients[op.role]
     phases, used = {}, {}
@@ -706,7 +718,7 @@ def scale_out_phases(first_port, more_processes, clients, table, args, watch, cp
         watch.before(name)
         before, began = (cpu() if cpu else None), time.perf_counter()
         phases[count] = run_phase(name, workers, operation, args.requests, args.seconds,
-                                  warmup=args.warmup)
+                                  warmup=args.warmup if warmup is None else warmup)
         if cpu:
             used[str(count)] = cpu_used(before, cpu(), time.perf_counter() - began)
         log(describe(phases[count]))
@@ -717,7 +729,8 @@ def scale_out_phases(first_port, more_processes, clients, table, args, watch, cp
     counted = count_by_process(op, workers, ports)
     timed(len(ports), counted)
     return {'phases': phases, 'ports': ports, 'clients': len(workers),
-            'statuses_by_process': counted.by_process, 'cpu': used}
+            'statuses_by_process': counted.by_process, 'cpu': used,
+            'warmup': args.warmup if warmup is None else warmup}
 
 
 def spread_clients(clients, ports):

@@ -680,6 +680,8 @@ def test_the_portal_scales_out_over_two_processes_on_zeo(tmp_path, monkeypatch):
     results = run.run_tier(TIERS['toy'], 'zeo', args)
     scale = results['scale_out']
     assert (scale['processes'], scale['operation'], scale['clients']) == (2, 'open_dossier', 4)
+    # the warm-up opens each client's dossiers once (the first 20 of its caseload)
+    assert scale['warmup_per_client'] == 20
     assert len(set(scale['ports'])) == 2
     assert list(scale['phases']) == ['1', '2']
     for phase in scale['phases'].values():
