@@ -108,13 +108,24 @@ backup: install-serve
 	  $(BIN)/repozo -B -z -k -v -r $(BACKUP_DIR)/$$db -f $(STORAGE_DIR)/$$db.fs || exit 1; \
 	done
 
-# The benchmark (bench/README.md): TIER=S|L|both, STORAGE=file|zeo|postgres.
+# The benchmark (bench/README.md): TIER=S|L|both, STORAGE=file|zeo|postgres,
+# PROCESSES=N portal processes (N > 1 on zeo or postgres: the scale-out phases).
 # Never part of `make test`; writes bench/results/<tier>-<storage>.json.
 TIER ?= S
 STORAGE ?= file
+PROCESSES ?= 1
 .PHONY: bench
 bench: install
-	$(BIN)/python -W ignore::UserWarning -m bench.run --tier $(TIER) --storage $(STORAGE) $(BENCH_ARGS)
+	$(BIN)/python -W ignore::UserWarning -m bench.run --tier $(TIER) --storage $(STORAGE) \
+	  --processes $(PROCESSES) $(BENCH_ARGS)
+
+# The scale-out of issue 20: the portal on ZEO with 2 processes, after 1
+# (bench/README.md, "Scale-out"); writes bench/results/S-zeo.json and gives
+# its scale_out_2_processes to bench/results/S-file.json.
+.PHONY: bench-scale-out
+bench-scale-out: install
+	$(BIN)/python -W ignore::UserWarning -m bench.run --tier S --storage zeo --processes 2 \
+	  $(BENCH_ARGS)
 
 # The import's benchmark (bench/README.md, "Importing a caseload"): LINES dossiers
 # imported into a fresh database; writes bench/results/import-<lines>.json.

@@ -11,6 +11,14 @@ against their targets as the last line.
 Each run moves contracts made for it (:mod:`bench.fresh`), and reads the
 load average before each phase (:mod:`bench.noise`): a run that started a
 phase on a busy machine is marked noisy.
+
+``--processes N`` (ZEO or PostgreSQL only: a FileStorage is one process's)
+serves the portal and the anchors with N waitress processes on the same
+storage, the clients spread over them (client i on process i % N; a session
+lives in the shared sessions database, so a login on one process holds on
+any).  Before the other phases it measures the scale-out: open dossier with
+the first process alone, then with the N processes, the same clients; the
+ratio of the two is ``scale_out_<N>_processes`` (issue 20).
 """
 import argparse
 import contextlib
@@ -21,6 +29,7 @@ import random
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 from datetime import UTC, datetime
@@ -71,6 +80,12 @@ ONE_CLIENT_KEY = 'one_client'
 MANAGER_CLIENTS = 8
 #: the roles whose clients the operations use; the DPO has one account, so one client
 ROLES = ('worker', 'secretary', 'cli', 'beneficiary', 'dpo', 'manager')
+#: the operation the scale-out phases time, with one process then with N
+SCALE_OUT_OPERATION = 'open_dossier'
+#: the storages several processes can share
+SHARED_STORAGES = ('zeo', 'postgres')
+#: the storage whose scale-out ratio ``S-file.json`` shows (:func:`share_scale_out`)
+SCALE_OUT_STORAGE = 'zeo'
 
 PORTAL_INI = """\
 [app:main]
@@ -480,62 +495,167 @@ def run_targets(targets, fresh):
 
 
 def measure(tier, store_name, store, stamp, vardir, args, fresh=None, watch=None):
-    """Serve the portal of ``vardir``, run its phases (:func:`run_portal`),
-    then the anchors'; return the results."""
+    """Serve the portal of ``vardir`` (with ``args.processes`` processes),
+    run its phases (:func:`run_portal`), then the anchors' on as many
+    processes; return the results."""
     watch = watch or LoadWatch()
+    processes = process_count(args)
     ini = vardir / 'bench.ini'
     ini.write_text(portal_ini(store.uris(), vardir / KEY_FILE, args.setting))
-    gc_stats = vardir / 'gc.json'
+    gc_files = [vardir / ('gc.json' if i == 0 else f'gc-{i}.json') for i in range(processes)]
     # the portal freezes by its own setting (portail.gc_freeze); the anchors by --gc-freeze
-    server = Server('portal', str(ini), threads=args.threads, gc_freeze=False,
-                    gc_stats=gc_stats)
+    servers = [Server('portal', str(ini), threads=args.threads, gc_freeze=False,
+                      gc_stats=gc_files[0])]
+
+    def more_processes():
+        """Start the other processes of a scale-out run; their ports."""
+        for number in range(1, processes):
+            server = Server('portal', str(ini), threads=args.threads, gc_freeze=False,
+                            gc_stats=gc_files[number])
+            servers.append(server)
+            took = server.wait_ready('/login')
+            log(f'portal process {number + 1} of {processes} ready in {took:.2f} s '
+                f'(pid {server.process.pid}, port {server.port})')
+        return [server.port for server in servers[1:]]
+
     try:
-        cold_start = server.wait_ready('/login')
-        log(f'portal cold start {cold_start:.2f} s (pid {server.process.pid}, '
-            f'port {server.port})')
-        portal = run_portal(server.port, run_targets(stamp['targets'], fresh), args, watch)
-        rss = server.peak_rss_mib()
+        cold_start = servers[0].wait_ready('/login')
+        log(f'portal cold start {cold_start:.2f} s (pid {servers[0].process.pid}, '
+            f'port {servers[0].port})')
+        portal = run_portal(servers[0].port, run_targets(stamp['targets'], fresh), args, watch,
+                            more_processes if processes > 1 else None,
+                            cpu=lambda: cpu_seconds(servers, store))
+        rss = [server.peak_rss_mib() for server in servers]
     finally:
-        server.stop()
+        for server in servers:
+            server.stop()
     anchors = {}
     for kind, target in (('hello', None), ('acl', store.anchor_uri())):
-        anchor = Server(kind, *([target] if target else []), threads=args.threads,
-                        gc_freeze=True)
-        try:
-            path = '/hello' if kind == 'hello' else '/item'
-            anchor.wait_ready(path)
-            clients = [Client('127.0.0.1', anchor.port) for _ in range(args.clients)]
-            op = lambda client, index, path=path: client.get(path)[0]  # noqa: E731
-            watch.before(f'anchor_{kind}')
-            phase = run_phase(f'anchor_{kind}', clients, op, args.anchor_requests, args.seconds)
-            anchors[kind] = phase
-            log(describe(phase))
-        finally:
-            anchor.stop()
+        path = '/hello' if kind == 'hello' else '/item'
+        anchors[kind] = run_anchor(kind, target, path, processes, args, watch)
+        log(describe(anchors[kind]))
+    one_client = {name: figures_of(phase) for name, phase in portal['one_client'].items()}
+    scale_out = portal.get('scale_out')
     results = build_results(tier, store_name, store, stamp, portal['phases'], portal['mixed'],
-                            anchors, rss, cold_start, args)
-    results['one_client'] = {name: figures_of(phase)
-                             for name, phase in portal['one_client'].items()}
+                            anchors, max(rss, key=lambda x: x or 0), cold_start, args,
+                            one_client=one_client,
+                            scale_out={n: figures_of(phase) for n, phase
+                                       in scale_out['phases'].items()} if scale_out else None)
+    results['one_client'] = one_client
     if fresh:
         results['transition_contracts'] = fresh
     results.update(watch.figures())
     results['failed_login_attempts'] = portal['login_failures']
-    results['server_gc'] = read_stamp(gc_stats)
+    results['server_gc'] = read_stamp(gc_files[0])
+    if processes > 1:
+        results['rss_mib_per_process'] = rss
+        results['server_gc_per_process'] = [read_stamp(path) for path in gc_files]
+        results['scale_out'] = scale_out_figures(scale_out, results['ratios'])
     return results
 
 
-def run_portal(port, targets, args, watch):
+def process_cpu_seconds(pid):
+    """User + system CPU seconds of process ``pid`` so far (``None`` if gone)."""
+    try:
+        with open(f'/proc/{pid}/stat') as stat:
+            fields = stat.read().rpartition(')')[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
+def cpu_seconds(servers, store):
+    """CPU seconds so far of the load generator (this process: the clients'
+    threads), of each portal process and of the ZEO server, if the bench
+    started one (a PostgreSQL server is not the bench's: ``None``)."""
+    storage_process = getattr(store, 'process', None)
+    return {'load_generator': time.process_time(),
+            'portal': [process_cpu_seconds(server.process.pid) for server in servers],
+            'storage': process_cpu_seconds(storage_process.pid) if storage_process else None}
+
+
+def cpu_used(before, after, wall):
+    """What :func:`cpu_seconds` counted between two readings, over ``wall``
+    seconds, and ``cores_busy``: all of it over the wall time (this machine
+    has ``os.cpu_count()`` cores)."""
+    def spent(a, b):
+        return None if a is None or b is None else round(b - a, 2)
+
+    used = {'wall_seconds': round(wall, 2),
+            'load_generator': spent(before['load_generator'], after['load_generator']),
+            'portal': [spent(a, b) for a, b in zip(before['portal'], after['portal'],
+                                                   strict=False)],
+            'storage': spent(before['storage'], after['storage'])}
+    total = sum(x for x in (used['load_generator'], *used['portal'], used['storage'])
+                if x is not None)
+    used['cores_busy'] = round(total / wall, 2) if wall > 0 else None
+    return used
+
+
+def process_count(args):
+    """``args.processes``: 1 when not given."""
+    return getattr(args, 'processes', 1) or 1
+
+
+def run_anchor(kind, target, path, processes, args, watch):
+    """The anchor ``kind`` served by ``processes`` waitress processes, the
+    clients spread over them as the portal's; its :class:`PhaseResult`."""
+    servers, clients = [], []
+    try:
+        # one after the other: the ACL anchor stores its object at start-up
+        for _ in range(processes):
+            servers.append(Server(kind, *([target] if target else []), threads=args.threads,
+                                  gc_freeze=True))
+        for server in servers:
+            server.wait_ready(path)
+        clients = [Client('127.0.0.1', servers[i % processes].port)
+                   for i in range(args.clients)]
+        op = lambda client, index: client.get(path)[0]  # noqa: E731
+        watch.before(f'anchor_{kind}')
+        return run_phase(f'anchor_{kind}', clients, op, args.anchor_requests, args.seconds)
+    finally:
+        for client in clients:
+            client.close()
+        for server in servers:
+            server.stop()
+
+
+def scale_out_figures(scale_out, ratios):
+    """The results' ``scale_out``: both phases, where the clients were, the ratio."""
+    phases = {str(n): figures_of(phase) for n, phase in scale_out['phases'].items()}
+    processes = max(scale_out['phases'])
+    key = f'scale_out_{processes}_processes'
+    return {'operation': SCALE_OUT_OPERATION, 'processes': processes,
+            'clients': scale_out['clients'], 'ports': scale_out['ports'],
+            'phases': phases, 'statuses_by_process': scale_out['statuses_by_process'],
+            'cpu_seconds': scale_out.get('cpu') or {}, 'warmup_per_client': scale_out['warmup'],
+            'ratio_key': key, 'ratio': ratios.get(key), 'cpus': os.cpu_count()}
+
+
+def run_portal(port, targets, args, watch, more_processes=None, cpu=None):
     """Log the clients in to the portal on ``port``, then run the selected
     operations concurrently, the mixed load, and the one-client phases,
     reading the load average before each; return ``{'phases', 'mixed',
-    'one_client', 'login_failures'}`` (phases as :class:`bench.load.PhaseResult`)."""
+    'one_client', 'login_failures'}`` (phases as :class:`bench.load.PhaseResult`).
+
+    ``more_processes``: for a scale-out run, a function that starts the
+    portal's other processes and returns their ports.  Then, once logged in
+    (on the first process), the clients run :func:`scale_out_phases` (with
+    the first process alone, then with all) and every later phase on all
+    the processes; the result gets ``'scale_out'``.  ``cpu``: a function
+    reading the CPU seconds of the processes (:func:`cpu_seconds`), read
+    before and after each scale-out phase.
+    """
     clients = {role: [Client('127.0.0.1', port) for _ in targets[role]] for role in ROLES}
     ops = Operations(targets, clients)
     table = ops.table()
     names = selected_operations(args)
     roles = {table[n].role for n in names}
+    if more_processes is not None:
+        roles.add(table[SCALE_OUT_OPERATION].role)
     began = time.perf_counter()
     login_failures = 0
+    found = {}
     try:
         for role in sorted(roles):
             login_failures += login_all(clients[role], [t['login'] for t in targets[role]],
@@ -546,6 +666,9 @@ def run_portal(port, targets, args, watch):
             ops.prepare_transitions()
         if 'statistics' in names:
             ops.prepare_statistics()
+        if more_processes is not None:
+            found['scale_out'] = scale_out_phases(port, more_processes, clients, table, args,
+                                                  watch, cpu, scale_out_warmup(targets, args))
         phases = {}
         for name in names:
             op = table[name]
@@ -563,7 +686,77 @@ def run_portal(port, targets, args, watch):
             for client in role_clients:
                 client.close()
     return {'phases': phases, 'mixed': mixed, 'one_client': one_client,
-            'login_failures': login_failures}
+            'login_failures': login_failures, **found}
+
+
+def scale_out_warmup(targets, args):
+    """The scale-out phases' warm-up per client: one request per dossier the
+    client opens (20 at tiers S and L), at least ``args.warmup``, so that
+    every process holds its clients' dossiers in its caches before either
+    phase is timed (in the N-process phase the first process is warm from
+    the first phase, the others are not)."""
+    return max([args.warmup] + [len(t['dossiers']) for t in targets['worker']])
+
+
+def scale_out_phases(first_port, more_processes, clients, table, args, watch, cpu=None,
+                     warmup=None):
+    """:data:`SCALE_OUT_OPERATION` on the workers' clients with the first
+    process alone (``scale_out_1``), then with all of them (``scale_out_<N>``,
+    once :func:`spread_clients` moved every client): the same clients, one
+    phase after the other.  Returns ``{'phases': {1: PhaseResult, N: …},
+    'ports', 'clients', 'statuses_by_process', 'cpu'}``: the statuses of the
+    N-process phase, warm-up included, per process; the CPU each process
+    used during each phase, warm-up included (:func:`cpu_used`), if ``cpu``.
+    ``warmup``: unmeasured requests per client before each phase
+    (:func:`scale_out_warmup`; ``args.warmup`` if not given)."""
+    op = table[SCALE_OUT_OPERATION]
+    workers = clients[op.role]
+    phases, used = {}, {}
+
+    def timed(count, operation):
+        name = f'scale_out_{count}'
+        watch.before(name)
+        before, began = (cpu() if cpu else None), time.perf_counter()
+        phases[count] = run_phase(name, workers, operation, args.requests, args.seconds,
+                                  warmup=args.warmup if warmup is None else warmup)
+        if cpu:
+            used[str(count)] = cpu_used(before, cpu(), time.perf_counter() - began)
+        log(describe(phases[count]))
+
+    timed(1, op)
+    ports = [first_port, *more_processes()]
+    spread_clients(clients, ports)
+    counted = count_by_process(op, workers, ports)
+    timed(len(ports), counted)
+    return {'phases': phases, 'ports': ports, 'clients': len(workers),
+            'statuses_by_process': counted.by_process, 'cpu': used,
+            'warmup': args.warmup if warmup is None else warmup}
+
+
+def spread_clients(clients, ports):
+    """Client i of each role talks to ``ports[i % len(ports)]`` from its next
+    request on (its cookies, so its session, go with it)."""
+    for role_clients in clients.values():
+        for index, client in enumerate(role_clients):
+            client.close()
+            client.port = ports[index % len(ports)]
+
+
+def count_by_process(op, clients, ports):
+    """``op`` noting each answer's status by the process of the client
+    (``.by_process``: a list, per port of ``ports``, of ``{status: count}``)."""
+    lock = threading.Lock()
+    by_process = [{} for _ in ports]
+
+    def counted(client, index):
+        status = op(client, index)
+        with lock:
+            statuses = by_process[ports.index(clients[index].port)]
+            statuses[str(status)] = statuses.get(str(status), 0) + 1
+        return status
+
+    counted.expected, counted.role, counted.by_process = op.expected, op.role, by_process
+    return counted
 
 
 def one_client_phases(ops, table, names, args, watch):
@@ -601,13 +794,26 @@ def one_client_line(tier, storage_name, one_client):
         f'{name} p50 {f["p50_ms"]} ms p99 {f["p99_ms"]} ms' for name, f in one_client.items())
 
 
+def scale_out_line(results):
+    """The scale-out phases in one line: requests/s with 1 and N processes,
+    and the peak RSS of each process."""
+    scale = results['scale_out']
+    rps = ', '.join(f'{n} process(es) {f["rps"]} req/s' for n, f in scale['phases'].items())
+    busy = ', '.join(f'{n}: {c["cores_busy"]}' for n, c in
+                     (scale.get('cpu_seconds') or {}).items())
+    return (f'scale-out {results["tier"]}/{results["storage"]} ({scale["operation"]}, '
+            f'{scale["clients"]} clients): {rps}; {scale["ratio_key"]}={scale["ratio"]}; '
+            f'cores busy {busy or "?"} of {scale["cpus"]}; '
+            f'peak RSS per process {results.get("rss_mib_per_process")} MiB')
+
+
 def figures_of(phase):
     return report.operation_figures(phase.latencies, phase.elapsed, phase.errors,
                                     phase.statuses)
 
 
 def build_results(tier, store_name, store, stamp, phases, mixed, anchors, rss, cold_start,
-                  args):
+                  args, one_client=None, scale_out=None):
     operations = {name: figures_of(phase) for name, phase in phases.items()}
     missing = [name for name in OPERATIONS if name not in operations]
     anchor_figures = {kind: figures_of(phase) for kind, phase in anchors.items()}
@@ -626,6 +832,7 @@ def build_results(tier, store_name, store, stamp, phases, mixed, anchors, rss, c
                      'max_seconds_per_operation': args.seconds,
                      'warmup_per_client': args.warmup,
                      'only': args.operations,
+                     'processes': process_count(args),
                      'extra_settings': args.setting},
         'size': {'dossiers': tier.dossiers, 'contracts': tier.dossiers
                  * tier.contracts_per_dossier, 'workers': tier.workers,
@@ -643,7 +850,7 @@ def build_results(tier, store_name, store, stamp, phases, mixed, anchors, rss, c
         'journal_bytes_per_dossier': per_dossier(generated.get('journal'), tier),
         'storage_bytes_now': now,
         'ratios': report.compute_ratios(operations, anchor_figures, mixed_figures, rss,
-                                        other[:2] if other else None),
+                                        other[:2] if other else None, one_client, scale_out),
     }
     if other is not None:
         results['compared_with'] = other[2]
@@ -687,16 +894,36 @@ def share_tier_ratios(store_name):
         large = json.loads((RESULTS / f'L-{store_name}.json').read_text())
     except OSError:
         return
-    tier_ratios = tuple(report.TIER_RATIOS)
-    for key in tier_ratios:
+    for key in report.TIER_RATIOS:
         small['ratios'][key] = large['ratios'].get(key)
-    # keep the key order of the issue: the tier ratios before p99 and rss
-    order = ('open_dossier_vs_acl_anchor', 'mixed_vs_hello', *tier_ratios,
-             'p99_over_p50_max', 'rss_mib')
-    small['ratios'] = {k: small['ratios'][k] for k in order if k in small['ratios']}
+    # keep the key order of the targets: the tier ratios before p99 and rss
+    small['ratios'] = report.ordered(small['ratios'])
     small['compared_with'] = f'L-{store_name}.json of {large["run_at"]}'
     small['verdicts'] = report.verdicts(small['ratios'], 'S')
     write_results(small)
+
+
+def share_scale_out():
+    """``S-file.json`` gets the scale-out ratio of ``S-zeo.json`` (its
+    ``scale_out_from`` names the file and its run): a FileStorage is one
+    process's, so the one-process file run cannot measure it, and the issue
+    reads every target in ``S-file.json``.  Returns the updated S-file
+    results, or ``None`` when either file is missing or the ZEO run was not
+    a scale-out run."""
+    try:
+        single = json.loads((RESULTS / 'S-file.json').read_text())
+        shared = json.loads((RESULTS / f'S-{SCALE_OUT_STORAGE}.json').read_text())
+    except OSError:
+        return None
+    key = report.SCALE_OUT_KEY
+    if key not in shared.get('ratios', {}):
+        return None
+    single['ratios'][key] = shared['ratios'][key]
+    single['ratios'] = report.ordered(single['ratios'])
+    single['scale_out_from'] = f'S-{SCALE_OUT_STORAGE}.json of {shared["run_at"]}'
+    single['verdicts'] = report.verdicts(single['ratios'], 'S')
+    write_results(single)
+    return single
 
 
 def main(argv=None):
@@ -718,9 +945,18 @@ def main(argv=None):
                         help='unmeasured requests per client before each operation')
     parser.add_argument('--operations', type=lambda text: text.split(','), default=None,
                         help='only these operations (comma-separated), to study one')
+    parser.add_argument('--processes', type=int, default=1,
+                        help='portal and anchor processes (zeo or postgres only); with 2 '
+                             'or more, the scale-out phases run first')
     parser.add_argument('--generate-only', action='store_true',
                         help='build (or check) the database, measure nothing')
     args = parser.parse_args(argv)
+    if args.processes < 1:
+        parser.error('--processes must be 1 or more')
+    if args.processes > 1 and args.storage not in SHARED_STORAGES:
+        parser.error(f'--processes {args.processes} needs a storage processes share '
+                     f'({" or ".join(SHARED_STORAGES)}), not {args.storage}: a FileStorage '
+                     f'is opened by one process')
     tiers = ('S', 'L') if args.tier == 'both' else (args.tier,)
     if args.generate_only:
         for name in tiers:
@@ -737,8 +973,18 @@ def main(argv=None):
         results = run_tier(TIERS[name], args.storage, args)
         path = write_results(results)
         log(f'results written to {path.relative_to(BENCH_DIR.parent)}')
+        if path.parent == RESULTS and name == 'S' and args.storage in (
+                'file', SCALE_OUT_STORAGE):
+            shared = share_scale_out()
+            if shared is not None:
+                log(f'S-file.json: {report.SCALE_OUT_KEY} '
+                    f'{shared["ratios"][report.SCALE_OUT_KEY]} from {shared["scale_out_from"]}')
+                if args.storage == 'file':
+                    results = shared
         if results['one_client']:
             log(one_client_line(name, args.storage, results['one_client']))
+        if results.get('scale_out'):
+            log(scale_out_line(results))
         lines.append(report.summary_line(name, args.storage, results['ratios'])
                      + noisy_note(results))
     if args.tier in ('L', 'both'):

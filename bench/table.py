@@ -6,7 +6,7 @@ import json
 import sys
 
 from bench.noise import NOISY_LOAD
-from bench.report import TARGETS, verdicts
+from bench.report import SCALE_OUT_KEY, TARGETS, verdicts
 from bench.run import ONE_CLIENT, OPERATIONS
 
 
@@ -103,11 +103,73 @@ def ratios_table(runs):
     return '\n'.join(lines)
 
 
+def scale_out_table(runs):
+    """The scale-out phases (``--processes N``) of the runs that have them,
+    and the ratio a file run took from a ZEO run (``scale_out_from``); ``''``
+    when no run has either."""
+    if not any(r.get('scale_out') or r.get('scale_out_from') for r in runs):
+        return ''
+    lines = ['| scale-out | ' + ' | '.join(run_name(r) for r in runs) + ' |',
+             '|---|' + '---|' * len(runs)]
+    scales = [r.get('scale_out') or {} for r in runs]
+
+    def phase_cell(scale, which):
+        if not scale:
+            return '—'
+        n = '1' if which == 'one' else str(scale['processes'])
+        f = scale['phases'][n]
+        errors = f' ({f["errors"]} errors)' if f.get('errors') else ''
+        return f'{f["rps"]:g} · {f["p50_ms"]:g} / {f["p99_ms"]:g}' + errors
+
+    def ratio_cell(run, scale):
+        if scale:
+            return f'`{scale["ratio_key"]}` = {scale["ratio"]}'
+        if run.get('scale_out_from'):
+            return (f'`{SCALE_OUT_KEY}` = {run["ratios"].get(SCALE_OUT_KEY)}, '
+                    f'from {run["scale_out_from"]}')
+        return '—'
+
+    rows = (
+        ('operation, clients', lambda r, s: f'{s["operation"].replace("_", " ")}, '
+                                            f'{s["clients"]}' if s else '—'),
+        ('1 process: req/s · p50 / p99 ms', lambda r, s: phase_cell(s, 'one')),
+        ('N processes: req/s · p50 / p99 ms', lambda r, s: phase_cell(s, 'all')),
+        ('processes (N)', lambda r, s: s['processes'] if s else '—'),
+        ('requests per process (N processes, warm-up included)',
+         lambda r, s: ' / '.join(str(sum(x.values())) for x in s['statuses_by_process'])
+         if s else '—'),
+        ('ratio', ratio_cell),
+        ('CPU seconds, 1 process: clients / portal / ZEO (cores busy)',
+         lambda r, s: cpu_cell(s, '1')),
+        ('CPU seconds, N processes: clients / portal each / ZEO (cores busy)',
+         lambda r, s: cpu_cell(s, str(s['processes'])) if s else '—'),
+        ('peak RSS per process (MiB)',
+         lambda r, s: ' / '.join(map(str, r['rss_mib_per_process']))
+         if r.get('rss_mib_per_process') else '—'),
+    )
+    for label, get in rows:
+        lines.append(f'| {label} | ' + ' | '.join(str(get(r, sc)) for r, sc in
+                                                   zip(runs, scales, strict=True)) + ' |')
+    return '\n'.join(lines)
+
+
+def cpu_cell(scale, count):
+    """Where the CPU went during a scale-out phase (bench/run.py: cpu_used)."""
+    used = ((scale or {}).get('cpu_seconds') or {}).get(count)
+    if not used:
+        return '—'
+    portal = ' + '.join(str(x) for x in used['portal'])
+    return (f'{used["load_generator"]} / {portal} / {used["storage"] or "—"} '
+            f'({used["cores_busy"]} of {scale.get("cpus", "?")} cores, '
+            f'{used["wall_seconds"]} s)')
+
+
 def others_table(runs):
     names = [run_name(r) for r in runs]
     lines = ['| figure | ' + ' | '.join(names) + ' |', '|---|' + '---|' * len(runs)]
     rows = (
-        ('peak RSS of the server (MiB)', lambda r: r['rss_mib']),
+        ('portal processes', lambda r: (r.get('settings') or {}).get('processes', 1)),
+        ('peak RSS of the server (MiB; the largest process)', lambda r: r['rss_mib']),
         ('cold start (s, spawn to first login page)', lambda r: r['cold_start_seconds']),
         ('main database per dossier, as generated (bytes)',
          lambda r: r.get('storage_bytes_per_dossier')),
@@ -142,6 +204,9 @@ def main(argv=None):
     print(operations_table(runs), end='\n\n')
     print(one_client_table(runs), end='\n\n')
     print(ratios_table(runs), end='\n\n')
+    scale_out = scale_out_table(runs)
+    if scale_out:
+        print(scale_out, end='\n\n')
     print(others_table(runs))
 
 
