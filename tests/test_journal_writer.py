@@ -5,12 +5,13 @@ from datetime import timedelta
 
 import pytest
 import ZODB
+from pyramid.registry import Registry
 from ZODB.MappingStorage import MappingStorage
 from ZODB.POSException import ConflictError
 
 from portail.journal import outbox
 from portail.journal.key import JournalKey
-from portail.journal.model import ROOT_KEY, Journal
+from portail.journal.model import JOURNAL_DB, ROOT_KEY, Journal
 from portail.journal.verify import verify
 from portail.journal.writer import JournalUnavailable, JournalWriter, journal_writer
 from tests.conftest import START, find_dossier, logged_in
@@ -211,3 +212,20 @@ def test_a_stopped_leader_releases_the_other_writers(journal_db, monkeypatch):
     done.join(5)
     assert not done.is_alive()
     assert chains(journal_db)['d1'] == ['next']
+
+
+def test_a_registry_without_the_tween_gets_its_writer():
+    """A command's or the benchmark generator's registry has no journal tween,
+    so its writer creates the count of requests in flight itself (it once
+    waited forever on the lock it held)."""
+    registry = Registry('command')
+    registry.portail_journal_key = KEY
+    db = ZODB.DB(MappingStorage(), database_name=JOURNAL_DB)
+    got = []
+    thread = threading.Thread(target=lambda: got.append(journal_writer(registry, db)),
+                              daemon=True)
+    thread.start()
+    thread.join(10)
+    db.close()
+    assert got and got[0].in_flight is registry.portail_requests_in_flight
+    assert got[0].in_flight.count == 0

@@ -359,6 +359,9 @@ class JournalWriter:
 
 #: guards the creation of a registry's writer
 _CREATING = threading.Lock()
+#: guards the creation of a registry's count of requests in flight (taken
+#: while holding :data:`_CREATING`, hence a lock of its own)
+_COUNTING = threading.Lock()
 
 
 def journal_writer(registry, main_db=None):
@@ -382,7 +385,7 @@ def in_flight(registry):
     """The :class:`InFlight` count of ``registry``'s requests."""
     counter = getattr(registry, 'portail_requests_in_flight', None)
     if counter is None:
-        with _CREATING:
+        with _COUNTING:
             counter = getattr(registry, 'portail_requests_in_flight', None)
             if counter is None:
                 counter = registry.portail_requests_in_flight = InFlight()
