@@ -106,7 +106,8 @@ def status(zodb_root):
 def evolve(db, now, dry_run=False, log=print, progress=None):
     """Run the pending steps on ``db``; return the names of the steps run.
 
-    Each step runs and is recorded in its own transaction.  With
+    Each step runs and is recorded in its own transaction (a batched step
+    commits its earlier batches before: :class:`Batches`).  With
     ``dry_run`` every pending step runs in one transaction that is then
     aborted, so nothing is written.  ``progress(total, label)`` makes the
     meter of the steps (:class:`portail.scripts.progress.Progress`; none by
