@@ -2,17 +2,18 @@
 
 The ``contract_transition`` operation moves one shared contract per worker
 client back and forth (``unshare`` / ``share``), and every move appends to
-the contract's history and consents, which are rewritten whole at each
-transition.  Were the same contracts moved by every run on a kept database,
-each run would start with longer histories than the one before, and its
-figures would drift with the number of runs.  So, at the start of each run
-and before the server starts (the FileStorage is locked while it serves),
-:func:`make_fresh_contracts` adds one new contract per worker client (and
-one for the one-client phase), brought to ``shared`` by the workflow exactly
-as the generator brings its shared contracts there
-(:meth:`bench.generate.Generator.contract`): every run's transitions start
-from contracts no earlier run touched, all with the generated history
-length.
+the contract's history and consents; the consents are rewritten whole at
+each transition (the history only in its last chunk of 16 lines since
+:mod:`portail.models.history`).  Were the same contracts moved by every run
+on a kept database, each run would start with longer histories than the
+one before, and its figures would drift with the number of runs.  So, at
+the start of each run and before the server starts (the FileStorage is
+locked while it serves), :func:`make_fresh_contracts` adds one new contract
+per worker client (and one for the one-client phase), brought to
+``shared`` by the workflow exactly as the generator brings its shared
+contracts there (:meth:`bench.generate.Generator.contract`): every run's
+transitions start from contracts no earlier run touched, all with the
+generated history length.
 
 Each fresh contract goes to a dossier of its worker's caseload that the
 other operations do not open (not one of the worker's ``dossiers``

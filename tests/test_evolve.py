@@ -1,4 +1,6 @@
 """Evolve steps: named, recorded, one transaction each, dry run."""
+import dataclasses
+
 import pytest
 
 from portail import evolve as ev
@@ -14,7 +16,7 @@ STEP_NAMES = ['0001-create-portal-root', '0002-create-session-store', '0003-crea
               '0013-create-cli-agenda-indexes', '0014-split-entry-queue',
               '0015-create-caseload-summaries', '0016-transfer-requests-for-managers',
               '0017-create-charter', '0018-create-external-id-indexes',
-              '0019-create-feed-log']
+              '0019-create-feed-log', '0020-chunk-contract-histories']
 
 
 def test_new_database_runs_every_step_once():
@@ -172,3 +174,84 @@ def test_step_0016_tells_the_managers_of_open_transfer_requests():
         dossier = root.dossiers[dossier.__name__]
         assert dossier.worklist_keys == expected
         assert all(k in root.dossiers.worklist for k in expected)
+
+
+CHUNK_HISTORIES = '0020-chunk-contract-histories'
+
+
+def _pending_again(portal, name):
+    """Forget that step ``name`` ran, as in a database older than it."""
+    conn = portal.db.open()
+    del conn.root()[ev.DONE_KEY][name]
+    conn.transaction_manager.commit()
+    conn.close()
+
+
+def test_step_0020_chunks_the_histories_of_older_contracts(monkeypatch):
+    """An older database holds each contract's history as one
+    ``PersistentList``: the step turns each into a chunked History with its
+    records in order (one of 40 records spans three chunks), commits a batch
+    at a time, and may run again without changing anything."""
+    from persistent.list import PersistentList
+
+    from portail.evolve import steps
+    from portail.models.history import CHUNK_SIZE, History
+
+    portal = Portal().initialise()
+    with portal.root() as root:
+        contracts = _contracts(root)
+        assert len(contracts) > 2
+        long = contracts[0]
+        for n in range(40 - len(long.history)):
+            long.history.append(dataclasses.replace(long.history[-1], comment=f'line {n}'))
+        expected = {c._p_oid: list(c.history) for c in contracts}
+        for contract in contracts:  # as an older database holds them
+            contract.history = PersistentList(contract.history)
+    _pending_again(portal, CHUNK_HISTORIES)
+    with portal.root() as root:
+        assert all(type(c.history) is PersistentList for c in _contracts(root))
+
+    monkeypatch.setattr(steps, 'HISTORY_BATCH', 2)
+    before = len(list(portal.db.storage.iterator()))
+    assert ev.evolve(portal.db, portal.clock.now(), log=lambda m: None) == [CHUNK_HISTORIES]
+    notes = [t.description.decode() for t in portal.db.storage.iterator()][before:]
+    assert notes[-1] == f'evolve {CHUNK_HISTORIES}'
+    assert len(notes) >= 2 and all(n.startswith(f'evolve {CHUNK_HISTORIES} (batch ')
+                                   for n in notes[:-1])
+    assert len(notes) - 1 <= len(contracts) // 2  # a batch holds two contracts or more
+    with portal.root() as root:
+        converted = _contracts(root)
+        for contract in converted:
+            assert isinstance(contract.history, History)
+            assert list(contract.history) == expected[contract._p_oid]
+        assert len(converted[0].history._chunks) == -(-40 // CHUNK_SIZE)
+        histories = {c._p_oid: c.history._p_oid for c in converted}
+
+    _pending_again(portal, CHUNK_HISTORIES)  # again: nothing to convert, nothing changed
+    before = len(list(portal.db.storage.iterator()))
+    assert ev.evolve(portal.db, portal.clock.now(), log=lambda m: None) == [CHUNK_HISTORIES]
+    assert len(list(portal.db.storage.iterator())) == before + 1  # the step's record only
+    with portal.root() as root:
+        for contract in _contracts(root):
+            assert contract.history._p_oid == histories[contract._p_oid]
+            assert list(contract.history) == expected[contract._p_oid]
+
+
+def test_step_0020_in_a_dry_run_writes_nothing(monkeypatch):
+    """A batch of a dry run is a savepoint: the conversion is aborted with the rest."""
+    from persistent.list import PersistentList
+
+    from portail.evolve import steps
+
+    portal = Portal().initialise()
+    with portal.root() as root:
+        for contract in _contracts(root):
+            contract.history = PersistentList(contract.history)
+    _pending_again(portal, CHUNK_HISTORIES)
+    monkeypatch.setattr(steps, 'HISTORY_BATCH', 1)
+    before = len(list(portal.db.storage.iterator()))
+    assert ev.evolve(portal.db, portal.clock.now(), dry_run=True,
+                     log=lambda m: None) == [CHUNK_HISTORIES]
+    assert len(list(portal.db.storage.iterator())) == before
+    with portal.root() as root:
+        assert all(type(c.history) is PersistentList for c in _contracts(root))

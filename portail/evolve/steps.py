@@ -219,3 +219,40 @@ def create_feed_log(zodb_root, conn):
     from portail.feed.log import create
 
     create(zodb_root)
+
+
+#: contracts converted per committed batch by step 0020
+HISTORY_BATCH = 1000
+
+
+@step('0020-chunk-contract-histories', batches=True)
+def chunk_contract_histories(zodb_root, conn, batches):
+    """Convert each contract's history from one ``PersistentList``, written
+    whole at every transition, to a :class:`~portail.models.history.History`
+    of chunks, whose append writes a bounded amount (issue 20).  The records
+    keep their order; a contract already converted is left untouched, so the
+    step may run again (and an interrupted run resumes).  A batch is committed
+    once it holds :data:`HISTORY_BATCH` converted contracts, between two
+    dossiers, and the next batch reads on from the last dossier's key, so no
+    tree iterator outlives a commit; the meter counts the dossiers."""
+    from portail.models.history import History, from_records
+
+    dossiers = zodb_root[ROOT_KEY].dossiers
+    tree = dossiers.data
+    after = None
+    with batches.meter(len(dossiers), 'evolve 0020: dossiers') as meter:
+        while True:
+            converted = 0
+            bounds = {} if after is None else {'min': after, 'excludemin': True}
+            for name, dossier in tree.items(**bounds):
+                for contract in dossier.contracts.values():
+                    if not isinstance(contract.history, History):
+                        contract.history = from_records(contract.history)
+                        converted += 1
+                meter.advance()
+                after = name
+                if converted >= HISTORY_BATCH:
+                    break
+            else:
+                return
+            batches.commit()

@@ -3,8 +3,10 @@
 The contract's fields are exactly those of docs/domain.md, *The insertion contract*
 (:data:`CONTENT_FIELDS`);
 there is no other place to write about the person.  ``history`` and
-``consents`` are append-only lists of frozen records; ``versions`` keeps the
-content of earlier versions after an amendment.  The contract's ``__acl__``
+``consents`` are append-only sequences of frozen records (the history a
+:class:`~portail.models.history.History`, whose append writes a bounded
+amount however long it is; the consents a ``PersistentList``); ``versions``
+keeps the content of earlier versions after an amendment.  The contract's ``__acl__``
 is computed from its state by the access matrix (:mod:`portail.acl.matrix`).
 """
 import calendar
@@ -19,6 +21,7 @@ from persistent.list import PersistentList
 from portail.acl.matrix import ComputedACL
 from portail.i18n import _
 from portail.models.container import DossierItem
+from portail.models.history import History
 
 #: the fixed list of themes (docs/domain.md, *The insertion contract*): code → label
 THEMES = {
@@ -122,7 +125,7 @@ class Contract(DossierItem, Persistent):
         #: name of the CliSummary under /cli/<district>/ while shared
         self.cli_summary = None
         self.cli_opinion = None
-        self.history = PersistentList()
+        self.history = History()
         self.consents = PersistentList()
         self.versions = PersistentList()
         self.index_keys = None
