@@ -21,10 +21,16 @@ answer is a function of *the principals the ACLs name* among the
 request's: :func:`deciding_principals`.  The ACLs of the root, ``/users``,
 ``/charter`` and ``/statistics`` come from the access matrix
 (:mod:`portail.acl.matrix`) with no state: they change only with the code,
-i.e. with a new process.  So the key holds, for each section's folder, its
-name and its deciding principals (a folder that does not exist, the
-charter of an old database, is not in it), and the home URL the links
-start from.
+i.e. with a new process.  So the key holds the home URL the links start
+from, the names of the folders that exist (the charter of an old database
+may not), and the deciding principals:
+
+- in the usual case (:func:`static_key`: every folder's ACL is the
+  matrix's without state, every folder hangs from the root, none computes a
+  local role), the identity's principals that those ACLs name, read from the
+  identity the policy sees -- cheap, with no ACL walked;
+- otherwise (:func:`each_key`), each folder's principals as the policy
+  computes them, local roles included, cut to those its lineage's ACLs name.
 
 So the key never mixes two accounts that the uncached computation would
 tell apart, while all the accounts of the same roles share one entry; a
@@ -35,10 +41,12 @@ The cache is bounded (:data:`MAXSIZE`, least recently used first out:
 :class:`portail.boundedcache.BoundedCache`) and never written to a
 database; it holds no personal data (URLs of folders and labels).
 """
+from pyramid.authorization import Everyone
 from pyramid.interfaces import ISecurityPolicy
 from pyramid.location import lineage
 
 from portail.acl import permissions as P
+from portail.acl.matrix import ComputedACL, acl
 from portail.acl.policy import PortalSecurityPolicy
 from portail.boundedcache import BoundedCache
 from portail.i18n import _
@@ -69,36 +77,61 @@ def folders_of(root):
     return {name: root if not name else getattr(root, name, None) for name in FOLDERS}
 
 
-#: ``(id of each ACL of a lineage) -> (those ACLs, the principals they name)``
-_NAMED = {}
-#: the most lineages :data:`_NAMED` remembers (the menu's folders have four)
-_NAMED_LIMIT = 64
+#: class -> the principals its objects' ACL names, or ``None`` (see
+#: :func:`static_acl_principals`)
+_STATIC = {}
+_MISSING = object()
 
 
-def _acls_of(context):
-    acls = []
-    for node in lineage(context):
-        acl = getattr(node, '__acl__', None)
-        if acl and callable(acl):
-            acl = acl()
-        acls.append(acl or ())
-    return tuple(acls)
+def static_acl_principals(cls):
+    """The principals the ACL of every object of ``cls`` names, when that
+    ACL is the matrix's for one kind without state (then it is the same for
+    all of them while the process runs); else ``None``.  Found once per class."""
+    found = _STATIC.get(cls, _MISSING)
+    if found is _MISSING:
+        descriptor = next((k.__dict__['__acl__'] for k in cls.__mro__
+                           if '__acl__' in k.__dict__), None)
+        found = None
+        if isinstance(descriptor, ComputedACL) and descriptor.state_of is None:
+            found = frozenset(principal for _action, principal, _permissions
+                              in acl(descriptor.kind))
+        _STATIC[cls] = found
+    return found
+
+
+def static_key(request, policy, folders):
+    """The deciding principals of the request's user on all the folders at
+    once, when their ACLs are static (:func:`static_acl_principals`), they
+    hang from the root and none computes a local role: then the policy's
+    principals on each folder are the identity's, and only those the ACLs
+    name decide.  ``None`` otherwise (:func:`each_key` answers)."""
+    root = request.root
+    if root.__parent__ is not None:
+        return None
+    named = set()
+    for folder in folders.values():
+        if folder is None:
+            continue
+        if folder is not root and folder.__parent__ is not root:
+            return None
+        principals = static_acl_principals(type(folder))
+        if principals is None or getattr(folder, 'local_principals', None) is not None:
+            return None
+        named.update(principals)
+    identity = policy.identity(request)
+    return frozenset(named.intersection(
+        (Everyone,) if identity is None else identity.principals))
 
 
 def acl_principals(context):
     """Every principal an entry of the ACLs of ``context``'s lineage names:
-    the only ones :class:`~pyramid.authorization.ACLHelper` looks at.
-
-    Remembered per tuple of ACL objects (the matrix builds each ACL once and
-    shares it), and used only when they are the very same objects."""
-    acls = _acls_of(context)
-    key = tuple(map(id, acls))
-    known = _NAMED.get(key)
-    if known is not None and all(a is b for a, b in zip(known[0], acls, strict=True)):
-        return known[1]
-    named = frozenset(principal for acl in acls for _action, principal, _permissions in acl)
-    if len(_NAMED) < _NAMED_LIMIT:
-        _NAMED[key] = (acls, named)
+    the only ones :class:`~pyramid.authorization.ACLHelper` looks at."""
+    named = set()
+    for node in lineage(context):
+        found = getattr(node, '__acl__', None)
+        if found and callable(found):
+            found = found()
+        named.update(principal for _action, principal, _permissions in found or ())
     return named
 
 
@@ -107,6 +140,15 @@ def deciding_principals(principals, context):
     of ``context`` name: all that decides a permission of the request's user
     on it."""
     return frozenset(principals & acl_principals(context))
+
+
+def each_key(request, policy, folders):
+    """The deciding principals of the request's user on each folder, the
+    policy asked for each (local roles included): the general case."""
+    present = [(name, folder) for name, folder in folders.items() if folder is not None]
+    each = policy.principals_each(request, [folder for _name, folder in present])
+    return tuple((name, deciding_principals(principals, folder))
+                 for (name, folder), principals in zip(present, each, strict=True))
 
 
 def compute_sections(request, folders):
@@ -128,10 +170,12 @@ def sections(request, home):
     policy = request.registry.queryUtility(ISecurityPolicy)
     if not isinstance(policy, PortalSecurityPolicy):
         return compute_sections(request, folders)
-    present = [(name, folder) for name, folder in folders.items() if folder is not None]
-    each = policy.principals_each(request, [folder for _name, folder in present])
-    key = (home, *((name, deciding_principals(principals, folder))
-                   for (name, folder), principals in zip(present, each, strict=True)))
+    deciding = static_key(request, policy, folders)
+    if deciding is None:
+        key = (home, 'each', each_key(request, policy, folders))
+    else:
+        present = tuple(name for name, folder in folders.items() if folder is not None)
+        key = (home, 'static', present, deciding)
     found = KEPT.get(key)
     if found is None:
         found = compute_sections(request, folders)

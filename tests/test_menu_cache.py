@@ -82,10 +82,14 @@ def set_language(browser, lang):
     page.forms['language'].submit('lang', value=lang)
 
 
+@pytest.mark.parametrize('key', ['static', 'each'])
 @pytest.mark.parametrize('lang', ['fr', 'en'])
-def test_every_account_sees_its_sections_cached_or_not(portal, monkeypatch, lang):
+def test_every_account_sees_its_sections_cached_or_not(portal, monkeypatch, lang, key):
     """For every demo account and language, the page shows the same menu
-    with the cache cold, warm, and disabled, and it is the matrix's."""
+    with the cache cold, warm, and disabled, and it is the matrix's; with
+    the usual key and with the general one."""
+    if key == 'each':
+        monkeypatch.setattr(menu, 'static_key', lambda *args: None)
     for login in LOGINS:
         browser = logged_in(portal, login)
         set_language(browser, lang)
@@ -271,3 +275,34 @@ def test_the_deciding_principals_are_those_the_acls_name(portal):
         assert policy.principals_each(request, [root, root.users]) == [
             principals, policy.principals_for(request, root.users)]
         assert navigation(request)[0] == ('http://localhost/', _('Home'))
+
+
+def test_the_usual_key_is_the_identitys_principals_the_acls_name(portal):
+    for login in LOGINS:
+        browser = logged_in(portal, login)
+        with RequestAs(portal, browser) as request:
+            policy = request.registry.getUtility(ISecurityPolicy)
+            folders = menu.folders_of(request.root)
+            usual = menu.static_key(request, policy, folders)
+            assert usual is not None, login
+            # the same principals as the general key finds on each folder
+            for _name, deciding in menu.each_key(request, policy, folders):
+                assert deciding <= usual, login
+            assert usual == frozenset().union(
+                *(deciding for _name, deciding in menu.each_key(request, policy, folders)))
+
+
+def test_a_folder_computing_local_roles_takes_the_general_key(portal, monkeypatch):
+    """Should a menu folder compute local roles one day, the usual key gives
+    way to the policy's principals on each folder."""
+    from portail.models.statistics import StatisticsSpace
+
+    browser = logged_in(portal, 'cli1')
+    menu.KEPT.clear()
+    monkeypatch.setattr(StatisticsSpace, 'local_principals',
+                        lambda self, identity, now, settings: set(), raising=False)
+    with RequestAs(portal, browser) as request:
+        policy = request.registry.getUtility(ISecurityPolicy)
+        assert menu.static_key(request, policy, menu.folders_of(request.root)) is None
+    assert without_count(shown_menu(browser.get('/notice'))) == expected_menu(portal, 'cli1')
+    assert [key[1] for key in menu.KEPT._items] == ['each']
