@@ -3,6 +3,10 @@
 ``Cache-Control: no-store`` is sent on every page except static files and
 the brand's stylesheet and logo (:func:`allow_caching`), so no page holding
 personal data is ever kept by a browser or a proxy.
+
+Both lists are built once at import (:data:`SECURITY_HEADERS`, then
+:data:`NO_STORE_HEADERS` where it applies) and added to each response in
+one step; a header of the same name that the view set is replaced.
 """
 from pyramid.events import NewResponse
 
@@ -27,10 +31,25 @@ SECURITY_HEADERS = {
     'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
 }
 
+#: what a page that may not be kept gets besides :data:`SECURITY_HEADERS`
+NO_STORE_HEADERS = {
+    'Cache-Control': 'no-store',
+    'Pragma': 'no-cache',
+}
+
 STATIC_PREFIX = '/static/'
 #: set in the environ by a view whose response holds no personal data and may
 #: be kept by browsers (the brand's stylesheet and logo: :func:`allow_caching`)
 CACHEABLE = 'portail.cacheable'
+
+#: the headers every response gets, as ``(name, value)``, built once
+_ALWAYS = tuple(SECURITY_HEADERS.items())
+#: the headers of a response that may not be kept, built once
+_NOT_KEPT = _ALWAYS + tuple(NO_STORE_HEADERS.items())
+#: the lower-case names of each list: a header of the view of the same name
+#: is replaced, as ``response.headers[name] = value`` would
+_ALWAYS_NAMES = frozenset(name.lower() for name, _value in _ALWAYS)
+_NOT_KEPT_NAMES = frozenset(name.lower() for name, _value in _NOT_KEPT)
 
 
 def allow_caching(request):
@@ -40,13 +59,17 @@ def allow_caching(request):
 
 
 def add_security_headers(event):
-    response = event.response
-    for name, value in SECURITY_HEADERS.items():
-        response.headers[name] = value
+    """Add the prepared headers to the response in one step, replacing any
+    header of the same name the view set."""
     request = event.request
-    if not (request.path_info.startswith(STATIC_PREFIX) or request.environ.get(CACHEABLE)):
-        response.headers['Cache-Control'] = 'no-store'
-        response.headers['Pragma'] = 'no-cache'
+    if request.path_info.startswith(STATIC_PREFIX) or request.environ.get(CACHEABLE):
+        added, names = _ALWAYS, _ALWAYS_NAMES
+    else:
+        added, names = _NOT_KEPT, _NOT_KEPT_NAMES
+    headerlist = event.response.headerlist
+    if any(name.lower() in names for name, _value in headerlist):
+        headerlist[:] = [h for h in headerlist if h[0].lower() not in names]
+    headerlist.extend(added)
 
 
 def includeme(config):

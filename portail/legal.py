@@ -118,6 +118,20 @@ class LegalFacts:
     audited_pages = AUDITED_PAGES
 
 
+#: where the settings keep their :class:`LegalFacts` (see :func:`kept_legal_facts`)
+KEPT_KEY = 'portail.legal_facts'
+
+
+def kept_legal_facts(settings):
+    """The :class:`LegalFacts` of ``settings``, built at the first page and
+    kept in them (the footer of every page reads them; settings do not change
+    while the process runs, as :func:`portail.brand.brand_of` assumes too)."""
+    facts = settings.get(KEPT_KEY)
+    if facts is None:
+        facts = settings[KEPT_KEY] = legal_facts(settings)
+    return facts
+
+
 def legal_facts(settings):
     """The :class:`LegalFacts` of the typed ``settings``."""
     return LegalFacts(

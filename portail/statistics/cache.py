@@ -10,7 +10,8 @@ a hidden one only as "hidden"; it names no person, contract or dossier.  The
 same figures are served to every reader of the scope, so keeping them in the
 process's memory discloses nothing a reader of the page does not see.  The
 cache is process-local, bounded (:data:`MAXSIZE` entries, least recently used
-first out) and never written to the database.
+first out: :class:`portail.boundedcache.BoundedCache`) and never written to
+the database.
 
 The version.  The pages do not read the live counters
 (:mod:`portail.statistics.counters`), they read the published snapshot
@@ -43,11 +44,9 @@ Permissions are checked before: the views that call this module declare
 theirs, and Pyramid checks them before the view runs, so a reader never
 gets another scope's tables from the cache.
 """
-import threading
-from collections import OrderedDict
-
 from pyramid.renderers import render
 
+from portail.boundedcache import BoundedCache
 from portail.statistics import snapshot as snapshots
 from portail.statistics import tables
 from portail.statistics.charts import bar_chart
@@ -58,37 +57,6 @@ TEMPLATE = 'portail:templates/statistics/tables.pt'
 #: how many (scope, year, language, version) entries a process keeps
 MAXSIZE = 128
 _MISSING = object()
-
-
-class BoundedCache:
-    """A thread-safe mapping that keeps its ``maxsize`` most recently used entries."""
-
-    def __init__(self, maxsize):
-        self.maxsize = maxsize
-        self._items = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key, default=None):
-        with self._lock:
-            value = self._items.get(key, _MISSING)
-            if value is _MISSING:
-                return default
-            self._items.move_to_end(key)
-            return value
-
-    def put(self, key, value):
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.maxsize:
-                self._items.popitem(last=False)
-
-    def clear(self):
-        with self._lock:
-            self._items.clear()
-
-    def __len__(self):
-        return len(self._items)
 
 
 #: this process's protected tables (see the module's docstring)

@@ -3,45 +3,31 @@ the CSRF token, the navigation the user is allowed to see."""
 from pyramid.events import BeforeRender
 from pyramid.renderers import get_renderer
 
-from portail.acl import permissions as P
-from portail.acl.policy import permissions_on
 from portail.acl.roles import is_staff
 from portail.auth.sessions import current_identity
 from portail.brand import brand_of
 from portail.flash import pop_flash
 from portail.i18n import LANGUAGES, _
-from portail.legal import legal_facts
+from portail.legal import kept_legal_facts
+from portail.menu import sections
 from portail.timefmt import format_datetime
 from portail.views.pending import has_pending_work, pending_count
 
 
 def navigation(request):
-    """Return ``[(url, label)]`` of the sections this user may open."""
+    """Return ``[(url, label)]`` of the sections this user may open: the
+    home page, the count of their pending work (read afresh: it changes
+    with the data), then the sections their permissions open
+    (:func:`portail.menu.sections`, kept per deciding principals)."""
     identity = current_identity(request)
     if identity is None or not identity.ready:
         return []
-    root = request.root
-    home = request.resource_url(root)
-    on_root = permissions_on(request, root, (P.VIEW_ALL_JOURNALS, P.VIEW_ALL_REQUESTS,
-                                             P.VIEW_ADMINISTRATION_JOURNAL))
+    home = request.resource_url(request.root)
     items = [(home, _('Home'))]
     if has_pending_work(request, identity):
         count = pending_count(request, identity)
         items.append((home + '#pending', _('To do (${n})', mapping={'n': count})))
-    if request.has_permission(P.MANAGE_ACCOUNTS, root.users):
-        items.append((request.resource_url(root.users), _('Accounts')))
-    if on_root[P.VIEW_ALL_JOURNALS]:
-        items.append((home + 'journal', _('Access journals')))
-        items.append((home + 'unusual-access', _('Unusual access')))
-    if on_root[P.VIEW_ADMINISTRATION_JOURNAL]:
-        items.append((home + 'administration-journal', _('Administration journal')))
-    if on_root[P.VIEW_ALL_REQUESTS]:
-        items.append((home + 'requests', _('Rights requests')))
-    charter = getattr(root, 'charter', None)
-    if charter is not None and request.has_permission(P.VIEW_CHARTER_ACCEPTANCES, charter):
-        items.append((request.resource_url(charter, 'acceptances'), _('Charter acceptances')))
-    if request.has_permission(P.VIEW_STATISTICS, root.statistics):
-        items.append((request.resource_url(root.statistics), _('Statistics')))
+    items.extend(sections(request, home))
     return items
 
 
@@ -97,8 +83,8 @@ class LayoutGlobals:
     @property
     def legal(self):
         """The :class:`portail.legal.LegalFacts` the legal pages and the
-        printed notice show."""
-        return legal_facts(self.request.registry.settings)
+        printed notice show (built once: :func:`portail.legal.kept_legal_facts`)."""
+        return kept_legal_facts(self.request.registry.settings)
 
     def csrf_token(self):
         from pyramid.csrf import get_csrf_token
@@ -130,11 +116,25 @@ class LayoutGlobals:
     languages = LANGUAGES
 
 
+#: the layout macro's template
+LAYOUT = 'portail:templates/layout.pt'
+
+
+def layout_template(registry):
+    """The layout's template, looked up once per application (Chameleon
+    reloads a template file itself when ``pyramid.reload_templates`` is on)."""
+    template = registry.__dict__.get('_portail_layout')
+    if template is None:
+        template = get_renderer(LAYOUT, registry=registry).implementation()
+        registry.__dict__['_portail_layout'] = template
+    return template
+
+
 def add_renderer_globals(event):
     request = event.get('request')
     if request is None:  # pragma: no cover (rendering outside a request)
         return
-    event['layout'] = get_renderer('portail:templates/layout.pt').implementation()
+    event['layout'] = layout_template(request.registry)
     event['ui'] = LayoutGlobals(request)
     event['t'] = request.localizer.translate
     # the locale of Chameleon's i18n:translate (see portail.i18n.template_translate)

@@ -41,16 +41,23 @@ DELEGATION_NOTICE = timedelta(days=7)
 #: where a request keeps its pending items once read (the menu's count and
 #: the home page's list both need them)
 _ITEMS = '_portail_pending_items'
+#: where a request keeps ``(uid, district)``: the district its account
+#: manages (:func:`managed_district`)
+_MANAGED = '_portail_managed_district'
 
 
 def managed_district(request, identity):
     """The district whose transfer requests the account answers as its
     qualified manager (the holder of :data:`~portail.acl.permissions.MANAGE_CASELOADS`
-    on it), or ``None``."""
-    district = request.root.districts.get(identity.user.district or '')
-    if district is None or not request.has_permission(P.MANAGE_CASELOADS, district):
-        return None
-    return district
+    on it), or ``None``; asked once per request (the menu and the home page
+    both need it)."""
+    uid, found = request.__dict__.get(_MANAGED, (None, None))
+    if uid != identity.uid:
+        found = request.root.districts.get(identity.user.district or '')
+        if found is not None and not request.has_permission(P.MANAGE_CASELOADS, found):
+            found = None
+        request.__dict__[_MANAGED] = (identity.uid, found)
+    return found
 
 
 def has_pending_work(request, identity):
