@@ -5,7 +5,7 @@
 import json
 import sys
 
-from bench.noise import NOISY_LOAD
+from bench.noise import NOISY_LOAD, NOISY_OTHERS
 from bench.report import SCALE_OUT_KEY, TARGETS, verdicts
 from bench.run import ONE_CLIENT, OPERATIONS
 
@@ -23,13 +23,21 @@ def noisy_lines(runs):
     """A warning above the tables for the noisy runs, if any."""
     lines = []
     for run in runs:
-        if run.get('noisy'):
+        if not run.get('noisy'):
+            continue
+        phases = run.get('noisy_phases') or ()
+        if 'other_cores_before_phase' in run:
+            others = run['other_cores_before_phase']
+            named = ', '.join(f'{p} ({others[p]:g})' if others.get(p) is not None else p
+                              for p in phases)
+            what = (f'other processes used more than '
+                    f'{run.get("noisy_other_cores", NOISY_OTHERS):g} core before {named}.')
+        else:  # judged by the load average (runs of before 30 November 2026)
             loads = run.get('load_before_phase') or {}
-            phases = ', '.join(f'{p} ({loads[p][0]:g})' if p in loads else p
-                               for p in run.get('noisy_phases') or ())
-            lines.append(f'**Noisy run {run["tier"]}/{run["storage"]}** of {run["run_at"]}: '
-                         f'1-minute load average above '
-                         f'{run.get("noisy_above", NOISY_LOAD):g} before {phases}.')
+            named = ', '.join(f'{p} ({loads[p][0]:g})' if p in loads else p for p in phases)
+            what = (f'1-minute load average above '
+                    f'{run.get("noisy_above", NOISY_LOAD):g} before {named}.')
+        lines.append(f'**Noisy run {run["tier"]}/{run["storage"]}** of {run["run_at"]}: {what}')
     return '\n'.join(lines)
 
 
@@ -57,6 +65,12 @@ def load_cell(run):
     if not loads:
         return '—'
     return f'{max(x[0] for x in loads.values()):.1f} ({"noisy" if run.get("noisy") else "quiet"})'
+
+
+def others_cell(run):
+    """The most CPU other processes used before a phase, in cores."""
+    others = [x for x in (run.get('other_cores_before_phase') or {}).values() if x is not None]
+    return f'{max(others):.2f}' if others else '—'
 
 
 def operations_table(runs):
@@ -180,6 +194,7 @@ def others_table(runs):
          lambda r: gc_cell(r.get('server_gc'))),
         ('failed login attempts (retried)', lambda r: r.get('failed_login_attempts')),
         ('highest 1-minute load average before a phase', load_cell),
+        ('most cores used by other processes before a phase', others_cell),
         ('load average at the end', lambda r: ' '.join(f'{x:.1f}' for x in
                                                       r['machine']['load_average'])),
         ('run at (UTC)', lambda r: r['run_at']),
