@@ -145,10 +145,8 @@ def deciding_principals(principals, context):
 def each_key(request, policy, folders):
     """The deciding principals of the request's user on each folder, the
     policy asked for each (local roles included): the general case."""
-    present = [(name, folder) for name, folder in folders.items() if folder is not None]
-    each = policy.principals_each(request, [folder for _name, folder in present])
-    return tuple((name, deciding_principals(principals, folder))
-                 for (name, folder), principals in zip(present, each, strict=True))
+    return tuple((name, deciding_principals(policy.principals_for(request, folder), folder))
+                 for name, folder in folders.items() if folder is not None)
 
 
 def compute_sections(request, folders):

@@ -272,8 +272,6 @@ def test_the_deciding_principals_are_those_the_acls_name(portal):
         deciding = menu.deciding_principals(principals, root)
         assert not any(p.startswith('user:') for p in deciding)
         assert 'role:worker' in deciding and 'portail:active' in deciding
-        assert policy.principals_each(request, [root, root.users]) == [
-            principals, policy.principals_for(request, root.users)]
         assert navigation(request)[0] == ('http://localhost/', _('Home'))
 
 

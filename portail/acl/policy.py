@@ -47,20 +47,6 @@ class PortalSecurityPolicy:
                                            request.registry.settings))
         return principals
 
-    def principals_each(self, request, contexts):
-        """``[principals_for(request, c) for c in contexts]``, the identity
-        and the clock read once."""
-        identity = self.identity(request)
-        if identity is None:
-            return [{Everyone} for _context in contexts]
-        now, settings = utcnow(request.registry), request.registry.settings
-        found = []
-        for context in contexts:
-            principals = set(identity.principals)
-            principals.update(local_principals(context, identity, now, settings))
-            found.append(principals)
-        return found
-
     def permits(self, request, context, permission):
         principals = self.principals_for(request, context)
         return self.helper.permits(context, principals, permission)

@@ -160,9 +160,10 @@ class JournalWriter:
         self.last_handled = 0
         #: whether the last batch failed (the health check reports it)
         self.failing = False
-        #: records moved by a batch and not yet deleted from the outbox: id ->
-        #: ``time.monotonic()`` when first handled (:meth:`_clear_when_due`)
-        self._to_clear = {}
+        #: ids of records moved by a batch and not yet deleted from the
+        #: outbox, and the ``time.monotonic()`` of the oldest (:meth:`_clear_when_due`)
+        self._to_clear = set()
+        self._to_clear_since = None
         #: commits of the main database that deleted moved records
         self.clears = 0
         #: the requests of this process inside the journal's tween
@@ -231,19 +232,18 @@ class JournalWriter:
         the next start's drain.  A lone request deletes its record before its
         response, as before."""
         now = time.monotonic()
-        for record_id in handled:
-            self._to_clear.setdefault(record_id, now)
+        if handled and not self._to_clear:
+            self._to_clear_since = now
+        self._to_clear.update(handled)
         if not self._to_clear or self.main_connection is None:
             return
         with self.condition:
             # the leader's own request is one of those in flight
             idle = self._filling is None and self.in_flight.count <= 1
-        oldest = min(self._to_clear.values())
         if not (idle or len(self._to_clear) >= CLEAR_AFTER_RECORDS
-                or now - oldest >= CLEAR_AFTER_SECONDS):
+                or now - self._to_clear_since >= CLEAR_AFTER_SECONDS):
             return
-        ids, self._to_clear = list(self._to_clear), {}
-        self.clears += 1
+        ids, self._to_clear = list(self._to_clear), set()
         self._clear(ids)
 
     def deletions_put_off(self):
@@ -342,6 +342,7 @@ class JournalWriter:
                 self.main_tm.abort()
                 raise
             else:
+                self.clears += 1
                 return
         log.warning('%d moved records could not be deleted from the outbox yet', len(ids))
 
@@ -357,11 +358,8 @@ class JournalWriter:
                     log.warning('Closing a journal writer connection failed', exc_info=True)
 
 
-#: guards the creation of a registry's writer
+#: guards the creation of a registry's writer and of its count of requests in flight
 _CREATING = threading.Lock()
-#: guards the creation of a registry's count of requests in flight (taken
-#: while holding :data:`_CREATING`, hence a lock of its own)
-_COUNTING = threading.Lock()
 
 
 def journal_writer(registry, main_db=None):
@@ -370,13 +368,14 @@ def journal_writer(registry, main_db=None):
     ``main_db``'s group)."""
     writer = getattr(registry, 'portail_journal_writer', None)
     if writer is None:
+        requests = in_flight(registry)  # before the lock: it takes it too
         with _CREATING:
             writer = getattr(registry, 'portail_journal_writer', None)
             if writer is None:
                 databases = getattr(registry, '_zodb_databases', None) or main_db.databases
                 db = databases[JOURNAL_DB]
                 writer = JournalWriter(db, journal_key_of(registry))
-                writer.in_flight = in_flight(registry)
+                writer.in_flight = requests
                 registry.portail_journal_writer = writer
     return writer
 
@@ -385,7 +384,7 @@ def in_flight(registry):
     """The :class:`InFlight` count of ``registry``'s requests."""
     counter = getattr(registry, 'portail_requests_in_flight', None)
     if counter is None:
-        with _COUNTING:
+        with _CREATING:
             counter = getattr(registry, 'portail_requests_in_flight', None)
             if counter is None:
                 counter = registry.portail_requests_in_flight = InFlight()
